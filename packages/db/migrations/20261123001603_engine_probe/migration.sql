@@ -1,0 +1,4 @@
+CREATE TABLE "db_engine_probe" (
+	"id" serial PRIMARY KEY,
+	"prefix" cidr NOT NULL
+);

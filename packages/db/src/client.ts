@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** The drizzle handle every package uses; the same type for both engines. */
+export type Db = PgAsyncDatabase<PgQueryResultHKT>;
+/** A transaction handle: what `db.transaction(async (tx) => …)` passes. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Either: functions that may run inside or outside a transaction take this. */
+export type DbOrTx = Db | Tx;
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  engine: Engine;
+  db: Db;
+  /** Raw parameterised SQL (`$1`…), one statement; returns rows. */
+  query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  /** Several statements, no parameters (simple protocol). */
+  exec(text: string): Promise<void>;
+  /** The embedded instance, when the engine is PGlite (snapshots, direct access in tests). */
+  pglite?: PGlite;
+  /** Applies every pending migration; safe when several processes start at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** A PostgreSQL URL: use the server through postgres.js. Unset: embedded PGlite. */
+  url?: string;
+  /** Where PGlite keeps its files; `memory://` (the default when unset) keeps nothing. */
+  dataDir?: string;
+  /** Start PGlite from a `dumpDataDir()` tarball (test snapshots). */
+  loadDataDir?: Blob;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** postgres.js pool size. */
+  max?: number;
+}
+
+export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
+
+// A fixed key: every Guichet process migrating the same database queues on it.
+const MIGRATION_LOCK = 0x6775_6963;
+
+export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  const database = opts.url ? await openPostgres(opts.url, opts.max ?? 10) : await openPglite(opts);
+  if (opts.migrate ?? true) {
+    try {
+      await database.migrate();
+    } catch (e) {
+      await database.close();
+      throw e;
+    }
+  }
+  return database;
+}
+
+async function openPglite(opts: OpenOptions): Promise<Database> {
+  const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = new PGlite({
+    ...(dataDir ? { dataDir } : {}),
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+  });
+  await pg.waitReady;
+  const db = drizzlePglite({ client: pg }) as unknown as Db;
+  return {
+    engine: 'pglite',
+    db,
+    pglite: pg,
+    async query<T>(text: string, values: unknown[] = []) {
+      return (await pg.query<T>(text, values)).rows;
+    },
+    async exec(text) {
+      await pg.exec(text);
+    },
+    async migrate() {
+      // One embedded instance belongs to one process: no lock needed.
+      await migratePglite(db as never, { migrationsFolder });
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // timestamps and json stay as the driver returns them; drizzle maps column types.
+  });
+  const db = drizzlePostgres({ client }) as unknown as Db;
+  return {
+    engine: 'postgres',
+    db,
+    async query<T>(text: string, values: unknown[] = []) {
+      return (await client.unsafe(text, values as never[])) as unknown as T[];
+    },
+    async exec(text) {
+      await client.unsafe(text).simple();
+    },
+    async migrate() {
+      // The advisory lock is held by one reserved connection for the whole run: a second
+      // process starting at the same moment waits here instead of racing the same DDL.
+      const conn = await client.reserve();
+      try {
+        await conn`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+        try {
+          await migratePostgres(db as never, { migrationsFolder });
+        } finally {
+          await conn`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
+        }
+      } finally {
+        conn.release();
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+export function defaultDataDir(base: string): string {
+  return join(resolve(base), 'pglite');
+}
