@@ -16,7 +16,9 @@ export type ErrorCode =
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
-  override readonly name: string = new.target.name;
+  override get name(): string {
+    return this.constructor.name;
+  }
 }
 
 /** One problem with one input field; `path` locates it (`['sites', 2, 'city']`). */

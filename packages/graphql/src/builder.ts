@@ -1,0 +1,91 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import {
+  type Config,
+  canWrite,
+  ForbiddenError,
+  hasStaffRole,
+  type Logger,
+  type RequestContext,
+  type StaffRole,
+  UnauthenticatedError,
+} from '@guichet/core';
+import type { Database } from '@guichet/db';
+
+/** What every resolver receives. Built per HTTP request by services/api. */
+export interface GraphQLContext {
+  ctx: RequestContext;
+  database: Database;
+  config: Config;
+  logger: Logger;
+}
+
+/**
+ * Authorisation vocabulary. Every Query and Mutation field names the scopes it needs
+ * (a test in services/api fails when one does not); `public` marks the few that need none.
+ */
+export interface AuthScopes {
+  public: boolean;
+  authenticated: boolean;
+  staff: boolean;
+  staffRole: StaffRole;
+  /** The credential allows writes: read-only tokens never pass it. */
+  write: boolean;
+}
+
+// A type alias, not an interface: Pothos needs the implicit index signature.
+export type Scalars = {
+  DateTime: { Input: Date; Output: Date | string };
+  IPPrefix: { Input: string; Output: string };
+  IPAddress: { Input: string; Output: string };
+  DomainName: { Input: string; Output: string };
+  EmailAddress: { Input: string; Output: string };
+};
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  AuthScopes: AuthScopes;
+  Scalars: Scalars;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, SimpleObjectsPlugin],
+  defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
+  scopeAuth: {
+    authScopes: ({ ctx: { actor } }) => ({
+      public: true,
+      authenticated: actor.kind !== 'anonymous',
+      staff: actor.kind === 'staff' || actor.kind === 'script',
+      staffRole: (role: StaffRole) => hasStaffRole(actor, role),
+      write: canWrite(actor),
+    }),
+    // Anonymous callers learn they must authenticate; known callers that they may not.
+    unauthorizedError: (_parent, context) =>
+      context.ctx.actor.kind === 'anonymous' ? new UnauthenticatedError() : new ForbiddenError(),
+  },
+  errors: {
+    defaultTypes: [],
+    // `<mutation>Result = <Mutation>Payload | typed errors`: the payload type itself is a member.
+    directResult: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Result` },
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { authScopes: { authenticated: true }, description: 'Fetches an object by its global id.' },
+    nodesQueryOptions: { authScopes: { authenticated: true }, description: 'Fetches objects by their global ids.' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection stands.' },
+    nodeTypeOptions: { description: 'An object with a global id.' },
+  },
+});
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+builder.queryType({ description: 'Read access to Guichet. Every field states who may read it.' });
+builder.mutationType({ description: 'Every change to Guichet. Each mutation returns a payload or typed errors.' });

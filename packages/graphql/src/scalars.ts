@@ -1,0 +1,76 @@
+import { ValidationError } from '@guichet/core';
+import { parseAddress, parseDomainName, parseEmailAddress, parsePrefix } from '@guichet/net';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { builder } from './builder.js';
+
+/**
+ * Strict scalars. A malformed value is refused while GraphQL parses the request, with a
+ * message saying what was expected and `extensions.code = VALIDATION`, so a client sees a
+ * typed validation error and no resolver runs.
+ */
+function strict<T>(name: string, parse: (text: string) => T) {
+  const fromText = (v: unknown): T => {
+    if (typeof v !== 'string') throw bad(name, `${name} must be a string`);
+    try {
+      return parse(v);
+    } catch (e) {
+      throw bad(name, e instanceof ValidationError ? e.message : `invalid ${name}`);
+    }
+  };
+  return {
+    parseValue: fromText,
+    parseLiteral: (ast: ValueNode) => {
+      if (ast.kind !== Kind.STRING) throw bad(name, `${name} must be a string`);
+      return fromText(ast.value);
+    },
+  };
+}
+
+function bad(scalar: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'VALIDATION', scalar } });
+}
+
+builder.scalarType('IPPrefix', {
+  description:
+    'An IPv4 or IPv6 prefix in CIDR notation with no host bits set, e.g. `192.0.2.0/24` or `2001:db8::/48`. Returned in canonical form (RFC 5952 for IPv6).',
+  serialize: (v) => v,
+  ...strict('IPPrefix', (t) => {
+    const p = parsePrefix(t);
+    return `${p.address}/${p.length}`;
+  }),
+});
+
+builder.scalarType('IPAddress', {
+  description: 'An IPv4 or IPv6 address, e.g. `192.0.2.1` or `2001:db8::1`. Canonical form on output.',
+  serialize: (v) => v,
+  ...strict('IPAddress', (t) => parseAddress(t).address),
+});
+
+builder.scalarType('DomainName', {
+  description:
+    'A fully qualified domain name (LDH labels, IDNs as `xn--` A-labels), lower-cased, without the final dot.',
+  serialize: (v) => v,
+  ...strict('DomainName', parseDomainName),
+});
+
+builder.scalarType('EmailAddress', {
+  description: 'An email address (the WHATWG form definition); the domain part is lower-cased.',
+  serialize: (v) => v,
+  ...strict('EmailAddress', parseEmailAddress),
+});
+
+// RFC 3339 date-time with an explicit offset: a timestamp without a zone means different
+// instants in Paris and Nouméa, so it is refused rather than guessed.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+builder.scalarType('DateTime', {
+  description: 'An instant as RFC 3339 text with a time-zone offset, e.g. `2026-11-23T10:00:00Z`. Output in UTC.',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
+  ...strict('DateTime', (t) => {
+    const d = new Date(t);
+    if (!RFC3339.test(t) || Number.isNaN(d.getTime())) {
+      throw new ValidationError(`"${t}" is not an RFC 3339 date-time with offset`);
+    }
+    return d;
+  }),
+});

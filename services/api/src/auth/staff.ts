@@ -1,0 +1,80 @@
+import { type Actor, type Config, type StaffRole, UnavailableError } from '@guichet/core';
+import { type Database, eq, sql } from '@guichet/db';
+import { type DirectoryUser, InvalidCredentialsError, ldapAuthenticate, ldapSettings } from './ldap.js';
+import { authStaff } from './tables.js';
+import { type IssuedToken, issueSession } from './tokens.js';
+
+export type StaffRow = typeof authStaff.$inferSelect;
+
+/** Creates or refreshes the staff row from what the directory said at login. */
+export async function upsertDirectoryStaff(database: Database, user: DirectoryUser, now: Date): Promise<StaffRow> {
+  const values = {
+    username: user.username,
+    displayName: user.displayName,
+    email: user.email,
+    eppn: user.eppn,
+    roles: user.roles,
+    source: 'ldap',
+    lastLoginAt: now,
+  };
+  // ON CONFLICT keeps two simultaneous first logins of the same person from racing.
+  const [row] = await database.db
+    .insert(authStaff)
+    .values(values)
+    .onConflictDoUpdate({ target: authStaff.username, set: { ...values, source: sql`${authStaff.source}` } })
+    .returning();
+  return row!;
+}
+
+export async function createLocalStaff(
+  database: Database,
+  input: { username: string; displayName: string; roles: StaffRole[]; email?: string; eppn?: string },
+): Promise<StaffRow> {
+  const [row] = await database.db
+    .insert(authStaff)
+    .values({ ...input, source: 'local' })
+    .returning();
+  return row!;
+}
+
+export async function findStaffByEppn(database: Database, eppn: string): Promise<StaffRow | undefined> {
+  const [row] = await database.db.select().from(authStaff).where(eq(authStaff.eppn, eppn));
+  return row;
+}
+
+export interface LoginResult {
+  staff: StaffRow;
+  session: IssuedToken;
+}
+
+/** LDAP login → staff row → session token. */
+export async function loginStaff(
+  database: Database,
+  config: Config,
+  username: string,
+  password: string,
+  now: Date,
+): Promise<LoginResult> {
+  const settings = ldapSettings(config);
+  if (!settings) {
+    // Same answer as a wrong password would leak nothing, but an operator needs to know why.
+    throw new UnavailableError('ldap', 'Staff login is not configured on this server (LDAP_URL is unset)');
+  }
+  const user = await ldapAuthenticate(settings, username.trim(), password);
+  const staff = await upsertDirectoryStaff(database, user, now);
+  const session = await issueSession(database, staff.id, staff.username, now, config.SESSION_TTL_HOURS);
+  return { staff, session };
+}
+
+export function staffActor(row: StaffRow, credential: Extract<Actor, { kind: 'staff' }>['credential']): Actor {
+  return {
+    kind: 'staff',
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    roles: row.roles as StaffRole[],
+    credential,
+  };
+}
+
+export { InvalidCredentialsError };
