@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS and ESM builds. Node (and so yoga's executor) loads the CJS one;
+    // vite would hand our sources the ESM one, and `instanceof GraphQLError` would then fail
+    // across the two copies. Point both at the one Node uses, as in production.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql', { paths: ['packages/graphql'] }) }],
+  },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['packages/testkit/src/global-setup.ts'],

@@ -71,7 +71,10 @@ export const builder = new SchemaBuilder<{
     defaultTypes: [],
     // `<mutation>Result = <Mutation>Payload | typed errors`: the payload type itself is a member.
     directResult: true,
-    defaultUnionOptions: { name: ({ fieldName }) => `${upperFirst(fieldName)}Result` },
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${upperFirst(fieldName)}Result`,
+      description: 'The payload of the mutation, or one of the typed errors it can return.',
+    },
   },
   relay: {
     clientMutationId: 'omit',

@@ -61,16 +61,22 @@ builder.scalarType('EmailAddress', {
 
 // RFC 3339 date-time with an explicit offset: a timestamp without a zone means different
 // instants in Paris and Nouméa, so it is refused rather than guessed.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/** `Date` would roll 31 February over into March; every field is range-checked instead. */
+export function parseDateTime(t: string): Date {
+  const m = RFC3339.exec(t);
+  const fail = () => new ValidationError(`"${t}" is not an RFC 3339 date-time with offset`);
+  if (!m) throw fail();
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const offsetOk = m[9] === undefined || (Number(m[9]) < 24 && Number(m[10]) < 60);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59 || !offsetOk) throw fail();
+  return new Date(t);
+}
 
 builder.scalarType('DateTime', {
   description: 'An instant as RFC 3339 text with a time-zone offset, e.g. `2026-11-23T10:00:00Z`. Output in UTC.',
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
-  ...strict('DateTime', (t) => {
-    const d = new Date(t);
-    if (!RFC3339.test(t) || Number.isNaN(d.getTime())) {
-      throw new ValidationError(`"${t}" is not an RFC 3339 date-time with offset`);
-    }
-    return d;
-  }),
+  ...strict('DateTime', parseDateTime),
 });

@@ -56,23 +56,28 @@ export function createGraphQLServer(deps: { config: Config; database: Database; 
  * and the client sees only "Unexpected error" plus the request id to quote.
  */
 function exposeError(error: unknown): Error {
-  if (error instanceof GraphQLError) {
-    const orig = error.originalError;
-    if (!orig || orig instanceof GraphQLError) return error;
-    if (orig instanceof DomainError) {
-      return new GraphQLError(orig.message, {
-        nodes: error.nodes,
-        path: error.path,
-        extensions: { ...error.extensions, code: orig.code },
-      });
-    }
-    return new GraphQLError('Unexpected error', {
-      nodes: error.nodes,
-      path: error.path,
-      extensions: { code: 'INTERNAL' },
+  const gqlError = error instanceof GraphQLError ? error : undefined;
+  const domain = findDomainError(error);
+  if (domain) {
+    return new GraphQLError(domain.message, {
+      nodes: gqlError?.nodes,
+      path: gqlError?.path,
+      extensions: { ...gqlError?.extensions, code: domain.code },
     });
   }
-  return new GraphQLError('Unexpected error', { extensions: { code: 'INTERNAL' } });
+  if (gqlError && (!gqlError.originalError || gqlError.originalError instanceof GraphQLError)) return gqlError;
+  return new GraphQLError('Unexpected error', {
+    nodes: gqlError?.nodes,
+    path: gqlError?.path,
+    extensions: { code: 'INTERNAL' },
+  });
+}
+
+function findDomainError(error: unknown): DomainError | undefined {
+  for (let cur = error, depth = 0; cur && depth < 4; cur = (cur as { originalError?: unknown }).originalError, depth++) {
+    if (cur instanceof DomainError) return cur;
+  }
+  return undefined;
 }
 
 /** Logs unexpected errors with the request id (before masking hides them) and counts operations. */

@@ -1,0 +1,63 @@
+import { type Config, createLogger, loadConfig } from '@guichet/core';
+import type { Database } from '@guichet/db';
+import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { createLocalStaff } from './auth/staff.js';
+import { issueSession } from './auth/tokens.js';
+
+/**
+ * For api-tier tests: the real fastify app on a given database, with its log lines captured so
+ * a test can assert that nothing was logged as a crash. Production code never imports this.
+ */
+export async function testApp(database: Database, env: Record<string, string> = {}) {
+  const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink) as unknown as ReturnType<typeof createLogger>;
+  const app = await buildApp({ config, database, logger });
+  return {
+    app,
+    config,
+    logs: lines,
+    /** Log lines at level error (50) or above. */
+    crashes: () => lines.filter((l) => Number(l.level) >= 50),
+    gql: (query: string, variables?: Record<string, unknown>, token?: string, headers: Record<string, string> = {}) =>
+      gql(app, query, variables, token, headers),
+  };
+}
+
+export async function gql(
+  app: FastifyInstance,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    payload: JSON.stringify({ query, variables }),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: test helper returns loosely typed GraphQL JSON
+  return { status: res.statusCode, headers: res.headers, body: res.json() as any };
+}
+
+/** A staff member with the given roles and a session token for them. */
+export async function staffWithToken(database: Database, username: string, roles: ('noc' | 'desk' | 'admin')[]) {
+  const staff = await createLocalStaff(database, { username, displayName: username, roles });
+  const { secret } = await issueSession(database, staff.id, username, new Date(), 1);
+  return { staff, token: secret };
+}
