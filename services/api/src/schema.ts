@@ -2,6 +2,7 @@ import { builder } from '@guichet/graphql';
 import type { GraphQLSchema } from 'graphql';
 // Each module registers its types on the shared builder when imported. Service lines are
 // composed here, and only here.
+import '@guichet/audit';
 import './auth/graphql.js';
 
 let schema: GraphQLSchema | undefined;

@@ -46,6 +46,23 @@ describe('API tokens', () => {
     expect(list.body.data.tokens.map((x: { id: string }) => x.id)).toContain(token.id);
   });
 
+  it('writes token creation and revocation to the change log with the request id, never the hash', async () => {
+    const made = await t.gql(CREATE, { input: { name: 'audited', scope: 'READ' } }, noc.token, { 'x-request-id': 'mk-1' });
+    const id = made.body.data.createToken.token.id;
+    await t.gql(REVOKE, { id }, noc.token, { 'x-request-id': 'rv-1' });
+    const log = await t.gql(
+      `query($id: String!) { changes(objectType: "ApiToken", objectId: $id) { edges { node { action actor requestId before after } } } }`,
+      { id },
+      noc.token,
+    );
+    const nodes = log.body.data.changes.edges.map((e: { node: Record<string, string> }) => e.node);
+    expect(nodes.map((n: Record<string, string>) => [n.action, n.actor, n.requestId])).toEqual([
+      ['auth.revokeToken', 'staff:nadia', 'rv-1'],
+      ['auth.createToken', 'staff:nadia', 'mk-1'],
+    ]);
+    expect(JSON.stringify(nodes)).not.toMatch(/"hash"/);
+  });
+
   it('lets a read-only token query but not mutate', async () => {
     const { body } = await create(noc.token, { name: 'ro', scope: 'READ' });
     const ro = body.data.createToken.secret;

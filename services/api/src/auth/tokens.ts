@@ -15,7 +15,8 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '@guichet/core';
-import { and, type Database, desc, eq, or, sql } from '@guichet/db';
+import { recordChange } from '@guichet/audit';
+import { and, type Database, type DbOrTx, desc, eq, or, sql } from '@guichet/db';
 import { authStaff, authTokens } from './tables.js';
 
 /** Secrets look like `gch_<43 base64url chars>`: the prefix lets secret scanners spot leaks. */
@@ -84,17 +85,32 @@ export async function createApiToken(
   } else {
     principal = { kind: actor.kind, id: actor.id, roles: [] };
   }
-  return insertToken(database, {
-    name,
-    kind: 'api',
+  return database.db.transaction(async (tx) => {
+    const issued = await insertToken(tx, {
+      name,
+      kind: 'api',
     scope: input.scope,
     principalKind: principal.kind,
     principalId: principal.id,
     scriptRoles: principal.roles,
-    createdBy: actorLabel(actor),
-    createdAt: now,
-    expiresAt,
+      createdBy: actorLabel(actor),
+      createdAt: now,
+      expiresAt,
+    });
+    await recordChange(tx, ctx, {
+      action: 'auth.createToken',
+      objectType: 'ApiToken',
+      objectId: issued.token.id,
+      after: publicView(issued.token),
+    });
+    return issued;
   });
+}
+
+/** What the change log keeps of a token: everything but the hash. */
+function publicView(t: TokenRow): Omit<TokenRow, 'hash'> {
+  const { hash: _hash, ...rest } = t;
+  return rest;
 }
 
 /** A staff login's session: a write token that lives `ttlHours`. */
@@ -105,7 +121,7 @@ export async function issueSession(
   now: Date,
   ttlHours: number,
 ): Promise<IssuedToken> {
-  return insertToken(database, {
+  return insertToken(database.db, {
     name: `session ${username}`,
     kind: 'session',
     scope: 'write',
@@ -119,11 +135,11 @@ export async function issueSession(
 }
 
 async function insertToken(
-  database: Database,
+  db: DbOrTx,
   values: Omit<typeof authTokens.$inferInsert, 'hash'>,
 ): Promise<IssuedToken> {
   const secret = newSecret();
-  const [token] = await database.db
+  const [token] = await db
     .insert(authTokens)
     .values({ ...values, hash: hashSecret(secret) })
     .returning();
@@ -144,12 +160,24 @@ export async function revokeToken(database: Database, ctx: RequestContext, id: s
   if (!canWrite(actor)) throw new ForbiddenError('A read-only credential cannot revoke tokens');
   const visible = (await listTokensById(database, id)).filter((t) => mayManage(actor, t));
   if (!visible.length) throw new NotFoundError('Token', id);
-  const [row] = await database.db
-    .update(authTokens)
-    .set({ revokedAt: sql`coalesce(${authTokens.revokedAt}, ${ctx.clock.now()})` })
-    .where(eq(authTokens.id, id))
-    .returning();
-  return row!;
+  return database.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(authTokens)
+      .set({ revokedAt: sql`coalesce(${authTokens.revokedAt}, ${ctx.clock.now()})` })
+      .where(eq(authTokens.id, id))
+      .returning();
+    const before = visible[0]!;
+    if (!before.revokedAt) {
+      await recordChange(tx, ctx, {
+        action: 'auth.revokeToken',
+        objectType: 'ApiToken',
+        objectId: id,
+        before: publicView(before),
+        after: publicView(row!),
+      });
+    }
+    return row!;
+  });
 }
 
 async function listTokensById(database: Database, id: string): Promise<TokenRow[]> {

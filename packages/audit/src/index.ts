@@ -1,0 +1,5 @@
+import './graphql.js';
+
+export { ChangeLogEntry, changeConnection, JournalEntry } from './graphql.js';
+export * from './service.js';
+export * from './tables.js';
