@@ -1,6 +1,13 @@
 import { ValidationError } from '@guichet/core';
 import { builder, type ConnectionArgs, keysetConnection } from '@guichet/graphql';
-import { addJournalEntry, type ChangeRow, JOURNAL_KINDS, type JournalRow, listChanges, listJournal } from './service.js';
+import {
+  addJournalEntry,
+  type ChangeRow,
+  JOURNAL_KINDS,
+  type JournalRow,
+  listChanges,
+  listJournal,
+} from './service.js';
 
 const JSONish = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -9,19 +16,33 @@ export const ChangeLogEntry = builder.objectRef<ChangeRow>('ChangeLogEntry').imp
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Sequence number (increasing with time).' }),
     at: t.expose('at', { type: 'DateTime', description: 'When.' }),
-    actor: t.exposeString('actor', { description: 'Who: `staff:<username>`, `contact:<id>`, `script:<name>`, `system:<job>`.' }),
-    requestId: t.exposeString('requestId', { description: 'The x-request-id of the HTTP request (or job) that wrote it.' }),
+    actor: t.exposeString('actor', {
+      description: 'Who: `staff:<username>`, `contact:<id>`, `script:<name>`, `system:<job>`.',
+    }),
+    requestId: t.exposeString('requestId', {
+      description: 'The x-request-id of the HTTP request (or job) that wrote it.',
+    }),
     action: t.exposeString('action', { description: 'What was done, e.g. `membership.createInstitution`.' }),
     objectType: t.exposeString('objectType', { description: 'Kind of object changed.' }),
     objectId: t.exposeString('objectId', { description: 'Identifier of the object changed.' }),
-    before: t.string({ nullable: true, description: 'The object before, as JSON (null on creation).', resolve: (r) => JSONish(r.before) }),
-    after: t.string({ nullable: true, description: 'The object after, as JSON (null on deletion).', resolve: (r) => JSONish(r.after) }),
+    before: t.string({
+      nullable: true,
+      description: 'The object before, as JSON (null on creation).',
+      resolve: (r) => JSONish(r.before),
+    }),
+    after: t.string({
+      nullable: true,
+      description: 'The object after, as JSON (null on deletion).',
+      resolve: (r) => JSONish(r.after),
+    }),
   }),
 });
 
 const JournalKindEnum = builder.enumType('JournalKind', {
   description: 'How a journal entry is flagged.',
-  values: Object.fromEntries(JOURNAL_KINDS.map((k) => [k.toUpperCase(), { value: k, description: `A ${k} note.` }])) as Record<
+  values: Object.fromEntries(
+    JOURNAL_KINDS.map((k) => [k.toUpperCase(), { value: k, description: `A ${k} note.` }]),
+  ) as Record<
     'INFO' | 'SUCCESS' | 'WARNING' | 'DANGER',
     { value: (typeof JOURNAL_KINDS)[number]; description: string }
   >,
@@ -49,7 +70,8 @@ export function changeConnection(
     args,
     (r) => String(r.id),
     (after, limit) => {
-      if (after !== undefined && !/^\d+$/.test(after)) throw ValidationError.field(['after'], 'not a cursor of this list');
+      if (after !== undefined && !/^\d+$/.test(after))
+        throw ValidationError.field(['after'], 'not a cursor of this list');
       return load(after === undefined ? undefined : Number(after), limit);
     },
   );
@@ -63,7 +85,10 @@ builder.queryField('changes', (t) =>
     args: {
       objectType: t.arg.string({ required: false, description: 'Only changes to this kind of object.' }),
       objectId: t.arg.string({ required: false, description: 'Only changes to this object.' }),
-      institutionId: t.arg.id({ required: false, description: 'Only changes to objects of this institution.' }),
+      institutionId: t.arg.id({
+        required: false,
+        description: 'Only changes to objects of this institution.',
+      }),
       requestId: t.arg.string({ required: false, description: 'Only changes made by this HTTP request.' }),
     },
     resolve: (_r, args, { database }) =>
@@ -124,4 +149,3 @@ builder.mutationField('addJournalEntry', (t) =>
     }),
   }),
 );
-

@@ -80,10 +80,16 @@ export interface JournalInput {
 }
 
 /** Staff only: a journal entry is the operator's own note. */
-export async function addJournalEntry(db: DbOrTx, ctx: RequestContext, input: JournalInput): Promise<JournalRow> {
-  if (!hasStaffRole(ctx.actor, 'noc', 'desk')) throw new ForbiddenError('Only operator staff write journal entries');
+export async function addJournalEntry(
+  db: DbOrTx,
+  ctx: RequestContext,
+  input: JournalInput,
+): Promise<JournalRow> {
+  if (!hasStaffRole(ctx.actor, 'noc', 'desk'))
+    throw new ForbiddenError('Only operator staff write journal entries');
   const body = input.body.trim();
-  if (!body || body.length > 10_000) throw ValidationError.field(['input', 'body'], 'must be 1 to 10000 characters');
+  if (!body || body.length > 10_000)
+    throw ValidationError.field(['input', 'body'], 'must be 1 to 10000 characters');
   if (!input.objectType.trim() || !input.objectId.trim()) {
     throw ValidationError.field(['input', 'objectId'], 'name the object the entry is about');
   }
@@ -103,7 +109,12 @@ export async function addJournalEntry(db: DbOrTx, ctx: RequestContext, input: Jo
   return row!;
 }
 
-export async function listJournal(db: DbOrTx, objectType: string, objectId: string, limit = 100): Promise<JournalRow[]> {
+export async function listJournal(
+  db: DbOrTx,
+  objectType: string,
+  objectId: string,
+  limit = 100,
+): Promise<JournalRow[]> {
   return db
     .select()
     .from(auditJournal)

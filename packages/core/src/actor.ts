@@ -7,7 +7,12 @@
 export const STAFF_ROLES = ['noc', 'desk', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
+/**
+ * Roles a contact holds in their institution. `head` is the head of institution (legal
+ * representative), who signs the agreement and the changes that need a signature.
+ */
 export const CONTACT_ROLES = [
+  'head',
   'technical',
   'security',
   'service',

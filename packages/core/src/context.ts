@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ANONYMOUS, type Actor } from './actor.js';
+import { type Actor, ANONYMOUS } from './actor.js';
 
 /** A clock that tests can pin; production code never calls `new Date()` directly for rules. */
 export interface Clock {

@@ -27,17 +27,16 @@ describe(`migrations on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     expect(pgError(err)?.code).toBe('22P02');
   });
 
-  it.each([
-    '10.0.1.128/25',
-    '10.0.0.0/23',
-    '10.0.1.0/24',
-  ])('makes an overlapping prefix unwritable: %s', async (prefix) => {
-    const err = await database.db
-      .insert(dbEngineProbe)
-      .values({ prefix })
-      .catch((e: unknown) => e);
-    expect(pgError(err)).toMatchObject({ code: '23P01', constraint: 'db_engine_probe_no_overlap' });
-  });
+  it.each(['10.0.1.128/25', '10.0.0.0/23', '10.0.1.0/24'])(
+    'makes an overlapping prefix unwritable: %s',
+    async (prefix) => {
+      const err = await database.db
+        .insert(dbEngineProbe)
+        .values({ prefix })
+        .catch((e: unknown) => e);
+      expect(pgError(err)).toMatchObject({ code: '23P01', constraint: 'db_engine_probe_no_overlap' });
+    },
+  );
 
   it('accepts an adjacent prefix', async () => {
     await database.db.insert(dbEngineProbe).values({ prefix: '10.0.2.0/24' });

@@ -25,6 +25,12 @@ export interface Database {
   query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   /** Several statements, no parameters (simple protocol). */
   exec(text: string): Promise<void>;
+  /**
+   * Like `exec`, resolving to the rows of the last statement that returns rows. A text that
+   * opens its own transaction (`BEGIN; …; COMMIT;`) and fails midway is rolled back before the
+   * connection is reused: otherwise it stays in an aborted transaction (on PGlite, the only one).
+   */
+  execRows<T = Record<string, unknown>>(text: string): Promise<T[]>;
   /** The embedded instance, when the engine is PGlite (snapshots, direct access in tests). */
   pglite?: PGlite;
   /** Applies every pending migration; safe when several processes start at once. */
@@ -82,6 +88,12 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     async exec(text) {
       await pg.exec(text);
     },
+    async execRows<T>(text: string) {
+      // Inside pg.transaction() the text runs under PGlite's transaction lock and a failure
+      // ends in ROLLBACK; the text's own BEGIN/COMMIT only add a harmless warning.
+      const results = await pg.transaction((tx) => tx.exec(text));
+      return (results.findLast((r) => r.fields.length > 0)?.rows ?? []) as T[];
+    },
     async migrate() {
       // One embedded instance belongs to one process: no lock needed.
       await migratePglite(db as never, { migrationsFolder });
@@ -107,6 +119,21 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     async exec(text) {
       await client.unsafe(text).simple();
+    },
+    async execRows<T>(text: string) {
+      // Reserved: postgres.js refuses BEGIN on a pooled connection, and a failure after BEGIN
+      // must be rolled back on that same connection before it goes back to the pool.
+      const conn = await client.reserve();
+      try {
+        const res: unknown[] = await conn.unsafe(text).simple();
+        // One result for one statement; several: one per statement that returned rows.
+        return (Array.isArray(res[0]) ? (res.at(-1) as T[]) : res) as T[];
+      } catch (e) {
+        await conn.unsafe('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        conn.release();
+      }
     },
     async migrate() {
       // The advisory lock is held by one reserved connection for the whole run: a second

@@ -1,8 +1,3 @@
-import SchemaBuilder from '@pothos/core';
-import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import {
   type Config,
   canWrite,
@@ -14,6 +9,12 @@ import {
   UnauthenticatedError,
 } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import type { JobRunner } from '@guichet/jobs';
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 
 /** What every resolver receives. Built per HTTP request by services/api. */
 export interface GraphQLContext {
@@ -21,6 +22,8 @@ export interface GraphQLContext {
   database: Database;
   config: Config;
   logger: Logger;
+  /** Enqueues background jobs (inside a transaction with `sendInTx`); null where none runs (some tests). */
+  jobs: JobRunner | null;
 }
 
 /**
@@ -79,8 +82,14 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { authScopes: { authenticated: true }, description: 'Fetches an object by its global id.' },
-    nodesQueryOptions: { authScopes: { authenticated: true }, description: 'Fetches objects by their global ids.' },
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Fetches an object by its global id.',
+    },
+    nodesQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Fetches objects by their global ids.',
+    },
     pageInfoTypeOptions: { description: 'Where a page of a connection stands.' },
     nodeTypeOptions: { description: 'An object with a global id.' },
     idFieldOptions: { description: 'Global id (Relay).' },
@@ -106,4 +115,6 @@ function upperFirst(s: string): string {
 }
 
 builder.queryType({ description: 'Read access to Guichet. Every field states who may read it.' });
-builder.mutationType({ description: 'Every change to Guichet. Each mutation returns a payload or typed errors.' });
+builder.mutationType({
+  description: 'Every change to Guichet. Each mutation returns a payload or typed errors.',
+});

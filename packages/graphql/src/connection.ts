@@ -24,7 +24,8 @@ export async function keysetConnection<T>(
     throw ValidationError.field(['last'], 'only forward paging (first/after) is supported');
   }
   const first = args.first ?? DEFAULT_PAGE;
-  if (first < 0 || first > MAX_PAGE) throw ValidationError.field(['first'], `must be between 0 and ${MAX_PAGE}`);
+  if (first < 0 || first > MAX_PAGE)
+    throw ValidationError.field(['first'], `must be between 0 and ${MAX_PAGE}`);
   const rows = await load(args.after ?? undefined, first + 1);
   const page = rows.slice(0, first);
   const edges = page.map((node) => ({ cursor: toCursor(node), node }));

@@ -20,7 +20,9 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
   values: {
     VALIDATION: { description: 'The input is malformed; see the field issues.' },
     NOT_FOUND: { description: 'An object named in the input does not exist (or is not visible to you).' },
-    CONFLICT: { description: 'The change collides with the current state (duplicate, overlap, concurrent edit).' },
+    CONFLICT: {
+      description: 'The change collides with the current state (duplicate, overlap, concurrent edit).',
+    },
     POLICY_REFUSAL: { description: 'A business rule refuses the change.' },
     INVALID_TRANSITION: { description: 'The object is not in a state that allows this action.' },
     UNAVAILABLE: { description: 'A system Guichet depends on did not answer; try again later.' },
@@ -41,16 +43,18 @@ export const ErrorInterface = builder.interfaceRef<DomainError>('Error').impleme
   }),
 });
 
-const FieldIssueType = builder.objectRef<{ path: (string | number)[]; message: string }>('FieldIssue').implement({
-  description: 'One problem with one input field.',
-  fields: (t) => ({
-    path: t.stringList({
-      description: 'Where the field is in the input, e.g. `["sites", "2", "city"]`.',
-      resolve: (i) => i.path.map(String),
+const FieldIssueType = builder
+  .objectRef<{ path: (string | number)[]; message: string }>('FieldIssue')
+  .implement({
+    description: 'One problem with one input field.',
+    fields: (t) => ({
+      path: t.stringList({
+        description: 'Where the field is in the input, e.g. `["sites", "2", "city"]`.',
+        resolve: (i) => i.path.map(String),
+      }),
+      message: t.exposeString('message', { description: 'What is wrong with it.' }),
     }),
-    message: t.exposeString('message', { description: 'What is wrong with it.' }),
-  }),
-});
+  });
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',

@@ -32,9 +32,13 @@ async function echo(arg: string, value: string) {
 }
 
 function typeName(arg: string): string {
-  return { prefix: 'IPPrefix', address: 'IPAddress', domain: 'DomainName', email: 'EmailAddress', at: 'DateTime' }[
-    arg
-  ]!;
+  return {
+    prefix: 'IPPrefix',
+    address: 'IPAddress',
+    domain: 'DomainName',
+    email: 'EmailAddress',
+    at: 'DateTime',
+  }[arg]!;
 }
 
 describe('strict scalars', () => {

@@ -76,7 +76,8 @@ export function parseDateTime(t: string): Date {
 }
 
 builder.scalarType('DateTime', {
-  description: 'An instant as RFC 3339 text with a time-zone offset, e.g. `2026-11-23T10:00:00Z`. Output in UTC.',
+  description:
+    'An instant as RFC 3339 text with a time-zone offset, e.g. `2026-11-23T10:00:00Z`. Output in UTC.',
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
   ...strict('DateTime', parseDateTime),
 });

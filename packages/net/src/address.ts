@@ -21,7 +21,10 @@ const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\
 const V6_CHARS = /^[0-9a-fA-F:.]+$/;
 
 /** Canonical text of an IP address, or a ValidationError at `path`. */
-export function parseAddress(text: string, path: (string | number)[] = []): { family: Family; address: string } {
+export function parseAddress(
+  text: string,
+  path: (string | number)[] = [],
+): { family: Family; address: string } {
   const t = text.trim();
   if (V4.test(t)) return { family: 4, address: new Address4(t).correctForm() };
   if (t.includes(':') && V6_CHARS.test(t) && Address6.isValid(t)) {

@@ -33,7 +33,8 @@ export function parseEmailAddress(text: string, path: (string | number)[] = []):
   const fail = () => ValidationError.field(path, `"${text}" is not an email address`);
   if (at < 1) throw fail();
   const local = t.slice(0, at);
-  if (!LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) throw fail();
+  if (!LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..'))
+    throw fail();
   let domain: string;
   try {
     domain = parseDomainName(t.slice(at + 1), path);

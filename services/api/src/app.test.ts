@@ -47,7 +47,9 @@ describe('the HTTP host', () => {
     await t.gql('{ viewer { kind } }');
     const res = await t.app.inject('/metrics');
     expect(res.headers['content-type']).toMatch(/text\/plain/);
-    expect(res.body).toMatch(/guichet_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} \d+/);
+    expect(res.body).toMatch(
+      /guichet_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} \d+/,
+    );
     expect(res.body).toMatch(/guichet_graphql_operations_total\{type="query",outcome="ok"\} \d+/);
     expect(res.body).toMatch(/guichet_process_resident_memory_bytes/);
   });
@@ -62,7 +64,10 @@ describe('the HTTP host', () => {
 
   it('masks unexpected errors, quoting the request id, and logs them with it', async () => {
     const res = await t.gql('{ explode }', {}, undefined, { 'x-request-id': 'bug-1' });
-    expect(res.body.errors[0]).toMatchObject({ message: 'Unexpected error', extensions: { code: 'INTERNAL' } });
+    expect(res.body.errors[0]).toMatchObject({
+      message: 'Unexpected error',
+      extensions: { code: 'INTERNAL' },
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/secret internal|postgres:\/\//);
     const logged = t.crashes().find((l) => l.reqId === 'bug-1');
     expect(JSON.stringify(logged)).toMatch(/secret internal detail/);
@@ -76,19 +81,27 @@ describe('the HTTP host', () => {
       token,
     );
     expect(deep.body.errors[0].message).toMatch(/depth/i);
-    const aliases = await t.gql(`{ ${Array.from({ length: 8 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`);
+    const aliases = await t.gql(
+      `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`,
+    );
     expect(aliases.body.errors[0].message).toMatch(/aliases/i);
     const tokens = await t.gql(`{ viewer { ${'kind '.repeat(250)} } }`);
     expect(tokens.body.errors[0].message).toMatch(/token/i);
     // None of these ran: no token was created.
-    const n = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM auth_tokens WHERE name = 'x'`);
+    const n = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM auth_tokens WHERE name = 'x'`,
+    );
     expect(n[0]!.n).toBe(0);
     expect(t.crashes()).toEqual([]);
   });
 
   it('refuses a query over the cost limit', async () => {
     const cheap = await testApp(database, { GRAPHQL_MAX_COST: '10' });
-    const res = await cheap.gql('{ tokens { id name kind scope principal createdBy createdAt expiresAt } }', {}, token);
+    const res = await cheap.gql(
+      '{ tokens { id name kind scope principal createdBy createdAt expiresAt } }',
+      {},
+      token,
+    );
     expect(res.body.errors[0].message).toMatch(/cost/i);
     await cheap.app.close();
   });

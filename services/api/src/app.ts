@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import { type Config, ConfigError, DomainError, type Logger, UnauthenticatedError } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import type { JobRunner } from '@guichet/jobs';
 import { parseAddress, parsePrefix } from '@guichet/net';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
 import { hashSecret } from './auth/tokens.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   config: Config;
   database: Database;
   logger: Logger;
+  /** The job runner (sending, and in embedded mode also working); null only in some tests. */
+  jobs?: JobRunner | null;
   auth?: AuthenticatorOptions;
 }
 
@@ -63,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/', async (_req, reply) => reply.redirect('/graphql'));
 
-  const yoga = createGraphQLServer({ config, database, logger, metrics });
+  const yoga = createGraphQLServer({ config, database, logger, metrics, jobs: deps.jobs ?? null });
   // Multipart bodies are left for yoga to parse (file uploads, later).
   app.addContentTypeParser('multipart/form-data', {}, (_req, _payload, done) => done(null));
   app.route({
@@ -108,7 +111,9 @@ function checkTrustedProxies(config: Config): void {
       if (p.includes('/')) parsePrefix(p);
       else parseAddress(p);
     } catch {
-      throw new ConfigError(`Invalid configuration:\n  FEDERATION_TRUSTED_PROXIES: "${p}" is not an address or prefix`);
+      throw new ConfigError(
+        `Invalid configuration:\n  FEDERATION_TRUSTED_PROXIES: "${p}" is not an address or prefix`,
+      );
     }
   }
 }

@@ -11,20 +11,21 @@ describe('authorisation coverage', () => {
   const schema = buildSchema();
   const roots = [schema.getQueryType(), schema.getMutationType()].filter(isObjectType) as GraphQLObjectType[];
 
-  it.each(roots.flatMap((root) => Object.values(root.getFields()).map((f) => [`${root.name}.${f.name}`, f] as const)))(
-    '%s declares its auth scopes',
-    (_name, field) => {
-      const options = (field.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions;
-      expect(options?.authScopes, 'add authScopes to this field').toBeDefined();
-    },
-  );
+  it.each(
+    roots.flatMap((root) =>
+      Object.values(root.getFields()).map((f) => [`${root.name}.${f.name}`, f] as const),
+    ),
+  )('%s declares its auth scopes', (_name, field) => {
+    const options = (field.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions;
+    expect(options?.authScopes, 'add authScopes to this field').toBeDefined();
+  });
 
   it('only login and viewer are public', () => {
     const open = roots.flatMap((root) =>
       Object.values(root.getFields())
         .filter((f) => {
-          const scopes = (f.extensions as { pothosOptions?: { authScopes?: Record<string, unknown> } }).pothosOptions
-            ?.authScopes;
+          const scopes = (f.extensions as { pothosOptions?: { authScopes?: Record<string, unknown> } })
+            .pothosOptions?.authScopes;
           return typeof scopes === 'object' && scopes !== null && 'public' in scopes;
         })
         .map((f) => `${root.name}.${f.name}`),
@@ -40,7 +41,8 @@ describe('authorisation coverage', () => {
       if ('getFields' in type) {
         for (const f of Object.values(type.getFields())) {
           if (!f.description) missing.push(`${type.name}.${f.name}`);
-          for (const a of 'args' in f ? f.args : []) if (!a.description) missing.push(`${type.name}.${f.name}(${a.name})`);
+          for (const a of 'args' in f ? f.args : [])
+            if (!a.description) missing.push(`${type.name}.${f.name}(${a.name})`);
         }
       }
       if ('getValues' in type) {

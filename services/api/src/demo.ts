@@ -1,8 +1,8 @@
 import type { Logger } from '@guichet/core';
 import { and, type Database, eq, isNull } from '@guichet/db';
+import { createLocalStaff } from './auth/staff.js';
 import { authStaff, authTokens } from './auth/tables.js';
 import { hashSecret, issueSession } from './auth/tokens.js';
-import { createLocalStaff } from './auth/staff.js';
 
 const DEMO_USER = 'demo';
 
@@ -11,7 +11,10 @@ const DEMO_USER = 'demo';
  * token for it at each start, so a first-time user can query at once. Earlier demo tokens are
  * revoked, so only the token printed last works. Never on by default on a server database.
  */
-export async function ensureDemo(database: Database, now: Date): Promise<{ username: string; token: string }> {
+export async function ensureDemo(
+  database: Database,
+  now: Date,
+): Promise<{ username: string; token: string }> {
   let [staff] = await database.db.select().from(authStaff).where(eq(authStaff.username, DEMO_USER));
   staff ??= await createLocalStaff(database, {
     username: DEMO_USER,
@@ -22,9 +25,14 @@ export async function ensureDemo(database: Database, now: Date): Promise<{ usern
   await database.db
     .update(authTokens)
     .set({ revokedAt: now })
-    .where(and(eq(authTokens.principalId, staff.id), eq(authTokens.name, 'demo'), isNull(authTokens.revokedAt)));
+    .where(
+      and(eq(authTokens.principalId, staff.id), eq(authTokens.name, 'demo'), isNull(authTokens.revokedAt)),
+    );
   const issued = await issueSession(database, staff.id, DEMO_USER, now, 24 * 30);
-  await database.db.update(authTokens).set({ name: 'demo', kind: 'api' }).where(eq(authTokens.hash, hashSecret(issued.secret)));
+  await database.db
+    .update(authTokens)
+    .set({ name: 'demo', kind: 'api' })
+    .where(eq(authTokens.hash, hashSecret(issued.secret)));
   return { username: DEMO_USER, token: issued.secret };
 }
 

@@ -1,8 +1,9 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type Actor, type Config, DomainError, type Logger, systemClock } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import type { GraphQLContext } from '@guichet/graphql';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { JobRunner } from '@guichet/jobs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -20,8 +21,14 @@ interface ServerContext {
   reply: FastifyReply;
 }
 
-export function createGraphQLServer(deps: { config: Config; database: Database; logger: Logger; metrics: Metrics }) {
-  const { config, database, logger, metrics } = deps;
+export function createGraphQLServer(deps: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  jobs: JobRunner | null;
+}) {
+  const { config, database, logger, metrics, jobs } = deps;
   return createYoga<ServerContext, GraphQLContext>({
     schema: buildSchema(),
     logging: false,
@@ -34,6 +41,7 @@ export function createGraphQLServer(deps: { config: Config; database: Database; 
       database,
       config,
       logger: req.log as unknown as Logger,
+      jobs,
     }),
     maskedErrors: { maskError: (error) => exposeError(error) },
     plugins: [
@@ -65,7 +73,8 @@ function exposeError(error: unknown): Error {
       extensions: { ...gqlError?.extensions, code: domain.code },
     });
   }
-  if (gqlError && (!gqlError.originalError || gqlError.originalError instanceof GraphQLError)) return gqlError;
+  if (gqlError && (!gqlError.originalError || gqlError.originalError instanceof GraphQLError))
+    return gqlError;
   return new GraphQLError('Unexpected error', {
     nodes: gqlError?.nodes,
     path: gqlError?.path,
@@ -74,7 +83,11 @@ function exposeError(error: unknown): Error {
 }
 
 function findDomainError(error: unknown): DomainError | undefined {
-  for (let cur = error, depth = 0; cur && depth < 4; cur = (cur as { originalError?: unknown }).originalError, depth++) {
+  for (
+    let cur = error, depth = 0;
+    cur && depth < 4;
+    cur = (cur as { originalError?: unknown }).originalError, depth++
+  ) {
     if (cur instanceof DomainError) return cur;
   }
   return undefined;

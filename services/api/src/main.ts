@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { ConfigError, createLogger, loadConfig } from '@guichet/core';
 import { openDatabase } from '@guichet/db';
+import { createJobRunner } from '@guichet/jobs';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
+import { apiJobDefinitions } from './jobs.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -20,7 +22,11 @@ async function main(): Promise<void> {
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, 'pglite') }),
   });
   logger.info({ engine: database.engine }, 'database ready, migrations applied');
-  const app = await buildApp({ config, database, logger });
+  // Always a runner, to enqueue; it also works the queues when no separate worker runs
+  // (the embedded engine, or JOBS_IN_PROCESS=true on a server).
+  const jobs = createJobRunner(database, { definitions: apiJobDefinitions(), logger });
+  await jobs.start({ work: config.JOBS_IN_PROCESS });
+  const app = await buildApp({ config, database, logger, jobs });
   const demo = config.DEMO ? await ensureDemo(database, new Date()) : undefined;
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     await app.close();
+    await jobs.stop();
     await database.close();
     process.exit(0);
   };

@@ -1,7 +1,8 @@
-import { type Config, createLogger, loadConfig } from '@guichet/core';
-import type { Database } from '@guichet/db';
-import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
+import { type Config, type createLogger, loadConfig } from '@guichet/core';
+import type { Database } from '@guichet/db';
+import { createJobRunner, type JobDefinition, type JobRunner } from '@guichet/jobs';
+import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createLocalStaff } from './auth/staff.js';
@@ -11,7 +12,11 @@ import { issueSession } from './auth/tokens.js';
  * For api-tier tests: the real fastify app on a given database, with its log lines captured so
  * a test can assert that nothing was logged as a crash. Production code never imports this.
  */
-export async function testApp(database: Database, env: Record<string, string> = {}) {
+export async function testApp(
+  database: Database,
+  env: Record<string, string> = {},
+  opts: { jobs?: JobDefinition<any>[] } = {},
+) {
   const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -21,15 +26,30 @@ export async function testApp(database: Database, env: Record<string, string> = 
     },
   });
   const logger = pino({ level: 'info' }, sink) as unknown as ReturnType<typeof createLogger>;
-  const app = await buildApp({ config, database, logger });
+  let jobs: JobRunner | null = null;
+  if (opts.jobs) {
+    jobs = createJobRunner(database, { definitions: opts.jobs, logger, pollingIntervalSeconds: 0.5 });
+    await jobs.start({ work: true });
+  }
+  const app = await buildApp({ config, database, logger, jobs });
   return {
     app,
+    jobs,
+    /** Closes the app and stops the job runner (the database stays open). */
+    close: async () => {
+      await app.close();
+      await jobs?.stop();
+    },
     config,
     logs: lines,
     /** Log lines at level error (50) or above. */
     crashes: () => lines.filter((l) => Number(l.level) >= 50),
-    gql: (query: string, variables?: Record<string, unknown>, token?: string, headers: Record<string, string> = {}) =>
-      gql(app, query, variables, token, headers),
+    gql: (
+      query: string,
+      variables?: Record<string, unknown>,
+      token?: string,
+      headers: Record<string, string> = {},
+    ) => gql(app, query, variables, token, headers),
   };
 }
 
@@ -56,7 +76,11 @@ export async function gql(
 }
 
 /** A staff member with the given roles and a session token for them. */
-export async function staffWithToken(database: Database, username: string, roles: ('noc' | 'desk' | 'admin')[]) {
+export async function staffWithToken(
+  database: Database,
+  username: string,
+  roles: ('noc' | 'desk' | 'admin')[],
+) {
   const staff = await createLocalStaff(database, { username, displayName: username, roles });
   const { secret } = await issueSession(database, staff.id, username, new Date(), 1);
   return { staff, token: secret };

@@ -1,10 +1,10 @@
 import {
+  NotFoundError,
   PolicyRefusalError,
   STAFF_ROLES,
   type StaffRole,
   UnavailableError,
   ValidationError,
-  NotFoundError,
 } from '@guichet/core';
 import { builder, ErrorInterface } from '@guichet/graphql';
 import { InvalidCredentialsError } from './ldap.js';
@@ -15,7 +15,10 @@ const StaffRoleEnum = builder.enumType('StaffRole', {
   description: 'Operator staff roles.',
   values: {
     NOC: { value: 'noc', description: 'Network operations centre: technical validation and execution.' },
-    DESK: { value: 'desk', description: 'Agreement desk: institutions, contacts, administrative validation.' },
+    DESK: {
+      value: 'desk',
+      description: 'Agreement desk: institutions, contacts, administrative validation.',
+    },
     ADMIN: { value: 'admin', description: 'Administrator: every staff right.' },
   } as const,
 });
@@ -52,7 +55,11 @@ export const ApiToken = builder.objectRef<TokenRow>('ApiToken').implement({
     id: t.exposeID('id', { description: 'Identifier (used to revoke it).' }),
     name: t.exposeString('name', { description: 'What it is for.' }),
     kind: t.exposeString('kind', { description: '`api` (created by a person) or `session` (from a login).' }),
-    scope: t.field({ type: TokenScopeEnum, description: 'Read-only or read-write.', resolve: (r) => r.scope as 'read' }),
+    scope: t.field({
+      type: TokenScopeEnum,
+      description: 'Read-only or read-write.',
+      resolve: (r) => r.scope as 'read',
+    }),
     principal: t.string({
       description: 'Who acts with it: `staff:<id>`, `script:<id>` or `contact:<id>`.',
       resolve: (r) => `${r.principalKind}:${r.principalId}`,
@@ -65,7 +72,11 @@ export const ApiToken = builder.objectRef<TokenRow>('ApiToken').implement({
     createdBy: t.exposeString('createdBy', { description: 'Who created it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When it stops working.' }),
-    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked.' }),
+    revokedAt: t.expose('revokedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was revoked.',
+    }),
     lastUsedAt: t.expose('lastUsedAt', {
       type: 'DateTime',
       nullable: true,
@@ -176,7 +187,9 @@ builder.mutationField('revokeToken', (t) =>
     authScopes: { write: true },
     errors: { types: [NotFoundError] },
     args: { id: t.arg.id({ required: true, description: 'The token to revoke.' }) },
-    resolve: async (_r, { id }, { database, ctx }) => ({ token: await revokeToken(database, ctx, String(id)) }),
+    resolve: async (_r, { id }, { database, ctx }) => ({
+      token: await revokeToken(database, ctx, String(id)),
+    }),
   }),
 );
 
@@ -205,13 +218,15 @@ builder.mutationField('login', (t) =>
         return {
           token: session.secret,
           expiresAt: session.token.expiresAt,
-          staffRoles: staff.roles.filter((r): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r)),
+          staffRoles: staff.roles.filter((r): r is StaffRole =>
+            (STAFF_ROLES as readonly string[]).includes(r),
+          ),
         };
       } catch (e) {
-        if (e instanceof UnavailableError) logger.warn({ err: (e as Error).cause, reqId: ctx.requestId }, e.message);
+        if (e instanceof UnavailableError)
+          logger.warn({ err: (e as Error).cause, reqId: ctx.requestId }, e.message);
         throw e;
       }
     },
   }),
 );
-

@@ -40,7 +40,8 @@ export interface DirectoryUser {
 }
 
 export function ldapSettings(config: Config): LdapSettings | undefined {
-  if (!config.LDAP_URL || !config.LDAP_USER_DN || !config.LDAP_GROUP_BASE || !config.LDAP_ROLE_GROUPS) return undefined;
+  if (!config.LDAP_URL || !config.LDAP_USER_DN || !config.LDAP_GROUP_BASE || !config.LDAP_ROLE_GROUPS)
+    return undefined;
   return {
     url: config.LDAP_URL,
     userDnTemplate: config.LDAP_USER_DN,
@@ -53,7 +54,11 @@ export function ldapSettings(config: Config): LdapSettings | undefined {
 // Usernames go into a DN: a conservative alphabet rules out DN and filter injection.
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
-export async function ldapAuthenticate(s: LdapSettings, username: string, password: string): Promise<DirectoryUser> {
+export async function ldapAuthenticate(
+  s: LdapSettings,
+  username: string,
+  password: string,
+): Promise<DirectoryUser> {
   // An empty password would be an LDAP "unauthenticated bind", which succeeds for any DN.
   if (!USERNAME.test(username) || password.length === 0) throw new InvalidCredentialsError();
   const dn = s.userDnTemplate.replace('{username}', username);

@@ -1,29 +1,58 @@
-import { type Actor, type Config, type StaffRole, UnavailableError } from '@guichet/core';
-import { type Database, eq, sql } from '@guichet/db';
+import { type Actor, type Config, PolicyRefusalError, type StaffRole, UnavailableError } from '@guichet/core';
+import { type Database, eq, PG, pgError, sql } from '@guichet/db';
 import { type DirectoryUser, InvalidCredentialsError, ldapAuthenticate, ldapSettings } from './ldap.js';
 import { authStaff } from './tables.js';
 import { type IssuedToken, issueSession } from './tokens.js';
 
 export type StaffRow = typeof authStaff.$inferSelect;
 
-/** Creates or refreshes the staff row from what the directory said at login. */
-export async function upsertDirectoryStaff(database: Database, user: DirectoryUser, now: Date): Promise<StaffRow> {
+/**
+ * Creates or refreshes the staff row from what the directory said at login. Both refusals come
+ * from PostgreSQL, not from a look-up beforehand: the upsert only updates rows that came from
+ * the directory (a local break-glass account with the same username is never taken over), and
+ * the unique index on eppn refuses an identity already linked to another account.
+ */
+export async function upsertDirectoryStaff(
+  database: Database,
+  user: DirectoryUser,
+  now: Date,
+): Promise<StaffRow> {
   const values = {
     username: user.username,
     displayName: user.displayName,
     email: user.email,
-    eppn: user.eppn,
+    eppn: user.eppn?.toLowerCase() ?? null,
     roles: user.roles,
     source: 'ldap',
     lastLoginAt: now,
   };
-  // ON CONFLICT keeps two simultaneous first logins of the same person from racing.
-  const [row] = await database.db
-    .insert(authStaff)
-    .values(values)
-    .onConflictDoUpdate({ target: authStaff.username, set: { ...values, source: sql`${authStaff.source}` } })
-    .returning();
-  return row!;
+  let row: StaffRow | undefined;
+  try {
+    [row] = await database.db
+      .insert(authStaff)
+      .values(values)
+      .onConflictDoUpdate({
+        target: authStaff.username,
+        set: values,
+        setWhere: sql`${authStaff.source} = 'ldap'`,
+      })
+      .returning();
+  } catch (e) {
+    if (pgError(e)?.code === PG.uniqueViolation) {
+      throw new PolicyRefusalError(
+        'eppn-in-use',
+        'Your federated identity (eppn) is already linked to another Guichet account; ask an administrator',
+      );
+    }
+    throw e;
+  }
+  if (!row) {
+    throw new PolicyRefusalError(
+      'local-account',
+      'This username belongs to a local Guichet account and cannot log in through the directory',
+    );
+  }
+  return row;
 }
 
 export async function createLocalStaff(
@@ -32,13 +61,14 @@ export async function createLocalStaff(
 ): Promise<StaffRow> {
   const [row] = await database.db
     .insert(authStaff)
-    .values({ ...input, source: 'local' })
+    .values({ ...input, eppn: input.eppn?.toLowerCase() ?? null, source: 'local' })
     .returning();
   return row!;
 }
 
 export async function findStaffByEppn(database: Database, eppn: string): Promise<StaffRow | undefined> {
-  const [row] = await database.db.select().from(authStaff).where(eq(authStaff.eppn, eppn));
+  // eduPersonPrincipalName compares case-insensitively; rows store it lower-cased.
+  const [row] = await database.db.select().from(authStaff).where(eq(authStaff.eppn, eppn.toLowerCase()));
   return row;
 }
 
@@ -66,7 +96,10 @@ export async function loginStaff(
   return { staff, session };
 }
 
-export function staffActor(row: StaffRow, credential: Extract<Actor, { kind: 'staff' }>['credential']): Actor {
+export function staffActor(
+  row: StaffRow,
+  credential: Extract<Actor, { kind: 'staff' }>['credential'],
+): Actor {
   return {
     kind: 'staff',
     id: row.id,

@@ -39,7 +39,9 @@ describe('API tokens', () => {
     const { secret, token } = body.data.createToken;
     expect(secret).toMatch(/^gch_[A-Za-z0-9_-]{43}$/);
     expect(token).toMatchObject({ name: 'inventory script', scope: 'READ', scriptRoles: [] });
-    const rows = await database.query<Record<string, unknown>>('SELECT * FROM auth_tokens WHERE id = $1', [token.id]);
+    const rows = await database.query<Record<string, unknown>>('SELECT * FROM auth_tokens WHERE id = $1', [
+      token.id,
+    ]);
     expect(JSON.stringify(rows)).not.toContain(secret);
     const list = await t.gql('{ tokens { id name } }', {}, noc.token);
     expect(JSON.stringify(list.body)).not.toContain(secret);
@@ -47,7 +49,9 @@ describe('API tokens', () => {
   });
 
   it('writes token creation and revocation to the change log with the request id, never the hash', async () => {
-    const made = await t.gql(CREATE, { input: { name: 'audited', scope: 'READ' } }, noc.token, { 'x-request-id': 'mk-1' });
+    const made = await t.gql(CREATE, { input: { name: 'audited', scope: 'READ' } }, noc.token, {
+      'x-request-id': 'mk-1',
+    });
     const id = made.body.data.createToken.token.id;
     await t.gql(REVOKE, { id }, noc.token, { 'x-request-id': 'rv-1' });
     const log = await t.gql(
@@ -76,7 +80,10 @@ describe('API tokens', () => {
   it('refuses unknown, malformed, expired and revoked tokens with 401 and a clear message', async () => {
     const unknown = await t.gql(VIEWER, {}, `gch_${'A'.repeat(43)}`);
     expect(unknown.status).toBe(401);
-    expect(unknown.body.errors[0]).toMatchObject({ message: 'Invalid token', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(unknown.body.errors[0]).toMatchObject({
+      message: 'Invalid token',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     const malformed = await t.gql(VIEWER, {}, undefined, { authorization: 'Basic dXNlcjpwdw==' });
     expect(malformed.status).toBe(401);
     expect(malformed.body.errors[0].message).toMatch(/Bearer/);
@@ -103,17 +110,18 @@ describe('API tokens', () => {
   });
 
   it('lets staff create script tokens with their own roles only', async () => {
-    const ok = (await create(noc.token, { name: 'nightly sync', scope: 'WRITE', scriptRoles: ['NOC'] })).body.data
-      .createToken;
+    const ok = (await create(noc.token, { name: 'nightly sync', scope: 'WRITE', scriptRoles: ['NOC'] })).body
+      .data.createToken;
     expect(ok.token).toMatchObject({ scriptRoles: ['NOC'], scope: 'WRITE' });
     expect(ok.token.principal).toMatch(/^script:/);
     const me = await t.gql(VIEWER, {}, ok.secret);
     expect(me.body.data.viewer).toMatchObject({ kind: 'SCRIPT', name: 'nightly sync', staffRoles: ['NOC'] });
 
-    const beyond = (await create(noc.token, { name: 'x', scope: 'WRITE', scriptRoles: ['ADMIN'] })).body.data.createToken;
-    expect(beyond).toMatchObject({ __typename: 'PolicyRefusalError', code: 'POLICY_REFUSAL' });
-    const byAdmin = (await create(admin.token, { name: 'y', scope: 'READ', scriptRoles: ['DESK', 'NOC'] })).body.data
+    const beyond = (await create(noc.token, { name: 'x', scope: 'WRITE', scriptRoles: ['ADMIN'] })).body.data
       .createToken;
+    expect(beyond).toMatchObject({ __typename: 'PolicyRefusalError', code: 'POLICY_REFUSAL' });
+    const byAdmin = (await create(admin.token, { name: 'y', scope: 'READ', scriptRoles: ['DESK', 'NOC'] }))
+      .body.data.createToken;
     expect(byAdmin.token.scriptRoles.sort()).toEqual(['DESK', 'NOC']);
     // A script cannot mint further tokens.
     const fromScript = await create(ok.secret, { name: 'z', scope: 'READ' });
@@ -125,11 +133,11 @@ describe('API tokens', () => {
     const empty = (await create(noc.token, { name: '  ', scope: 'READ' })).body.data.createToken;
     expect(empty).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION' });
     expect(empty.issues[0].path).toEqual(['input', 'name']);
-    const far = (await create(noc.token, { name: 'far', scope: 'READ', expiresAt: '2099-01-01T00:00:00Z' })).body.data
-      .createToken;
+    const far = (await create(noc.token, { name: 'far', scope: 'READ', expiresAt: '2099-01-01T00:00:00Z' }))
+      .body.data.createToken;
     expect(far.issues[0].path).toEqual(['input', 'expiresAt']);
-    const past = (await create(noc.token, { name: 'past', scope: 'READ', expiresAt: '2001-01-01T00:00:00Z' })).body.data
-      .createToken;
+    const past = (await create(noc.token, { name: 'past', scope: 'READ', expiresAt: '2001-01-01T00:00:00Z' }))
+      .body.data.createToken;
     expect(past.issues[0].message).toMatch(/future/);
     const badDate = await create(noc.token, { name: 'bad', scope: 'READ', expiresAt: 'next tuesday' });
     expect(badDate.status).toBeLessThan(500);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { recordChange } from '@guichet/audit';
 import {
   type Actor,
   actorLabel,
@@ -10,12 +11,10 @@ import {
   type RequestContext,
   STAFF_ROLES,
   type StaffRole,
-
   type TokenScope,
   UnauthenticatedError,
   ValidationError,
 } from '@guichet/core';
-import { recordChange } from '@guichet/audit';
 import { and, type Database, type DbOrTx, desc, eq, or, sql } from '@guichet/db';
 import { authStaff, authTokens } from './tables.js';
 
@@ -75,11 +74,15 @@ export async function createApiToken(
   if (input.script) {
     if (actor.kind !== 'staff') throw new ForbiddenError('Only operator staff create script tokens');
     const roles = [...new Set(input.script.roles)];
-    if (roles.length === 0) throw ValidationError.field(['input', 'script', 'roles'], 'give at least one role');
+    if (roles.length === 0)
+      throw ValidationError.field(['input', 'script', 'roles'], 'give at least one role');
     // Nobody hands out more than they hold; an admin may grant any staff role.
     const beyond = roles.filter((r) => !hasStaffRole(actor, r));
     if (beyond.length) {
-      throw new PolicyRefusalError('grant-own-roles', `You cannot grant roles you do not hold: ${beyond.join(', ')}`);
+      throw new PolicyRefusalError(
+        'grant-own-roles',
+        `You cannot grant roles you do not hold: ${beyond.join(', ')}`,
+      );
     }
     principal = { kind: 'script', id: crypto.randomUUID(), roles };
   } else {
@@ -89,10 +92,10 @@ export async function createApiToken(
     const issued = await insertToken(tx, {
       name,
       kind: 'api',
-    scope: input.scope,
-    principalKind: principal.kind,
-    principalId: principal.id,
-    scriptRoles: principal.roles,
+      scope: input.scope,
+      principalKind: principal.kind,
+      principalId: principal.id,
+      scriptRoles: principal.roles,
       createdBy: actorLabel(actor),
       createdAt: now,
       expiresAt,
@@ -150,7 +153,9 @@ async function insertToken(
 export async function listTokens(database: Database, actor: Actor): Promise<TokenRow[]> {
   if (actor.kind !== 'staff' && actor.kind !== 'contact') return [];
   const own = and(eq(authTokens.principalKind, actor.kind), eq(authTokens.principalId, actor.id));
-  const where = hasStaffRole(actor, 'admin') ? undefined : or(own, eq(authTokens.createdBy, actorLabel(actor)));
+  const where = hasStaffRole(actor, 'admin')
+    ? undefined
+    : or(own, eq(authTokens.createdBy, actorLabel(actor)));
   return database.db.select().from(authTokens).where(where).orderBy(desc(authTokens.createdAt)).limit(500);
 }
 
@@ -255,4 +260,3 @@ async function touch(database: Database, token: TokenRow, now: Date): Promise<vo
   if (token.lastUsedAt && now.getTime() - token.lastUsedAt.getTime() < 300_000) return;
   await database.db.update(authTokens).set({ lastUsedAt: now }).where(eq(authTokens.id, token.id));
 }
-

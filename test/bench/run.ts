@@ -1,0 +1,88 @@
+import { availableParallelism, loadavg } from 'node:os';
+import { coldStartSection } from './cold-start.js';
+import { type LoadReport, loadSection } from './load.js';
+import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
+
+/*
+ * `pnpm bench`: ratios measured within one run. Absolute figures move with the machine's mood;
+ * a ratio against a baseline taken minutes apart on the same machine is what can be compared
+ * between runs and commits.
+ *
+ *   1+2. GraphQL read vs a plain fastify route doing the same SQL, server in a child process,
+ *        with its RSS under load — on in-memory PGlite, then (4.) on PostgreSQL if one answers.
+ *   3.   Embedded cold start of the real entry vs a bare fastify through the same tsx.
+ *
+ * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
+ * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
+ * Exits 1 when any case had errors, non-2xx or unexpected bodies, or could not run.
+ */
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+if (!(seconds > 0)) {
+  process.stderr.write(`BENCH_SECONDS must be a positive number, got "${process.env.BENCH_SECONDS}"\n`);
+  process.exit(2);
+}
+
+// Whatever happens to this process, its servers go with it.
+process.on('exit', killAllNow);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+const ratios: [string, number][] = [];
+const failures: string[] = [];
+const print = (s = '') => process.stdout.write(`${s}\n`);
+
+async function section(name: string, run: () => Promise<LoadReport>): Promise<void> {
+  try {
+    const r = await run();
+    print(r.text);
+    ratios.push(...r.ratios);
+    failures.push(...r.failures);
+  } catch (e) {
+    failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    print(`## ${name}: FAILED (see below)`);
+  }
+  print();
+}
+
+const started = Date.now();
+print(
+  `# Guichet bench — node ${process.version}, ${availableParallelism()} CPUs, ${seconds} s per load case`,
+);
+print('# autocannon runs in this process, each server in a child; only the ratios compare across runs');
+// Other work on the machine skews absolute figures: say how busy it was.
+const load = () =>
+  loadavg()
+    .map((x) => fmt(x))
+    .join(' ');
+print(`# load average at start: ${load()}`);
+print();
+
+await section('pglite', () => loadSection('pglite', seconds));
+
+const pgUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const given = Boolean(process.env.BENCH_DATABASE_URL);
+if (given || (await portAnswers('127.0.0.1', 5432))) {
+  await section('postgres', () => loadSection('postgres', seconds, pgUrl));
+} else {
+  print(
+    '## postgres: skipped — nothing answers at 127.0.0.1:5432 (set BENCH_DATABASE_URL to point elsewhere)',
+  );
+  print();
+}
+
+await section('cold start', coldStartSection);
+
+print('ratios:');
+for (const [name, value] of ratios) print(`  ${name}: ${fmt(value)}`);
+print();
+if (failures.length) {
+  print(`FAILED (${failures.length}):`);
+  for (const f of failures) print(`  - ${f}`);
+}
+print(`done in ${fmt((Date.now() - started) / 1000, 0)} s; load average at end: ${load()}`);
+// Explicit: a stray handle (a keep-alive socket) must not keep the bench from ending.
+process.exit(failures.length ? 1 : 0);
