@@ -65,6 +65,11 @@ export const configSchema = z
     LDAP_GROUP_BASE: z.string().optional(),
     LDAP_ROLE_GROUPS: roleGroups.optional(),
     LDAP_TIMEOUT_MS: int(100, 60_000).default(3000),
+    /** Outgoing mail relay for notifications (`smtp://host:port`, `smtps://…`); unset: mails are recorded, not sent. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    MAIL_FROM: z.string().min(3).default('Guichet <guichet@localhost>'),
+    /** Base URL people use to reach Guichet, for links in emails. */
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     FEDERATION_TRUSTED_PROXIES: list.default([]),
     FEDERATION_HEADER: z
       .string()
