@@ -33,7 +33,7 @@ if (adminUrl) {
 
 const config = loadConfig(process.env);
 const app = await buildApp({ config, database, logger: createLogger(config.LOG_LEVEL) });
-registerPlainTokens(app, database);
+registerPlainTokens(app, database, config);
 
 // A non-admin staff member, so listTokens runs its real WHERE (own tokens or created by me).
 const staff = await createLocalStaff(database, { username: 'bench', displayName: 'Bench', roles: ['noc'] });
@@ -101,7 +101,7 @@ process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 
 /**
- * The mirror in plain-tokens.ts must send exactly the statements the api sends: record what
+ * Both paths must do the same database work for the ratio to mean anything: record what
  * reaches PGlite during one request of each kind and compare (parameters aside: the hash and
  * ids are the same, timestamps are not sent on a read).
  */

@@ -47,6 +47,8 @@ export const institutions = pgTable(
     ),
     uniqueIndex('membership_institutions_siren_key').on(t.siren),
     uniqueIndex('membership_institutions_short_name_key').on(sql`lower(${t.shortName})`),
+    // The listing's keyset order.
+    index('membership_institutions_name').on(t.name, t.id),
   ],
 );
 
@@ -169,6 +171,11 @@ export const agreementVersions = pgTable(
     services: text('services').array().notNull().default(sql`'{}'::text[]`),
     /** SHA-256 of the rendered document the head of institution signed. */
     documentHash: text('document_hash'),
+    /**
+     * The rendered text that was signed, kept as signed: a contact's later change of name or
+     * email must not alter (and so un-sign) an agreement already in force.
+     */
+    signedDocument: text('signed_document'),
     signedByContactId: uuid('signed_by_contact_id').references(() => contacts.id),
     signedByName: text('signed_by_name'),
     signedAt: timestamp('signed_at', { withTimezone: true }),
@@ -189,7 +196,7 @@ export const agreementVersions = pgTable(
     ),
     check(
       'membership_agreement_signature',
-      sql`(${t.status} IN ('draft', 'withdrawn')) OR (${t.documentHash} IS NOT NULL AND ${t.signedAt} IS NOT NULL AND ${t.signedByName} IS NOT NULL)`,
+      sql`(${t.status} IN ('draft', 'withdrawn')) OR (${t.documentHash} IS NOT NULL AND ${t.signedDocument} IS NOT NULL AND ${t.signedAt} IS NOT NULL AND ${t.signedByName} IS NOT NULL)`,
     ),
     uniqueIndex('membership_agreement_version_key').on(t.institutionId, t.version),
     uniqueIndex('membership_agreement_one_active').on(t.institutionId).where(sql`${t.status} = 'active'`),

@@ -30,7 +30,12 @@ export interface RequestEvent {
   /** The request after the change. */
   request: RequestRow;
   /** The step concerned (for step_started: the step now pending). */
-  step?: { name: string; type: 'automatic' | 'human' | 'external'; actor?: StepActor; waitsOnInstitution: boolean };
+  step?: {
+    name: string;
+    type: 'automatic' | 'human' | 'external';
+    actor?: StepActor;
+    waitsOnInstitution: boolean;
+  };
   reason?: string | null;
   ctx: RequestContext;
 }

@@ -111,7 +111,10 @@ export const stepRuns = pgTable(
   },
   (t) => [
     check('workflow_step_runs_type', sql`${t.type} IN ('automatic', 'human', 'external')`),
-    check('workflow_step_runs_status', sql`${t.status} IN ('pending', 'running', 'done', 'failed', 'skipped')`),
+    check(
+      'workflow_step_runs_status',
+      sql`${t.status} IN ('pending', 'running', 'done', 'failed', 'skipped')`,
+    ),
     uniqueIndex('workflow_step_runs_key').on(t.requestId, t.pass, t.step),
   ],
 );
