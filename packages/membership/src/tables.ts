@@ -134,16 +134,8 @@ export const contactRoles = pgTable(
   ],
 );
 
-export const SERVICES = [
-  'eduroam',
-  'federation',
-  'antispam',
-  'domains',
-  'circuits',
-  'ipam',
-  'rdns',
-  'routing',
-] as const;
+// The list lives in model.ts (pure code validates against it); the CHECK below repeats it.
+export { SERVICES } from './model.js';
 
 /**
  * Agreement versions. A version holds the three documents (convention, charter with the

@@ -1,2 +1,3 @@
 export * from './database.js';
 export * from './slapd.js';
+export * from './smtp.js';

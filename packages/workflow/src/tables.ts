@@ -145,12 +145,33 @@ export const tickets = pgTable(
     pausedSince: timestamp('paused_since', { withTimezone: true }),
     pausedSeconds: integer('paused_seconds').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The kind's SLA targets when the ticket was opened: a later change of the targets must not
+     * move the goalposts of tickets already running, and the elapsed ratio needs the target.
+     */
+    responseMinutes: integer('response_minutes').notNull().default(240),
+    resolutionMinutes: integer('resolution_minutes').notNull().default(7200),
+    /** When the request was rejected or cancelled (the resolution clock stops there too). */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
   },
   (t) => [
     check('workflow_tickets_state', sql`${t.state} IN ('new', 'open', 'waiting', 'resolved', 'closed')`),
+    // A paused clock and the waiting state are the same fact: tickets/ keeps them together.
+    check('workflow_tickets_paused', sql`(${t.state} = 'waiting') = (${t.pausedSince} IS NOT NULL)`),
+    check('workflow_tickets_targets', sql`${t.responseMinutes} > 0 AND ${t.resolutionMinutes} > 0`),
     uniqueIndex('workflow_tickets_request').on(t.requestId),
     index('workflow_tickets_queue').on(t.queue, t.state),
     index('workflow_tickets_institution').on(t.institutionId),
+    // Keyset order of the ticket list (newest first).
+    index('workflow_tickets_created').on(t.createdAt, t.id),
+    index('workflow_tickets_owner').on(t.ownerId).where(sql`${t.ownerId} IS NOT NULL`),
+    // The overdue filter on running clocks: `due < now` on these partial indexes.
+    index('workflow_tickets_resolution_due').on(t.resolutionDueAt).where(sql`${t.state} IN ('new', 'open')`),
+    index('workflow_tickets_response_due')
+      .on(t.responseDueAt)
+      .where(sql`${t.state} IN ('new', 'open') AND ${t.firstResponseAt} IS NULL`),
+    // Paused tickets are compared with their own pause start: this index finds them all.
+    index('workflow_tickets_waiting').on(t.pausedSince).where(sql`${t.state} = 'waiting'`),
   ],
 );
 
@@ -191,9 +212,16 @@ export const notifications = pgTable(
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /**
+     * A sender claims a pending row until this moment before talking to the mail relay, so two
+     * senders (the event's job and the sweep) never send the same row twice; a crashed
+     * sender's claim simply expires.
+     */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
   },
   (t) => [
     check('workflow_notifications_status', sql`${t.status} IN ('pending', 'sent', 'failed')`),
     uniqueIndex('workflow_notifications_key').on(t.eventId, t.recipient),
+    index('workflow_notifications_request').on(t.requestId, t.createdAt),
   ],
 );

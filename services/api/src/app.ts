@@ -6,6 +6,7 @@ import type { JobRunner } from '@guichet/jobs';
 import { parseAddress, parsePrefix } from '@guichet/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
+import { contactAuthOptions } from './auth/contacts.js';
 import { hashSecret } from './auth/tokens.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createMetrics, registerMetrics } from './metrics.js';
@@ -35,6 +36,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
+  // Contacts authenticate through membership; options a caller passes take precedence.
+  const auth: AuthenticatorOptions = { ...contactAuthOptions(database), ...deps.auth };
   const metrics = createMetrics();
   registerMetrics(app, metrics);
 
@@ -85,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             remoteAddress: req.socket.remoteAddress ?? '',
           },
           new Date(),
-          deps.auth,
+          auth,
         );
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;

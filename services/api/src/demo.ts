@@ -1,5 +1,6 @@
-import type { Logger } from '@guichet/core';
+import { type Logger, systemContext } from '@guichet/core';
 import { and, type Database, eq, isNull } from '@guichet/db';
+import { seedDemoMembership } from '@guichet/membership';
 import { createLocalStaff } from './auth/staff.js';
 import { authStaff, authTokens } from './auth/tables.js';
 import { hashSecret, issueSession } from './auth/tokens.js';
@@ -8,7 +9,8 @@ const DEMO_USER = 'demo';
 
 /**
  * Demo mode (the default on the embedded engine): an administrator account `demo` and a fresh
- * token for it at each start, so a first-time user can query at once. Earlier demo tokens are
+ * token for it at each start, so a first-time user can query at once; and demo member
+ * institutions (membership's seed) the first time. Earlier demo tokens are
  * revoked, so only the token printed last works. Never on by default on a server database.
  */
 export async function ensureDemo(
@@ -28,6 +30,8 @@ export async function ensureDemo(
     .where(
       and(eq(authTokens.principalId, staff.id), eq(authTokens.name, 'demo'), isNull(authTokens.revokedAt)),
     );
+  // Demo institutions, contacts and active agreements; does nothing once institutions exist.
+  await seedDemoMembership(database, systemContext('demo'));
   const issued = await issueSession(database, staff.id, DEMO_USER, now, 24 * 30);
   await database.db
     .update(authTokens)

@@ -1,12 +1,20 @@
-import type { JobDefinition } from '@guichet/jobs';
+import type { Config } from '@guichet/core';
+import type { Database } from '@guichet/db';
+import type { JobDefinition, JobRunner } from '@guichet/jobs';
+import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 
 // biome-ignore lint/suspicious/noExplicitAny: the list mixes payload types; each definition checks its own
 export type AnyJob = JobDefinition<any>;
 
 /**
- * The job definitions the api knows: it enqueues them, and runs them itself on the embedded
- * engine. services/worker lists the same ones (test/jobs-lists.test.ts keeps both in step).
+ * The jobs the api knows: it enqueues them, and runs them itself on the embedded engine.
+ * services/worker composes the same list (test/jobs-lists.test.ts keeps the two in step).
  */
-export function apiJobDefinitions(): AnyJob[] {
-  return [];
+export function apiJobDefinitions(database: Database, config: Config): AnyJob[] {
+  return [...workflowJobs, ...notifyJobs({ database, config })];
+}
+
+/** Handlers that enqueue follow-up work need the runner. */
+export function bindApiJobs(database: Database, runner: JobRunner): void {
+  bindWorkflowJobs(database, runner);
 }

@@ -4,7 +4,7 @@ import { openDatabase } from '@guichet/db';
 import { createJobRunner } from '@guichet/jobs';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
-import { apiJobDefinitions } from './jobs.js';
+import { apiJobDefinitions, bindApiJobs } from './jobs.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   logger.info({ engine: database.engine }, 'database ready, migrations applied');
   // Always a runner, to enqueue; it also works the queues when no separate worker runs
   // (the embedded engine, or JOBS_IN_PROCESS=true on a server).
-  const jobs = createJobRunner(database, { definitions: apiJobDefinitions(), logger });
+  const jobs = createJobRunner(database, { definitions: apiJobDefinitions(database, config), logger });
+  bindApiJobs(database, jobs);
   await jobs.start({ work: config.JOBS_IN_PROCESS });
   const app = await buildApp({ config, database, logger, jobs });
   const demo = config.DEMO ? await ensureDemo(database, new Date()) : undefined;

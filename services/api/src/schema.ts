@@ -3,6 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 // Each module registers its types on the shared builder when imported. Service lines are
 // composed here, and only here.
 import '@guichet/audit';
+import '@guichet/membership';
+import '@guichet/workflow';
 import './auth/graphql.js';
 
 let schema: GraphQLSchema | undefined;

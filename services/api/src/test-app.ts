@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createLocalStaff } from './auth/staff.js';
 import { issueSession } from './auth/tokens.js';
+import { apiJobDefinitions, bindApiJobs } from './jobs.js';
 
 /**
  * For api-tier tests: the real fastify app on a given database, with its log lines captured so
@@ -15,7 +16,8 @@ import { issueSession } from './auth/tokens.js';
 export async function testApp(
   database: Database,
   env: Record<string, string> = {},
-  opts: { jobs?: JobDefinition<any>[] } = {},
+  /** `jobs: true` runs the api's own jobs (as in embedded mode); a list runs those instead. */
+  opts: { jobs?: boolean | JobDefinition<any>[] } = {},
 ) {
   const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const lines: Record<string, unknown>[] = [];
@@ -28,7 +30,9 @@ export async function testApp(
   const logger = pino({ level: 'info' }, sink) as unknown as ReturnType<typeof createLogger>;
   let jobs: JobRunner | null = null;
   if (opts.jobs) {
-    jobs = createJobRunner(database, { definitions: opts.jobs, logger, pollingIntervalSeconds: 0.5 });
+    const definitions = opts.jobs === true ? apiJobDefinitions(database, config) : opts.jobs;
+    jobs = createJobRunner(database, { definitions, logger, pollingIntervalSeconds: 0.5 });
+    bindApiJobs(database, jobs);
     await jobs.start({ work: true });
   }
   const app = await buildApp({ config, database, logger, jobs });

@@ -1,9 +1,9 @@
 import { type Config, ConfigError, createLogger, type Logger } from '@guichet/core';
 import { type Database, openDatabase } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
-import type { AnyJob } from './jobs.js';
+import { type AnyJob, bindJobs } from './jobs.js';
 
-export { type AnyJob, jobDefinitions } from './jobs.js';
+export { type AnyJob, bindJobs, jobDefinitions } from './jobs.js';
 
 export interface Worker {
   runner: JobRunner;
@@ -24,7 +24,8 @@ export interface WorkerOptions {
  */
 export async function startWorker(
   config: Config,
-  definitions: readonly AnyJob[],
+  /** The jobs to run; a function when the handlers need the database the worker opens. */
+  jobs: readonly AnyJob[] | ((database: Database) => readonly AnyJob[]),
   opts: WorkerOptions = {},
 ): Promise<Worker> {
   if (!config.DATABASE_URL) {
@@ -36,11 +37,13 @@ export async function startWorker(
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { component: 'worker' });
   // Migrates too (under an advisory lock), so the worker may start before the api.
   const database = await openDatabase({ url: config.DATABASE_URL });
+  const definitions = typeof jobs === 'function' ? jobs(database) : jobs;
   const runner = createJobRunner(database, {
     definitions,
     logger,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
+  bindJobs(database, runner);
   try {
     await runner.start({ work: true });
   } catch (err) {

@@ -1,16 +1,22 @@
-import type { JobDefinition } from '@guichet/jobs';
+import type { Config } from '@guichet/core';
+import type { Database } from '@guichet/db';
+import type { JobDefinition, JobRunner } from '@guichet/jobs';
+import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 
 // biome-ignore lint/suspicious/noExplicitAny: the list mixes payload types; each definition checks its own
 export type AnyJob = JobDefinition<any>;
 
 /**
- * Every service line's jobs, one entry per line: add `ipamJobs` from `@guichet/ipam`… as the
- * lines gain a `jobs.ts`. The api's in-process runner (embedded engine) must get the same
- * definitions, so that a job enqueued there can run in either process.
+ * Every job Guichet runs, for a given database: the workflow's external steps and its email
+ * notifications now, each service line's `jobs.ts` as the lines arrive. The api (which runs
+ * jobs itself on the embedded engine) composes the same list through this function, so a job
+ * enqueued by one process can run in the other.
  */
-const serviceLines: readonly (readonly AnyJob[])[] = [];
+export function jobDefinitions(database: Database, config: Config, ...extra: readonly AnyJob[]): AnyJob[] {
+  return [...workflowJobs, ...notifyJobs({ database, config }), ...extra];
+}
 
-/** The definitions the worker runs, with any extra ones a caller (or a test) adds. */
-export function jobDefinitions(...extra: readonly AnyJob[]): AnyJob[] {
-  return [...serviceLines.flat(), ...extra];
+/** Handlers that need the runner itself (to enqueue the next step) learn it here. */
+export function bindJobs(database: Database, runner: JobRunner): void {
+  bindWorkflowJobs(database, runner);
 }

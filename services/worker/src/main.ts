@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'unhandled rejection');
     process.exit(1);
   });
-  const worker = await startWorker(config, jobDefinitions(), { logger });
+  const worker = await startWorker(config, (database) => jobDefinitions(database, config), { logger });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,0 +1,3 @@
+ALTER TABLE "membership_agreement_versions" ADD COLUMN "signed_document" text;--> statement-breakpoint
+CREATE INDEX "membership_institutions_name" ON "membership_institutions" ("name","id");--> statement-breakpoint
+ALTER TABLE "membership_agreement_versions" DROP CONSTRAINT "membership_agreement_signature", ADD CONSTRAINT "membership_agreement_signature" CHECK (("status" IN ('draft', 'withdrawn')) OR ("document_hash" IS NOT NULL AND "signed_document" IS NOT NULL AND "signed_at" IS NOT NULL AND "signed_by_name" IS NOT NULL));

@@ -1,0 +1,130 @@
+import { builder, keysetConnection } from '@guichet/graphql';
+import { currentAgreement, listAgreementVersions } from '../agreements/queries.js';
+import { listContacts } from '../contacts/queries.js';
+import {
+  AgreementVersionRef,
+  ContactRef,
+  ContactRoleEnum,
+  InstitutionKindEnum,
+  InstitutionRef,
+  InstitutionStatusEnum,
+  SiteRef,
+} from '../graphql/refs.js';
+import type { InstitutionKind, InstitutionStatus } from '../model.js';
+import { getInstitution, institutionCursor, listInstitutions, listSites } from './queries.js';
+
+InstitutionRef.implement({
+  description:
+    'A member institution (university, research body…): its sites, its contacts and their roles, and its agreement with the operator.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Identifier.' }),
+    name: t.exposeString('name', { description: 'Full name.' }),
+    shortName: t.exposeString('shortName', { description: 'Short name (unique, case-insensitive).' }),
+    kind: t.field({
+      type: InstitutionKindEnum,
+      description: 'Under a supervising ministry or under contract.',
+      resolve: (r) => r.kind as InstitutionKind,
+    }),
+    siren: t.exposeString('siren', { description: 'SIREN (9 digits), the legal entity number.' }),
+    siret: t.exposeString('siret', {
+      nullable: true,
+      description: 'SIRET (14 digits) of the main establishment; starts with the SIREN.',
+    }),
+    collector: t.exposeString('collector', {
+      description: 'The regional collection network that carries it to the backbone.',
+    }),
+    status: t.field({
+      type: InstitutionStatusEnum,
+      description: 'Member or closed.',
+      resolve: (r) => r.status as InstitutionStatus,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was registered.' }),
+    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true, description: 'When it was closed.' }),
+    sites: t.field({
+      type: [SiteRef],
+      description: 'Its present sites: the main site first, then the secondary sites by name.',
+      resolve: (r, _a, { database }) => listSites(database.db, r.id),
+    }),
+    contacts: t.field({
+      type: [ContactRef],
+      description: 'Its present contacts by name.',
+      args: {
+        role: t.arg({
+          type: ContactRoleEnum,
+          required: false,
+          description: 'Only the contacts holding this role.',
+        }),
+      },
+      resolve: (r, a, { database }) => listContacts(database.db, r.id, a.role ?? undefined),
+    }),
+    agreement: t.field({
+      type: AgreementVersionRef,
+      nullable: true,
+      description: 'The agreement version in force (ACTIVE), if any: what service lines consult.',
+      resolve: (r, _a, { database }) => currentAgreement(database.db, r.id),
+    }),
+    agreementVersions: t.field({
+      type: [AgreementVersionRef],
+      description: 'Every version of its agreement, newest first.',
+      resolve: (r, _a, { database }) => listAgreementVersions(database.db, r.id),
+    }),
+  }),
+});
+
+SiteRef.implement({
+  description: 'A site of an institution: the main site, or a secondary site listed in the agreement.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Identifier.' }),
+    name: t.exposeString('name', { description: 'Name (unique within the institution).' }),
+    address: t.exposeString('address', { description: 'Postal address.' }),
+    city: t.exposeString('city', { description: 'City.' }),
+    main: t.exposeBoolean('main', { description: 'Whether it is the main site.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was added.' }),
+    removedAt: t.expose('removedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was removed.',
+    }),
+  }),
+});
+
+builder.queryField('institutions', (t) =>
+  t.connection({
+    type: InstitutionRef,
+    description: 'Institutions by name. Operator staff see all of them; a contact sees only their own.',
+    authScopes: { authenticated: true },
+    args: {
+      kind: t.arg({ type: InstitutionKindEnum, required: false, description: 'Only this kind.' }),
+      status: t.arg({ type: InstitutionStatusEnum, required: false, description: 'Only this status.' }),
+      collector: t.arg.string({
+        required: false,
+        description: 'Only those carried by this regional collector.',
+      }),
+      search: t.arg.string({
+        required: false,
+        description: 'Only those whose name or short name contains this text (case-insensitive).',
+      }),
+    },
+    resolve: (_r, args, { database, ctx }) =>
+      keysetConnection(args, institutionCursor, (after, limit) =>
+        listInstitutions(
+          database.db,
+          ctx.actor,
+          { kind: args.kind, status: args.status, collector: args.collector, search: args.search },
+          after,
+          limit,
+        ),
+      ),
+  }),
+);
+
+builder.queryField('institution', (t) =>
+  t.field({
+    type: InstitutionRef,
+    nullable: true,
+    description: 'One institution; null if it does not exist or is not yours to see.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
+    resolve: (_r, { id }, { database, ctx }) => getInstitution(database.db, ctx.actor, String(id)),
+  }),
+);

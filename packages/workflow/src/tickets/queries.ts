@@ -1,0 +1,160 @@
+import { type Actor, isUuid, ValidationError } from '@guichet/core';
+import { and, asc, type DbOrTx, eq, ilike, inArray, or, type SQL, sql } from '@guichet/db';
+import { institutions, readableInstitutions } from '@guichet/membership';
+import { comments, requests, tickets } from '../tables.js';
+import type { TicketState } from './rules.js';
+import type { CommentRow, TicketRow } from './service.js';
+
+/**
+ * Reads, with visibility decided here once: staff see every ticket; a contact sees only their
+ * institution's tickets and never an internal comment; anyone else sees nothing.
+ */
+
+/** A ticket with what the queue shows beside it. */
+export type TicketView = TicketRow & { kind: string; institutionName: string };
+
+export interface TicketFilter {
+  queue?: string;
+  states?: TicketState[];
+  institutionId?: string;
+  ownerId?: string;
+  /** true: only tickets with a running clock past its due time; false: only the others. */
+  overdue?: boolean;
+  /** Part of the request kind or of the institution's name or short name. */
+  search?: string;
+}
+
+/**
+ * A running clock past due. A clock runs in `new` and `open`; in `waiting` it stopped at
+ * `paused_since`, so it is late only if it was already late then. The answered response
+ * clock is history, not work to do. Written as two branches so that PostgreSQL can use the
+ * partial indexes `workflow_tickets_{resolution,response}_due` for the running tickets.
+ */
+export function overdueCondition(now: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  return sql`(
+    (${tickets.state} IN ('new', 'open') AND ${tickets.resolutionDueAt} < ${at})
+    OR (${tickets.state} IN ('new', 'open') AND ${tickets.firstResponseAt} IS NULL AND ${tickets.responseDueAt} < ${at})
+    OR (${tickets.state} = 'waiting' AND (${tickets.resolutionDueAt} < ${tickets.pausedSince}
+        OR (${tickets.firstResponseAt} IS NULL AND ${tickets.responseDueAt} < ${tickets.pausedSince})))
+  )`;
+}
+
+function visibility(actor: Actor): SQL | null | false {
+  const readable = readableInstitutions(actor);
+  if (readable === 'all') return null;
+  if (readable.length === 0) return false;
+  return inArray(tickets.institutionId, readable);
+}
+
+const view = {
+  ticket: tickets,
+  kind: requests.kind,
+  institutionName: institutions.name,
+};
+
+function selectViews(db: DbOrTx) {
+  return db
+    .select(view)
+    .from(tickets)
+    .innerJoin(requests, eq(requests.id, tickets.requestId))
+    .innerJoin(institutions, eq(institutions.id, tickets.institutionId));
+}
+
+const flatten = (r: { ticket: TicketRow; kind: string; institutionName: string }): TicketView => ({
+  ...r.ticket,
+  kind: r.kind,
+  institutionName: r.institutionName,
+});
+
+/** A keyset cursor: creation time (ms, as tickets/ writes it) and id. */
+export const ticketCursor = (t: TicketRow): string => `${t.createdAt.toISOString()}_${t.id}`;
+
+function parseCursor(c: string): { at: string; id: string } {
+  const [at, id] = c.split('_');
+  if (!at || !id || !isUuid(id) || Number.isNaN(Date.parse(at))) {
+    throw ValidationError.field(['after'], 'not a cursor of this list');
+  }
+  return { at, id };
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** Newest first, keyset-paged; `now` decides what is overdue. */
+export async function listTickets(
+  db: DbOrTx,
+  actor: Actor,
+  filter: TicketFilter,
+  now: Date,
+  after: string | undefined,
+  limit: number,
+): Promise<TicketView[]> {
+  const seen = visibility(actor);
+  if (seen === false) return [];
+  const where: (SQL | undefined)[] = [seen ?? undefined];
+  if (filter.queue) where.push(eq(tickets.queue, filter.queue));
+  if (filter.states?.length) where.push(inArray(tickets.state, filter.states));
+  if (filter.institutionId) {
+    if (!isUuid(filter.institutionId)) return [];
+    where.push(eq(tickets.institutionId, filter.institutionId));
+  }
+  if (filter.ownerId) {
+    if (!isUuid(filter.ownerId)) return [];
+    where.push(eq(tickets.ownerId, filter.ownerId));
+  }
+  if (filter.overdue === true) where.push(overdueCondition(now));
+  if (filter.overdue === false) where.push(sql`NOT ${overdueCondition(now)}`);
+  const q = filter.search?.trim();
+  if (q) {
+    const like = `%${escapeLike(q)}%`;
+    where.push(
+      or(ilike(requests.kind, like), ilike(institutions.name, like), ilike(institutions.shortName, like)),
+    );
+  }
+  if (after) {
+    const c = parseCursor(after);
+    where.push(sql`(${tickets.createdAt}, ${tickets.id}) < (${c.at}::timestamptz, ${c.id}::uuid)`);
+  }
+  const rows = await selectViews(db)
+    .where(and(...where))
+    .orderBy(sql`${tickets.createdAt} DESC`, sql`${tickets.id} DESC`)
+    .limit(limit);
+  return rows.map(flatten);
+}
+
+/** One ticket, or null when it does not exist or the actor may not see it. */
+export async function getTicket(db: DbOrTx, actor: Actor, ticketId: string): Promise<TicketView | null> {
+  const seen = visibility(actor);
+  if (seen === false || !isUuid(ticketId)) return null;
+  const [row] = await selectViews(db)
+    .where(and(eq(tickets.id, ticketId), seen ?? undefined))
+    .limit(1);
+  return row ? flatten(row) : null;
+}
+
+/**
+ * The ticket of a request, without a visibility check: for callers (Request.ticket) that have
+ * already decided the request is visible.
+ */
+export async function ticketForRequest(db: DbOrTx, requestId: string): Promise<TicketRow | null> {
+  if (!isUuid(requestId)) return null;
+  const [t] = await db.select().from(tickets).where(eq(tickets.requestId, requestId));
+  return t ?? null;
+}
+
+/** Oldest first. Contacts get their institution's tickets' institution-visible comments only. */
+export async function listComments(db: DbOrTx, actor: Actor, ticketId: string): Promise<CommentRow[]> {
+  const seen = readableInstitutions(actor);
+  if ((seen !== 'all' && seen.length === 0) || !isUuid(ticketId)) return [];
+  const where = [eq(comments.ticketId, ticketId)];
+  if (seen !== 'all') {
+    where.push(eq(comments.visibility, 'institution'));
+    const own = db.select({ id: tickets.id }).from(tickets).where(inArray(tickets.institutionId, seen));
+    where.push(inArray(comments.ticketId, own));
+  }
+  return db
+    .select()
+    .from(comments)
+    .where(and(...where))
+    .orderBy(asc(comments.createdAt), asc(comments.id));
+}
