@@ -1,4 +1,5 @@
 import { type Cast, CONTACTS_A, ROLES, type Role, STAFF, WRITING_STAFF } from './fixtures.js';
+import { pendingDeskRequest, pendingSignature, returnedRequest, ticketOfA } from './requests.js';
 
 /**
  * One entry per root field of the schema: how to call it for a given role, and what each role
@@ -207,3 +208,163 @@ function sirenFor(role: Role): string {
   }
   throw new Error('unreachable');
 }
+
+const filers = only(['technical', 'desk', 'admin'], 'deny', ['technicalB']);
+const deskStep = only(['desk', 'admin'], 'deny', ['technicalB']);
+const operatorStep = only(['noc', 'desk', 'admin'], 'deny', ['technicalB']);
+// Staff-only acts: a contact is refused by role, before any object is looked up, so the
+// refusal says nothing about whether the object exists.
+const nocOnly = only(['noc', 'admin']);
+const ticketWorkers = only(WRITING_STAFF);
+
+/** Workflow: requests, their steps, tickets and notifications. */
+export const WORKFLOW_CASES: Record<string, Case> = {
+  'Query.requests': {
+    call: () => ({ query: '{ r: requests(first: 1) { edges { cursor } } }' }),
+    expect: authenticated,
+  },
+  'Query.request': {
+    call: async (c) => ({
+      query: 'query($id: ID!) { r: request(id: $id) { id } }',
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: institutionAReaders,
+  },
+  'Query.requestKinds': { call: () => ({ query: '{ r: requestKinds { kind } }' }), expect: authenticated },
+  'Query.tickets': {
+    call: () => ({ query: '{ r: tickets(first: 1) { edges { cursor } } }' }),
+    expect: authenticated,
+  },
+  'Query.ticket': {
+    call: async (c) => ({
+      query: 'query($id: ID!) { r: ticket(id: $id) { id } }',
+      variables: { id: await ticketOfA(c) },
+    }),
+    expect: institutionAReaders,
+  },
+  'Query.notifications': {
+    call: async (c) => ({
+      query: 'query($id: ID!) { r: notifications(requestId: $id) { id } }',
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: staffReaders,
+  },
+  'Mutation.requestAgreementChange': {
+    call: (c) => ({
+      query: `mutation($id: ID!) { r: requestAgreementChange(input: { institutionId: $id, bandwidthMbps: 4321, submit: false }) { ${R} } }`,
+      variables: { id: c.institutionA },
+    }),
+    // B's technical contact is refused outright: filing is an act, not a read.
+    expect: only(['technical', 'desk', 'admin']),
+  },
+  'Mutation.requestContactChange': {
+    call: async (c) => ({
+      query: `mutation($i: ID!, $c: ID!) { r: requestContactChange(input: { institutionId: $i, action: ADD_ROLE, contactId: $c, role: EDUROAM }) { ${R} } }`,
+      variables: { i: c.institutionA, c: await c.freshContact() },
+    }),
+    expect: only(['technical', 'desk', 'admin']),
+  },
+  'Mutation.amendRequest': {
+    call: async (c) => {
+      const r = await pendingDeskRequest(c, { submit: false });
+      const payload = JSON.stringify({ ...(r.payload as object), role: 'service' });
+      return {
+        query: `mutation($id: ID!, $p: String!, $rev: Int!) { r: amendRequest(input: { requestId: $id, payload: $p, revision: $rev }) { ${R} } }`,
+        variables: { id: r.id, p: payload, rev: r.revision },
+      };
+    },
+    expect: filers,
+  },
+  'Mutation.submitRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: submitRequest(input: { requestId: $id }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c, { submit: false })).id },
+    }),
+    expect: filers,
+  },
+  'Mutation.resubmitRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: resubmitRequest(input: { requestId: $id }) { ${R} } }`,
+      variables: { id: (await returnedRequest(c)).id },
+    }),
+    expect: filers,
+  },
+  'Mutation.cancelRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: cancelRequest(input: { requestId: $id, reason: "no longer needed" }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: filers,
+  },
+  'Mutation.approveRequestStep': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: approveRequestStep(input: { requestId: $id, step: "desk" }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: deskStep,
+  },
+  'Mutation.returnRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: returnRequest(input: { requestId: $id, reason: "incomplete" }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: operatorStep,
+  },
+  'Mutation.rejectRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: rejectRequest(input: { requestId: $id, reason: "not eligible" }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: operatorStep,
+  },
+  'Mutation.retryRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: retryRequest(input: { requestId: $id }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: nocOnly,
+  },
+  'Mutation.signRequest': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: signRequest(input: { requestId: $id, documentHash: "${'0'.repeat(64)}" }) { ${R} } }`,
+      variables: { id: (await pendingSignature(c)).id },
+    }),
+    expect: only(['head'], 'deny', ['technicalB']),
+  },
+  'Mutation.takeTicket': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: takeTicket(input: { ticketId: $id }) { ${R} } }`,
+      variables: { id: await ticketOfA(c) },
+    }),
+    expect: ticketWorkers,
+  },
+  'Mutation.assignTicket': {
+    call: async (c) => ({
+      query: `mutation($id: ID!, $s: ID!) { r: assignTicket(input: { ticketId: $id, staffId: $s }) { ${R} } }`,
+      variables: { id: await ticketOfA(c), s: (c.actors.noc as { id: string }).id },
+    }),
+    expect: only(['noc', 'admin']),
+  },
+  'Mutation.releaseTicket': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: releaseTicket(input: { ticketId: $id }) { ${R} } }`,
+      variables: { id: await ticketOfA(c) },
+    }),
+    expect: ticketWorkers,
+  },
+  'Mutation.addTicketComment': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: addTicketComment(input: { ticketId: $id, body: "Any news?", visibility: INSTITUTION }) { ${R} } }`,
+      variables: { id: await ticketOfA(c) },
+    }),
+    // The technical contact who filed it may comment; the other contacts only read.
+    expect: only([...WRITING_STAFF, 'technical'], 'deny', ['technicalB']),
+  },
+  'Mutation.retryNotifications': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: retryNotifications(input: { requestId: $id }) { ${R} } }`,
+      variables: { id: (await pendingDeskRequest(c)).id },
+    }),
+    expect: only(WRITING_STAFF),
+  },
+};
