@@ -1,9 +1,9 @@
+import { recordChange } from '@guichet/audit';
 import { type Logger, systemContext } from '@guichet/core';
 import { and, type Database, eq, isNull } from '@guichet/db';
 import { seedDemoMembership } from '@guichet/membership';
-import { createLocalStaff } from './auth/staff.js';
 import { authStaff, authTokens } from './auth/tables.js';
-import { hashSecret, issueSession } from './auth/tokens.js';
+import { insertToken, publicView } from './auth/tokens.js';
 
 const DEMO_USER = 'demo';
 
@@ -17,27 +17,51 @@ export async function ensureDemo(
   database: Database,
   now: Date,
 ): Promise<{ username: string; token: string }> {
-  let [staff] = await database.db.select().from(authStaff).where(eq(authStaff.username, DEMO_USER));
-  staff ??= await createLocalStaff(database, {
-    username: DEMO_USER,
-    displayName: 'Demo administrator',
-    roles: ['admin', 'noc', 'desk'],
-    email: 'demo@guichet.invalid',
-  });
-  await database.db
-    .update(authTokens)
-    .set({ revokedAt: now })
-    .where(
-      and(eq(authTokens.principalId, staff.id), eq(authTokens.name, 'demo'), isNull(authTokens.revokedAt)),
-    );
+  const ctx = systemContext('demo');
   // Demo institutions, contacts and active agreements; does nothing once institutions exist.
-  await seedDemoMembership(database, systemContext('demo'));
-  const issued = await issueSession(database, staff.id, DEMO_USER, now, 24 * 30);
-  await database.db
-    .update(authTokens)
-    .set({ name: 'demo', kind: 'api' })
-    .where(eq(authTokens.hash, hashSecret(issued.secret)));
-  return { username: DEMO_USER, token: issued.secret };
+  await seedDemoMembership(database, ctx);
+  return database.db.transaction(async (tx) => {
+    // ON CONFLICT: the account is made once; later starts reuse it.
+    await tx
+      .insert(authStaff)
+      .values({
+        username: DEMO_USER,
+        displayName: 'Demo administrator',
+        roles: ['admin', 'noc', 'desk'],
+        email: 'demo@guichet.invalid',
+        source: 'local',
+      })
+      .onConflictDoNothing({ target: authStaff.username });
+    const [staff] = await tx.select().from(authStaff).where(eq(authStaff.username, DEMO_USER));
+    const revoked = await tx
+      .update(authTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(eq(authTokens.principalId, staff!.id), eq(authTokens.name, 'demo'), isNull(authTokens.revokedAt)),
+      )
+      .returning({ id: authTokens.id });
+    const issued = await insertToken(tx, {
+      name: 'demo',
+      kind: 'api',
+      scope: 'write',
+      principalKind: 'staff',
+      principalId: staff!.id,
+      scriptRoles: [],
+      createdBy: 'system:demo',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 30 * 86_400_000),
+    });
+    for (const r of revoked) {
+      await recordChange(tx, ctx, { action: 'auth.revokeToken', objectType: 'ApiToken', objectId: r.id });
+    }
+    await recordChange(tx, ctx, {
+      action: 'auth.createToken',
+      objectType: 'ApiToken',
+      objectId: issued.token.id,
+      after: publicView(issued.token),
+    });
+    return { username: DEMO_USER, token: issued.secret };
+  });
 }
 
 export function printWelcome(logger: Logger, url: string, demo?: { username: string; token: string }): void {

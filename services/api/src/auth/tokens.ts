@@ -111,7 +111,7 @@ export async function createApiToken(
 }
 
 /** What the change log keeps of a token: everything but the hash. */
-function publicView(t: TokenRow): Omit<TokenRow, 'hash'> {
+export function publicView(t: TokenRow): Omit<TokenRow, 'hash'> {
   const { hash: _hash, ...rest } = t;
   return rest;
 }
@@ -137,7 +137,8 @@ export async function issueSession(
   });
 }
 
-async function insertToken(
+/** Writes a token row and returns it with its secret (callers decide who may, and audit it). */
+export async function insertToken(
   db: DbOrTx,
   values: Omit<typeof authTokens.$inferInsert, 'hash'>,
 ): Promise<IssuedToken> {
