@@ -83,7 +83,13 @@ export async function createContact(
   const v = parseInput(createContactSchema, input);
   const now = ctx.clock.now();
   const work = inTransaction(db, async (tx) => {
-    const [inst] = await tx.select().from(institutions).where(eq(institutions.id, v.institutionId));
+    // Share-locked, not just read: a concurrent closeInstitution (NO KEY UPDATE) waits for this
+    // contact or makes it see the closed status; concurrent creations do not wait for each other.
+    const [inst] = await tx
+      .select()
+      .from(institutions)
+      .where(eq(institutions.id, v.institutionId))
+      .for('share');
     if (!inst) throw new NotFoundError('Institution', v.institutionId);
     requireOpen(inst);
     const row = one(

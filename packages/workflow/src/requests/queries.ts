@@ -1,4 +1,4 @@
-import { type RequestContext, ValidationError } from '@guichet/core';
+import { isUuid, type RequestContext, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, desc, eq, inArray, type SQL, sql } from '@guichet/db';
 import { readableInstitutions } from '@guichet/membership';
 import type { RequestRow, StepActor } from '../events.js';
@@ -43,6 +43,8 @@ export async function listRequests(
   filter: RequestFilter & { after?: string | undefined; limit: number },
 ): Promise<RequestRow[]> {
   const where: SQL[] = [];
+  // The column is uuid: a malformed id would be a database error, not an empty list.
+  if (filter.institutionId && !isUuid(filter.institutionId)) return [];
   const readable = readableInstitutions(ctx.actor);
   if (readable !== 'all') {
     if (readable.length === 0) return [];
@@ -61,7 +63,12 @@ export async function listRequests(
   }
   if (filter.after) {
     const m = CURSOR.exec(filter.after);
-    if (!m) throw ValidationError.field(['after'], 'not a cursor of this list');
+    // The pattern alone lets through what the casts below refuse (February 31, a uuid of
+    // dashes): a cursor is valid only if it is exactly what requestCursor writes.
+    const at = m?.[1] ? new Date(m[1]) : undefined;
+    if (!m?.[2] || !at || Number.isNaN(at.getTime()) || at.toISOString() !== m[1] || !isUuid(m[2])) {
+      throw ValidationError.field(['after'], 'not a cursor of this list');
+    }
     where.push(sql`(${requests.createdAt}, ${requests.id}) < (${m[1]}::timestamptz, ${m[2]}::uuid)`);
   }
   return db

@@ -97,7 +97,15 @@ export async function fileRequest(
   parseWith(kind.schema, i.payload, path); // fail fast, before a transaction is opened
   const deps: EngineDeps = { jobs };
   return db.transaction(async (tx) => {
-    const [inst] = await tx.select().from(institutions).where(eq(institutions.id, i.institutionId));
+    // Locked, not just read: closing the institution (membership's closeInstitution, which
+    // takes the same lock) cannot slip in between this check and the insert. NO KEY UPDATE
+    // because a kind's automatic step may lock the institution the same way (agreement drafts):
+    // a weaker lock here would have to be upgraded there, and two filings would deadlock.
+    const [inst] = await tx
+      .select()
+      .from(institutions)
+      .where(eq(institutions.id, i.institutionId))
+      .for('no key update');
     if (!inst) throw new NotFoundError('Institution', i.institutionId);
     if (inst.status !== 'active') {
       throw new PolicyRefusalError('institution-closed', `${inst.name} is closed: it files no more requests`);
