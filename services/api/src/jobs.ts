@@ -1,5 +1,6 @@
 import type { Config } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import { ipamJobs } from '@guichet/ipam';
 import type { JobDefinition, JobRunner } from '@guichet/jobs';
 import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 
@@ -11,7 +12,7 @@ export type AnyJob = JobDefinition<any>;
  * services/worker composes the same list (test/jobs-lists.test.ts keeps the two in step).
  */
 export function apiJobDefinitions(database: Database, config: Config): AnyJob[] {
-  return [...workflowJobs, ...notifyJobs({ database, config })];
+  return [...workflowJobs, ...notifyJobs({ database, config }), ...ipamJobs(database)];
 }
 
 /** Handlers that enqueue follow-up work need the runner. */

@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import '@guichet/audit';
 import '@guichet/membership';
 import '@guichet/workflow';
+import '@guichet/ipam';
 import './auth/graphql.js';
 
 let schema: GraphQLSchema | undefined;

@@ -86,6 +86,6 @@ export async function staffWithToken(
   roles: ('noc' | 'desk' | 'admin')[],
 ) {
   const staff = await createLocalStaff(database, { username, displayName: username, roles });
-  const { secret } = await issueSession(database, staff.id, username, new Date(), 1);
+  const { secret } = await issueSession(database.db, staff.id, username, new Date(), 1);
   return { staff, token: secret };
 }

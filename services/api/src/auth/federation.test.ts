@@ -105,7 +105,7 @@ describe('federation header', () => {
       displayName: 'Alain Martin',
       roles: ['admin'],
     });
-    const { secret } = await issueSession(database, other.id, other.username, new Date(), 1);
+    const { secret } = await issueSession(database.db, other.id, other.username, new Date(), 1);
     const r = await viewer(t, '127.0.0.1', { eppn: EPPN, authorization: `Bearer ${secret}` });
     expect(r.body.data.viewer).toEqual({
       kind: 'STAFF',

@@ -214,7 +214,14 @@ builder.mutationField('login', (t) =>
     },
     resolve: async (_r, { username, password }, { database, config, ctx, logger }) => {
       try {
-        const { staff, session } = await loginStaff(database, config, username, password, ctx.clock.now());
+        const { staff, session } = await loginStaff(
+          database,
+          config,
+          username,
+          password,
+          ctx.clock.now(),
+          ctx.requestId,
+        );
         return {
           token: session.secret,
           expiresAt: session.token.expiresAt,

@@ -117,6 +117,11 @@ describe('staff login against a real slapd', () => {
       source: 'ldap',
       display_name: 'Jeanne Dupont',
     });
+    // The login is in the change log, as the person, with their roles at that moment.
+    const log = await database.query<{ actor: string; after: { roles: string[] } }>(
+      `SELECT actor, after FROM audit_changes WHERE action = 'auth.login' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(log[0]).toMatchObject({ actor: 'staff:jdupont', after: { roles: ['noc', 'desk'] } });
   });
 
   it('gives an administrator ADMIN only', async () => {

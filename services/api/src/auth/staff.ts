@@ -1,5 +1,13 @@
-import { type Actor, type Config, PolicyRefusalError, type StaffRole, UnavailableError } from '@guichet/core';
-import { type Database, eq, PG, pgError, sql } from '@guichet/db';
+import { recordChange } from '@guichet/audit';
+import {
+  type Actor,
+  type Config,
+  PolicyRefusalError,
+  type StaffRole,
+  systemContext,
+  UnavailableError,
+} from '@guichet/core';
+import { type Database, type DbOrTx, eq, PG, pgError, sql } from '@guichet/db';
 import { type DirectoryUser, InvalidCredentialsError, ldapAuthenticate, ldapSettings } from './ldap.js';
 import { authStaff } from './tables.js';
 import { type IssuedToken, issueSession } from './tokens.js';
@@ -12,11 +20,7 @@ export type StaffRow = typeof authStaff.$inferSelect;
  * the directory (a local break-glass account with the same username is never taken over), and
  * the unique index on eppn refuses an identity already linked to another account.
  */
-export async function upsertDirectoryStaff(
-  database: Database,
-  user: DirectoryUser,
-  now: Date,
-): Promise<StaffRow> {
+export async function upsertDirectoryStaff(db: DbOrTx, user: DirectoryUser, now: Date): Promise<StaffRow> {
   const values = {
     username: user.username,
     displayName: user.displayName,
@@ -28,7 +32,7 @@ export async function upsertDirectoryStaff(
   };
   let row: StaffRow | undefined;
   try {
-    [row] = await database.db
+    [row] = await db
       .insert(authStaff)
       .values(values)
       .onConflictDoUpdate({
@@ -84,6 +88,7 @@ export async function loginStaff(
   username: string,
   password: string,
   now: Date,
+  requestId?: string,
 ): Promise<LoginResult> {
   const settings = ldapSettings(config);
   if (!settings) {
@@ -91,9 +96,27 @@ export async function loginStaff(
     throw new UnavailableError('ldap', 'Staff login is not configured on this server (LDAP_URL is unset)');
   }
   const user = await ldapAuthenticate(settings, username.trim(), password);
-  const staff = await upsertDirectoryStaff(database, user, now);
-  const session = await issueSession(database, staff.id, staff.username, now, config.SESSION_TTL_HOURS);
-  return { staff, session };
+  // The refreshed row, its session and their change-log rows commit together or not at all.
+  return database.db.transaction(async (tx) => {
+    const staff = await upsertDirectoryStaff(tx, user, now);
+    const session = await issueSession(tx, staff.id, staff.username, now, config.SESSION_TTL_HOURS);
+    const ctx = {
+      ...systemContext('login'),
+      actor: staffActor(staff, {
+        method: 'session' as const,
+        tokenId: session.token.id,
+        scope: 'write' as const,
+      }),
+      ...(requestId ? { requestId } : {}),
+    };
+    await recordChange(tx, ctx, {
+      action: 'auth.login',
+      objectType: 'Staff',
+      objectId: staff.id,
+      after: { username: staff.username, roles: staff.roles, sessionId: session.token.id },
+    });
+    return { staff, session };
+  });
 }
 
 export function staffActor(

@@ -118,13 +118,13 @@ export function publicView(t: TokenRow): Omit<TokenRow, 'hash'> {
 
 /** A staff login's session: a write token that lives `ttlHours`. */
 export async function issueSession(
-  database: Database,
+  db: DbOrTx,
   staffId: string,
   username: string,
   now: Date,
   ttlHours: number,
 ): Promise<IssuedToken> {
-  return insertToken(database.db, {
+  return insertToken(db, {
     name: `session ${username}`,
     kind: 'session',
     scope: 'write',
@@ -164,31 +164,27 @@ export async function listTokens(database: Database, actor: Actor): Promise<Toke
 export async function revokeToken(database: Database, ctx: RequestContext, id: string): Promise<TokenRow> {
   const { actor } = ctx;
   if (!canWrite(actor)) throw new ForbiddenError('A read-only credential cannot revoke tokens');
-  const visible = (await listTokensById(database, id)).filter((t) => mayManage(actor, t));
-  if (!visible.length) throw new NotFoundError('Token', id);
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Token', id);
   return database.db.transaction(async (tx) => {
+    // The row lock makes two simultaneous revocations queue: the second sees the first's result
+    // and writes no second change-log row.
+    const [before] = await tx.select().from(authTokens).where(eq(authTokens.id, id)).for('update');
+    if (!before || !mayManage(actor, before)) throw new NotFoundError('Token', id);
+    if (before.revokedAt) return before;
     const [row] = await tx
       .update(authTokens)
-      .set({ revokedAt: sql`coalesce(${authTokens.revokedAt}, ${ctx.clock.now()})` })
+      .set({ revokedAt: ctx.clock.now() })
       .where(eq(authTokens.id, id))
       .returning();
-    const before = visible[0]!;
-    if (!before.revokedAt) {
-      await recordChange(tx, ctx, {
-        action: 'auth.revokeToken',
-        objectType: 'ApiToken',
-        objectId: id,
-        before: publicView(before),
-        after: publicView(row!),
-      });
-    }
+    await recordChange(tx, ctx, {
+      action: 'auth.revokeToken',
+      objectType: 'ApiToken',
+      objectId: id,
+      before: publicView(before),
+      after: publicView(row!),
+    });
     return row!;
   });
-}
-
-async function listTokensById(database: Database, id: string): Promise<TokenRow[]> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return [];
-  return database.db.select().from(authTokens).where(eq(authTokens.id, id));
 }
 
 function mayManage(actor: Actor, t: TokenRow): boolean {
