@@ -1,3 +1,4 @@
 export * from './database.js';
+export * from './ripe-standin.js';
 export * from './slapd.js';
 export * from './smtp.js';

@@ -1,5 +1,6 @@
 import type { Config } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import { ipamJobs } from '@guichet/ipam';
 import type { JobDefinition, JobRunner } from '@guichet/jobs';
 import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 
@@ -13,7 +14,7 @@ export type AnyJob = JobDefinition<any>;
  * enqueued by one process can run in the other.
  */
 export function jobDefinitions(database: Database, config: Config, ...extra: readonly AnyJob[]): AnyJob[] {
-  return [...workflowJobs, ...notifyJobs({ database, config }), ...extra];
+  return [...workflowJobs, ...notifyJobs({ database, config }), ...ipamJobs(database), ...extra];
 }
 
 /** Handlers that need the runner itself (to enqueue the next step) learn it here. */

@@ -1,0 +1,32 @@
+import './workflow.js';
+
+/**
+ * @guichet/ipam: pools, assignments and reservations of IPv4/IPv6 space under RIPE NCC rules.
+ * Other code (services/api, services/worker, rdns and routing) uses this entry only.
+ */
+export { jobs as ipamJobs, releaseJob } from './jobs.js';
+export * from './model.js';
+export * from './rules.js';
+export { type AllocateInput, type AssignInput, allocatePrefix, assignPrefix } from './service/allocate.js';
+export type { AssignmentRow, PoolRow, ReservationRow } from './service/internal.js';
+export {
+  activateAssignment,
+  DEFAULT_QUARANTINE_DAYS,
+  freeAssignment,
+  quarantineAssignment,
+  type ReserveInput,
+  releaseExpired,
+  releaseReservation,
+  reservePrefix,
+  returnAssignment,
+} from './service/lifecycle.js';
+export { type CreatePoolInput, createPool } from './service/pools.js';
+export * from './tables.js';
+export {
+  isStandard,
+  PREFIX_REQUEST,
+  type PrefixRequest,
+  prefixRequestSchema,
+  RETURN_REQUEST,
+  returnRequestSchema,
+} from './workflow.js';

@@ -1,0 +1,204 @@
+import { recordChange } from '@guichet/audit';
+import { actorLabel, PolicyRefusalError, type RequestContext } from '@guichet/core';
+import { type DbOrTx, eq, sql, type Tx } from '@guichet/db';
+import { z } from 'zod';
+import {
+  alignmentLength,
+  type Block,
+  fromBlock,
+  isAligned,
+  type Lifecycle,
+  type Strategy,
+  toBlock,
+  unitsOf,
+} from '../model.js';
+import { ASSIGNMENT_STATUS, checkAssignmentFits, checkJustification, checkStatusUnder } from '../rules.js';
+import { assignments, pools } from '../tables.js';
+import { carve, findFree, freeBlockAround } from './freelist.js';
+import {
+  type AssignmentRow,
+  inTransaction,
+  lockPool,
+  mustOperate,
+  one,
+  type PoolRow,
+  parentInfo,
+  parseInput,
+} from './internal.js';
+
+const rpslList = z.array(z.string().trim().min(1).max(80)).max(10);
+const common = {
+  institutionId: z.uuid(),
+  siteId: z.uuid().optional(),
+  purpose: z.string().trim().min(1).max(500),
+  justification: z.string().trim().max(4000).optional(),
+  requestId: z.uuid().optional(),
+  netname: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,79}$/, 'a netname is letters, digits, _ and -, starting with a letter')
+    .optional(),
+  country: z.string().trim().length(2).optional(),
+  adminC: rpslList.optional(),
+  techC: rpslList.optional(),
+  mntBy: rpslList.optional(),
+  descr: z.string().trim().max(500).optional(),
+};
+
+export const allocateSchema = z.object({
+  poolId: z.uuid(),
+  length: z.number().int().min(1).max(128),
+  ...common,
+});
+export type AllocateInput = z.input<typeof allocateSchema>;
+export const assignSchema = z.object({
+  poolId: z.uuid(),
+  prefix: z.string().trim().min(3).max(60),
+  ...common,
+});
+export type AssignInput = z.input<typeof assignSchema>;
+
+type Fields = z.output<typeof allocateSchema>;
+
+/**
+ * Next free block of `length` in a pool, per the pool's strategy and alignment, in ONE
+ * transaction: pool row locked FOR UPDATE first (allocations in other pools run on), one
+ * index probe on the free list, carve, insert, counters, change log. The GiST exclusion
+ * constraint stays the backstop. No space → PolicyRefusalError('no-space'), nothing written.
+ * Any caller of the ipam line (the workflow's allocate step, the NOC): authorisation is theirs.
+ */
+export async function allocatePrefix(
+  db: DbOrTx,
+  ctx: RequestContext,
+  input: AllocateInput,
+  lifecycle: Lifecycle = 'active',
+): Promise<AssignmentRow> {
+  const v = parseInput(allocateSchema, input);
+  return inTransaction(db, async (tx) => {
+    const pool = await lockPool(tx, v.poolId);
+    const len = v.length;
+    await checkPoolRules(tx, pool, len, v.justification);
+    const align = alignmentLength(pool.family as 4 | 6, len);
+    const hit = await findFree(tx, pool.id, len, align, pool.strategy as Strategy);
+    if (!hit) {
+      throw new PolicyRefusalError('no-space', `pool ${pool.name} (${pool.prefix}) has no free /${len}`);
+    }
+    await carve(tx, pool.id, hit.free, hit.place);
+    return insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
+  });
+}
+
+/** A staff-chosen prefix, with the same rules: inside the pool, aligned, free. NOC only. */
+export async function assignPrefix(
+  db: DbOrTx,
+  ctx: RequestContext,
+  input: AssignInput,
+): Promise<AssignmentRow> {
+  mustOperate(ctx, 'assigns prefixes by hand');
+  const v = parseInput(assignSchema, input);
+  const block = toBlock(v.prefix, ['input', 'prefix']);
+  return inTransaction(db, async (tx) => {
+    const pool = await lockPool(tx, v.poolId);
+    const poolBlock = toBlock(pool.prefix);
+    if (block.family !== poolBlock.family || block.len < poolBlock.len || !isInside(poolBlock, block)) {
+      throw new PolicyRefusalError(
+        'inside-pool',
+        `${v.prefix} is not inside pool ${pool.name} (${pool.prefix})`,
+      );
+    }
+    await checkPoolRules(tx, pool, block.len, v.justification);
+    const align = alignmentLength(block.family, block.len);
+    if (!isAligned(block.family, block.net, align)) {
+      throw new PolicyRefusalError(
+        'alignment',
+        `${v.prefix} does not start on a /${align} boundary (reverse delegation)`,
+      );
+    }
+    const free = await freeBlockAround(tx, pool.id, block);
+    if (!free) throw new PolicyRefusalError('not-free', `${v.prefix} is not free in pool ${pool.name}`);
+    await carve(tx, pool.id, free, block);
+    return insertAssignment(tx, ctx, pool, block, { ...v, length: block.len }, 'active', 'ipam.assign');
+  });
+}
+
+const isInside = (outer: Block, inner: Block) =>
+  inner.net >= outer.net &&
+  inner.net < outer.net + (1n << BigInt((outer.family === 4 ? 32 : 128) - outer.len));
+
+async function checkPoolRules(tx: Tx, pool: PoolRow, len: number, justification: string | undefined) {
+  const family = pool.family as 4 | 6;
+  const info = await parentInfo(tx, pool);
+  checkStatusUnder(family, ASSIGNMENT_STATUS[family], info);
+  checkAssignmentFits({ ...info, name: pool.name }, len);
+  checkJustification(family, len, justification);
+}
+
+async function insertAssignment(
+  tx: Tx,
+  ctx: RequestContext,
+  pool: PoolRow,
+  block: Block,
+  v: Fields,
+  lifecycle: Lifecycle,
+  action: string,
+): Promise<AssignmentRow> {
+  const adminC = v.adminC ?? pool.adminC;
+  const techC = v.techC ?? pool.techC;
+  const mntBy = v.mntBy ?? pool.mntBy;
+  for (const [attr, list] of [
+    ['admin-c', adminC],
+    ['tech-c', techC],
+    ['mnt-by', mntBy],
+  ] as const) {
+    if (list.length === 0) {
+      throw new PolicyRefusalError(
+        'rpsl-mandatory',
+        `${attr} is mandatory: give it or set it on pool ${pool.name}`,
+      );
+    }
+  }
+  const now = ctx.clock.now();
+  const row = one(
+    await tx
+      .insert(assignments)
+      .values({
+        poolId: pool.id,
+        institutionId: v.institutionId,
+        siteId: v.siteId ?? null,
+        family: block.family,
+        prefix: fromBlock(block),
+        status: ASSIGNMENT_STATUS[block.family],
+        lifecycle,
+        purpose: v.purpose,
+        justification: v.justification ?? null,
+        requestId: v.requestId ?? null,
+        netname:
+          v.netname ?? pool.netname ?? `NET-${fromBlock(block).replace(/[^0-9a-fA-F]+/g, '-')}`.slice(0, 80),
+        country: (v.country ?? pool.country ?? 'FR').toUpperCase(),
+        adminC,
+        techC,
+        mntBy,
+        source: pool.source,
+        descr: v.descr ?? null,
+        createdBy: actorLabel(ctx.actor),
+        createdAt: now,
+        activatedAt: lifecycle === 'active' ? now : null,
+      })
+      .returning(),
+  );
+  await tx
+    .update(pools)
+    .set({
+      usedUnits: sql`${pools.usedUnits} + ${unitsOf(block.family, block.len)}`,
+      assignmentCount: sql`${pools.assignmentCount} + 1`,
+    })
+    .where(eq(pools.id, pool.id));
+  await recordChange(tx, ctx, {
+    action,
+    objectType: 'Assignment',
+    objectId: row.id,
+    institutionId: row.institutionId,
+    after: row,
+  });
+  return row;
+}

@@ -1,0 +1,60 @@
+import { randomInt } from 'node:crypto';
+import { type Actor, newId, newRequestContext, type RequestContext, type StaffRole } from '@guichet/core';
+import type { DbOrTx } from '@guichet/db';
+import { institutions, sites } from '@guichet/membership';
+import { type CreatePoolInput, createPool } from '../service/pools.js';
+
+export function staff(roles: StaffRole[] = ['noc']): Actor {
+  return {
+    kind: 'staff',
+    id: newId(),
+    username: roles.join('-'),
+    displayName: 'NOC',
+    roles,
+    credential: { method: 'session', scope: 'write' },
+  };
+}
+
+export const noc = (): RequestContext => newRequestContext({ actor: staff(['noc']) });
+
+let n = 0;
+export async function institution(db: DbOrTx): Promise<{ id: string; siteId: string }> {
+  const short = `IP${++n}${randomInt(1e6)}`;
+  const [inst] = await db
+    .insert(institutions)
+    .values({
+      name: `Université ${short}`,
+      shortName: short,
+      kind: 'tutelle',
+      siren: String(randomInt(100_000_000, 999_999_999)),
+      collector: 'RRTHD',
+    })
+    .returning();
+  const [site] = await db
+    .insert(sites)
+    .values({ institutionId: inst!.id, name: 'Campus', address: '1 rue', city: 'Lyon', main: true })
+    .returning();
+  return { id: inst!.id, siteId: site!.id };
+}
+
+export const RPSL = { adminC: ['NOC1-RIPE'], techC: ['NOC1-RIPE'], mntBy: ['EXAMPLE-MNT'], country: 'FR' };
+
+/** A root pool (RIR space) with the RPSL defaults assignments inherit. */
+export function pool(db: DbOrTx, prefix: string, over: Partial<CreatePoolInput> = {}) {
+  const v6 = prefix.includes(':');
+  return createPool(db, noc(), {
+    name: `pool ${prefix}`,
+    prefix,
+    status: v6 ? 'ALLOCATED-BY-RIR' : 'ALLOCATED PA',
+    purpose: 'institutions',
+    ...RPSL,
+    ...over,
+  });
+}
+
+export async function refusal(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}

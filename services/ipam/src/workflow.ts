@@ -1,0 +1,162 @@
+import { PolicyRefusalError, UnavailableError, ValidationError } from '@guichet/core';
+import { and, asc, eq, isNull } from '@guichet/db';
+import { sites } from '@guichet/membership';
+import { registerKind, type StepOutputs } from '@guichet/workflow';
+import { z } from 'zod';
+import { checkJustification } from './rules.js';
+import { allocatePrefix } from './service/allocate.js';
+import { activateAssignment, quarantineAssignment, returnAssignment } from './service/lifecycle.js';
+import { assignments, pools } from './tables.js';
+
+/**
+ * `ipam.prefix`: validate (automatic: RIPE documentation rules) → policy (automatic: is it a
+ * standard case — one IPv6 /48 per site?) → approval (NOC; allocates in the approving
+ * transaction, the assignment `reserved`) → register (external: the RIPE database) →
+ * completed, the assignment `active`. `ipam.return`: the prefix goes back → quarantine.
+ */
+
+export const PREFIX_REQUEST = 'ipam.prefix';
+export const RETURN_REQUEST = 'ipam.return';
+
+export const prefixRequestSchema = z
+  .object({
+    family: z.union([z.literal(4), z.literal(6)]),
+    size: z.number().int().min(8).max(128),
+    siteId: z.uuid().optional(),
+    purpose: z.string().trim().min(1).max(500),
+    justification: z.string().trim().max(4000).optional(),
+  })
+  .refine((p) => p.size <= (p.family === 4 ? 32 : 128), {
+    path: ['size'],
+    message: 'too long for the family',
+  });
+export type PrefixRequest = z.output<typeof prefixRequestSchema>;
+
+/** The standard case a policy may wave through: one IPv6 /48 for a site. */
+export function isStandard(p: PrefixRequest): boolean {
+  return p.family === 6 && p.size === 48 && p.siteId !== undefined;
+}
+
+const assignmentOf = (outputs: StepOutputs): string | undefined => {
+  const id = outputs.approval?.assignmentId;
+  return typeof id === 'string' ? id : undefined;
+};
+
+registerKind<PrefixRequest>({
+  kind: PREFIX_REQUEST,
+  queue: 'ipam',
+  title: 'IP prefix',
+  description:
+    'Asks for IPv4 or IPv6 space: an IPv6 /48 per site needs no documentation; anything shorter, and any IPv4, needs a justification kept with the assignment.',
+  schema: prefixRequestSchema,
+  validate: async (tx, p, institutionId) => {
+    if (p.siteId) {
+      const [site] = await tx
+        .select({ id: sites.id })
+        .from(sites)
+        .where(and(eq(sites.id, p.siteId), eq(sites.institutionId, institutionId), isNull(sites.removedAt)));
+      if (!site) throw ValidationError.field(['siteId'], 'not a site of this institution');
+    }
+  },
+  steps: [
+    {
+      name: 'validate',
+      type: 'automatic',
+      description:
+        'Checks the RIPE documentation rules (justification for IPv4 and for IPv6 shorter than /48).',
+      run: async (_tx, { payload }) => {
+        checkJustification(payload.family, payload.size, payload.justification);
+        return { standard: isStandard(payload) };
+      },
+    },
+    {
+      name: 'approval',
+      type: 'human',
+      actor: 'noc',
+      description:
+        'The NOC approves; the prefix is allocated in the same transaction (reserved until registered).',
+      run: async (tx, { request, payload, ctx }) => {
+        // Pools of the family, most specific first; the first with space serves.
+        const candidates = await tx
+          .select({ id: pools.id })
+          .from(pools)
+          .where(eq(pools.family, payload.family))
+          .orderBy(asc(pools.depth), asc(pools.prefix));
+        for (const { id } of candidates.reverse()) {
+          try {
+            const a = await tx.transaction((sp) =>
+              allocatePrefix(
+                sp,
+                ctx,
+                {
+                  poolId: id,
+                  length: payload.size,
+                  institutionId: request.institutionId,
+                  siteId: payload.siteId,
+                  purpose: payload.purpose,
+                  justification: payload.justification,
+                  requestId: request.id,
+                },
+                'reserved',
+              ),
+            );
+            return { assignmentId: a.id, prefix: a.prefix };
+          } catch (e) {
+            if (e instanceof PolicyRefusalError && e.rule !== 'justification-required') continue;
+            throw e;
+          }
+        }
+        throw new PolicyRefusalError('no-space', `no IPv${payload.family} pool has a free /${payload.size}`);
+      },
+    },
+    {
+      name: 'register',
+      type: 'external',
+      description:
+        'Registers the assignment in the RIPE database (dry-run first). Without RIPE_API_URL, records "not configured" and goes on.',
+      run: async (db, { outputs, ctx }) => {
+        const id = assignmentOf(outputs);
+        if (!id) throw new ValidationError('the assignment of this request is missing');
+        if (process.env.RIPE_API_URL) {
+          // The rpsl line's client (createRipeClient) plugs in here; until then, fail loudly.
+          throw new UnavailableError(
+            'ripe',
+            'RIPE registration is configured but not wired to the rpsl client yet',
+          );
+        }
+        await activateAssignment(db, ctx, id);
+        return { registered: false, note: 'RIPE database not configured (RIPE_API_URL unset)' };
+      },
+    },
+  ],
+  sla: { responseMinutes: 4 * 60, resolutionMinutes: 5 * 24 * 60 },
+});
+
+export const returnRequestSchema = z.object({ assignmentId: z.uuid() });
+export type ReturnRequest = z.output<typeof returnRequestSchema>;
+
+registerKind<ReturnRequest>({
+  kind: RETURN_REQUEST,
+  queue: 'ipam',
+  title: 'Prefix return',
+  description: 'Gives a prefix back: it is quarantined (30 days by default) before it can be reused.',
+  schema: returnRequestSchema,
+  validate: async (tx, p, institutionId) => {
+    const [a] = await tx.select().from(assignments).where(eq(assignments.id, p.assignmentId));
+    if (a?.institutionId !== institutionId)
+      throw ValidationError.field(['assignmentId'], 'not an assignment of this institution');
+  },
+  steps: [
+    {
+      name: 'return',
+      type: 'automatic',
+      description: 'Marks the assignment returned, then quarantined.',
+      run: async (tx, { payload, ctx }) => {
+        await returnAssignment(tx, ctx, payload.assignmentId);
+        const q = await quarantineAssignment(tx, ctx, payload.assignmentId);
+        return { quarantineUntil: q.quarantineUntil?.toISOString() };
+      },
+    },
+  ],
+  sla: { responseMinutes: 24 * 60, resolutionMinutes: 5 * 24 * 60 },
+});

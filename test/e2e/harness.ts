@@ -1,0 +1,250 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+
+/**
+ * The e2e tier's harness: the real api (`services/api/src/main.ts` through tsx, as `pnpm start`
+ * runs it) in its own process group, on the engine the suite runs on, driven over HTTP only.
+ */
+
+export const ROOT = join(import.meta.dirname, '../..');
+
+/** Where the api keeps its data: a temp DATA_DIR (PGlite) or a database made on the test server. */
+export interface Store {
+  engine: 'pglite' | 'postgres';
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function onServer(serverUrl: string, statement: string): Promise<void> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function freshStore(): Promise<Store> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'guichet-e2e-'));
+    return {
+      engine: 'pglite',
+      env: { DATA_DIR: dir },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `guichet_e2e_${randomBytes(6).toString('hex')}`;
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    engine: 'postgres',
+    // A server is not demo territory by default, and jobs there belong to a separate worker:
+    // this test wants both in the one api process.
+    env: { DATABASE_URL: url.toString(), DEMO: 'true', JOBS_IN_PROCESS: 'true' },
+    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+export interface ApiProcess {
+  url: string;
+  /** The demo administrator's token, as printed at start. */
+  token: string;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** pino's JSON lines on stdout. */
+  logLines(): { level: number; msg?: string; [k: string]: unknown }[];
+  /** SIGTERM to the group, SIGKILL after 3 s. `clean`: it exited by itself; `left`: the group still has members. */
+  stop(): Promise<{ clean: boolean; left: boolean }>;
+}
+
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const killGroup = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+};
+
+const live = new Set<number>();
+// If the test process dies, nothing it started may outlive it.
+process.once('exit', () => {
+  for (const pid of live) killGroup(pid, 'SIGKILL');
+});
+
+/**
+ * Starts the api and resolves once it printed "Guichet is listening on …" and the demo token.
+ * The child gets a clean environment: only what it needs, plus `env` (never the caller's
+ * DATABASE_URL, LDAP_* or vitest's variables).
+ */
+export async function startApi(env: Record<string, string>, timeoutMs = 90_000): Promise<ApiProcess> {
+  const base = Object.fromEntries(
+    ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
+  );
+  const proc: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['services/api/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = proc.pid!;
+  live.add(pid);
+  let out = '';
+  let err = '';
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const stop = async () => {
+    const done = proc.exitCode !== null || proc.signalCode !== null;
+    if (!done) killGroup(pid, 'SIGTERM');
+    const clean = done || (await Promise.race([exited.then(() => true), delay(3000).then(() => false)]));
+    if (!clean) killGroup(pid, 'SIGKILL');
+    // tsx runs main.ts in a grandchild: wait for the whole group to be gone, not only tsx.
+    const deadline = Date.now() + 3000;
+    while (groupAlive(pid) && Date.now() < deadline) await delay(50);
+    const left = groupAlive(pid);
+    if (left) killGroup(pid, 'SIGKILL');
+    live.delete(pid);
+    return { clean, left };
+  };
+  const started = await new Promise<{ url: string; token: string } | Error>((resolve) => {
+    const check = () => {
+      const url = /Guichet is listening on (http:\/\/\S+)/.exec(out)?.[1];
+      const token = /^\s+(gch_[A-Za-z0-9_-]+)\s*$/m.exec(out)?.[1];
+      if (url && token) finish({ url, token });
+    };
+    const timer = setTimeout(() => finish(new Error(`api not listening within ${timeoutMs} ms`)), timeoutMs);
+    const onExit = (code: number | null) =>
+      setImmediate(() => finish(new Error(`api exited (${code}) before listening`)));
+    const finish = (r: { url: string; token: string } | Error) => {
+      clearTimeout(timer);
+      proc.stdout!.off('data', check);
+      proc.off('exit', onExit);
+      resolve(r);
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', onExit);
+  });
+  if (started instanceof Error) {
+    await stop();
+    throw new Error(`${started.message}\n--- stdout\n${out.slice(-3000)}\n--- stderr\n${err.slice(-3000)}`);
+  }
+  return {
+    ...started,
+    pid,
+    stdout: () => out,
+    stderr: () => err,
+    logLines: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l)),
+    stop,
+  };
+}
+
+export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns something truthy; throws with the last value after `timeoutMs`. */
+export async function until<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
+    await delay(100);
+  }
+}
+
+/** Who calls: a bearer token, or a federated identity passed by the (trusted) SAML proxy. */
+export type Who = { token: string } | { eppn: string };
+
+export interface GqlResult<T> {
+  data: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  /** The x-request-id this call was sent with (and the api echoed). */
+  requestId: string;
+}
+
+let seq = 0;
+
+/** One GraphQL call over HTTP, with a fresh x-request-id of ours, checked in the response. */
+export async function gql<T = Record<string, never>>(
+  url: string,
+  who: Who,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResult<T>> {
+  const requestId = `e2e-${randomBytes(4).toString('hex')}-${++seq}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+  if ('token' in who) headers.authorization = `Bearer ${who.token}`;
+  else headers.eppn = who.eppn;
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as Omit<GqlResult<T>, 'requestId'>;
+  if (res.headers.get('x-request-id') !== requestId) {
+    throw new Error(`x-request-id not echoed: sent ${requestId}, got ${res.headers.get('x-request-id')}`);
+  }
+  return { ...body, requestId };
+}
+
+/** As `gql`, failing on any GraphQL error. */
+export async function ok<T>(
+  url: string,
+  who: Who,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResult<T>> {
+  const r = await gql<T>(url, who, query, variables);
+  if (r.errors?.length) throw new Error(`GraphQL errors (${r.requestId}): ${JSON.stringify(r.errors)}`);
+  return r;
+}
+
+/**
+ * `{ viewer { kind } }` with the federation header, sent from `localAddress` (e.g. 127.0.0.2,
+ * any loopback address on Linux): fetch cannot pick its source address, node:http can.
+ */
+export function viewerKindFrom(url: string, localAddress: string, eppn: string): Promise<string> {
+  const body = JSON.stringify({ query: '{ viewer { kind } }' });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/graphql`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', eppn } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on('end', () => resolve(JSON.parse(text).data.viewer.kind));
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
