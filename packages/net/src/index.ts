@@ -1,2 +1,7 @@
 export * from './address.js';
+export * from './allocate.js';
 export * from './domain.js';
+export * from './free-space.js';
+export * from './prefix-math.js';
+export * from './range.js';
+export * from './reverse.js';
