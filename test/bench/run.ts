@@ -1,5 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { coldStartSection } from './cold-start.js';
+import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
 import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
 
@@ -11,6 +12,8 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   1+2. GraphQL read vs a plain fastify route doing the same SQL, server in a child process,
  *        with its RSS under load — on in-memory PGlite, then (4.) on PostgreSQL if one answers.
  *   3.   Embedded cold start of the real entry vs a bare fastify through the same tsx.
+ *   5.   ipam (ipam.ts): the allocator vs raw single-row INSERTs on the same database
+ *        (PostgreSQL when it answers, else PGlite); BENCH_IPAM=0 skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -65,13 +68,21 @@ await section('pglite', () => loadSection('pglite', seconds));
 
 const pgUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const given = Boolean(process.env.BENCH_DATABASE_URL);
-if (given || (await portAnswers('127.0.0.1', 5432))) {
+const pgUp = given || (await portAnswers('127.0.0.1', 5432));
+if (pgUp) {
   await section('postgres', () => loadSection('postgres', seconds, pgUrl));
 } else {
   print(
     '## postgres: skipped — nothing answers at 127.0.0.1:5432 (set BENCH_DATABASE_URL to point elsewhere)',
   );
   print();
+}
+
+if (process.env.BENCH_IPAM === '0') {
+  print('## ipam: skipped (BENCH_IPAM=0)');
+  print();
+} else {
+  await section('ipam', () => ipamSection(pgUp ? pgUrl : undefined));
 }
 
 await section('cold start', coldStartSection);

@@ -76,8 +76,40 @@ export const configSchema = z
       .regex(/^[a-z0-9-]+$/i)
       .transform((v) => v.toLowerCase())
       .default('eppn'),
+    /** ipam: a policy approves standard prefix requests (one IPv6 /48 per site) without the NOC. */
+    IPAM_AUTO_APPROVE: bool.default(true),
+    /** RIPE Database REST API (`https://rest.db.ripe.net`); unset: registration is recorded as not configured. */
+    RIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** `<keyId>:<secret>`, sent as HTTP Basic auth. */
+    RIPE_API_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9]+:.+$/, 'must be <keyId>:<secret>')
+      .optional(),
+    RIPE_SOURCE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a source name such as RIPE or TEST')
+      .transform((v) => v.toUpperCase())
+      .default('RIPE'),
+    /** Defaults for objects whose assignment has none: comma-separated handles. */
+    RIPE_MNT_BY: list.optional(),
+    RIPE_ADMIN_C: list.optional(),
+    RIPE_TECH_C: list.optional(),
+    RIPE_COUNTRY: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
+      .transform((v) => v.toUpperCase())
+      .default('FR'),
+    /** Delay before the first retry of a failed RIPE write (doubling, 5 retries). */
+    RIPE_RETRY_DELAY_SECONDS: int(1, 24 * 3600).default(60),
   })
   .superRefine((c, ctx) => {
+    if (c.RIPE_API_URL && !c.RIPE_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RIPE_API_URL'],
+        message: 'RIPE_API_URL needs RIPE_API_KEY too',
+      });
+    }
     if (c.LDAP_URL && (!c.LDAP_USER_DN || !c.LDAP_GROUP_BASE || !c.LDAP_ROLE_GROUPS)) {
       ctx.addIssue({
         code: 'custom',

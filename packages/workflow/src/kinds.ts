@@ -58,7 +58,16 @@ export interface HumanStep<P> extends StepBase {
   /** Shape of the approval's data; the approval is refused (ValidationError) when it does not match. */
   dataSchema?: z.ZodType<Record<string, unknown>>;
   run?: (tx: Tx, args: StepArgs<P>) => Promise<StepResult>;
+  /**
+   * A policy that approves the step itself when it is reached (in the transaction that reached
+   * it): a reason means "approved by policy" — `run` executes as the actor `system:policy` and
+   * the history records the reason; `false` leaves the step waiting for its person.
+   */
+  autoApprove?: (tx: Tx, args: Omit<StepArgs<P>, 'data'>) => Promise<string | false>;
 }
+
+/** The actor name under which an auto-approved step runs and is recorded (`system:policy`). */
+export const POLICY_ACTOR = 'policy';
 
 /**
  * Runs in the background job `workflow.external-step`, outside any transaction (it talks to a

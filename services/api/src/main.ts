@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, createLogger, loadConfig } from '@guichet/core';
 import { openDatabase } from '@guichet/db';
+import { configureIpam } from '@guichet/ipam';
 import { createJobRunner } from '@guichet/jobs';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  configureIpam(config);
   const database = await openDatabase({
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, 'pglite') }),
   });

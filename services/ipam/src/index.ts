@@ -1,11 +1,25 @@
 import './workflow.js';
+import './graphql/index.js';
 
+export { driftJob, lastDriftReport, ripeDriftReport, storeDriftReport } from './drift.js';
 /**
  * @guichet/ipam: pools, assignments and reservations of IPv4/IPv6 space under RIPE NCC rules.
  * Other code (services/api, services/worker, rdns and routing) uses this entry only.
  */
+export { AssignmentRef, IpFamilyEnum, PoolRef, ReservationRef } from './graphql/index.js';
+export { importRpsl } from './import.js';
 export { jobs as ipamJobs, releaseJob } from './jobs.js';
 export * from './model.js';
+export {
+  configureIpam,
+  deregisterAssignment,
+  ipamConfig,
+  registerAssignment,
+  registrationObject,
+  ripeClientFor,
+  ripeSettings,
+} from './register.js';
+export * from './rpsl/index.js';
 export * from './rules.js';
 export { type AllocateInput, type AssignInput, allocatePrefix, assignPrefix } from './service/allocate.js';
 export type { AssignmentRow, PoolRow, ReservationRow } from './service/internal.js';
@@ -23,6 +37,7 @@ export {
 export { type CreatePoolInput, createPool } from './service/pools.js';
 export * from './tables.js';
 export {
+  autoApproval,
   isStandard,
   PREFIX_REQUEST,
   type PrefixRequest,

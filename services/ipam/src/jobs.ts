@@ -1,6 +1,7 @@
 import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { defineJob, type JobDefinition } from '@guichet/jobs';
+import { driftJob } from './drift.js';
 import { releaseExpired } from './service/lifecycle.js';
 
 /**
@@ -24,6 +25,7 @@ export function releaseJob(database: Database): JobDefinition<Record<string, nev
 }
 
 /** Every job of the ipam line, for the hosts' job lists. */
-export function jobs(database: Database): JobDefinition<Record<string, never>>[] {
-  return [releaseJob(database)];
+// biome-ignore lint/suspicious/noExplicitAny: the list mixes payload types; each definition checks its own
+export function jobs(database: Database): JobDefinition<any>[] {
+  return [releaseJob(database), driftJob(database)];
 }

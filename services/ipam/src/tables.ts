@@ -1,9 +1,11 @@
 import {
   bigint,
+  boolean,
   check,
   cidr,
   index,
   integer,
+  jsonb,
   pgTable,
   smallint,
   sql,
@@ -126,6 +128,10 @@ export const assignments = pgTable(
     returnedAt: timestamp('returned_at', TS),
     quarantineUntil: timestamp('quarantine_until', TS),
     freedAt: timestamp('freed_at', TS),
+    /** When the object was last written to the RIPE database (null: not there, or not yet). */
+    ripeRegisteredAt: timestamp('ripe_registered_at', TS),
+    /** The last failed RIPE write, cleared by the next success. */
+    ripeLastError: text('ripe_last_error'),
   },
   (t) => [
     check('ipam_assignments_family', sql`${t.family} IN (4, 6) AND family(${t.prefix}) = ${t.family}`),
@@ -170,3 +176,12 @@ export const reservations = pgTable(
     index('ipam_reservations_expiry').on(t.expiresAt).where(sql`${t.releasedAt} IS NULL`),
   ],
 );
+
+/** The last RIPE drift report per scope (`all`, or a pool id), overwritten by each run. */
+export const ripeDriftReports = pgTable('ipam_ripe_drift_reports', {
+  scope: text('scope').primaryKey(),
+  checkedAt: timestamp('checked_at', TS).notNull(),
+  inSync: boolean('in_sync').notNull(),
+  held: integer('held').notNull(),
+  report: jsonb('report').notNull(),
+});

@@ -12,6 +12,7 @@ import {
   workflowJobs,
 } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureIpam } from './register.js';
 import { assignments } from './tables.js';
 import { institution, noc, pool } from './test/fixtures.js';
 import { PREFIX_REQUEST, RETURN_REQUEST } from './workflow.js';
@@ -22,6 +23,8 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
   let inst: { id: string; siteId: string };
   let tech: RequestContext;
   beforeAll(async () => {
+    // The NOC path: the auto-approval policy is off here (register.test.ts covers it on).
+    configureIpam(loadConfig({ IPAM_AUTO_APPROVE: 'false' }));
     database = await freshDatabase();
     runner = createJobRunner(database, {
       definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
@@ -58,7 +61,8 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
   const settled = async (id: string) => {
     for (let i = 0; i < 200; i++) {
       const r = await getRequest(database.db, noc(), id);
-      if (r.status !== 'in_progress' || r.currentStep !== 'register') return r;
+      if (r.status !== 'in_progress' || (r.currentStep !== 'register' && r.currentStep !== 'deregister'))
+        return r;
       await new Promise((res) => setTimeout(res, 100));
     }
     throw new Error('request did not settle');
@@ -92,7 +96,8 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       institutionId: inst.id,
       payload: { assignmentId: active!.id },
     });
-    expect(ret.status).toBe('completed');
+    expect(ret).toMatchObject({ status: 'in_progress', currentStep: 'deregister' });
+    expect(await settled(ret.id)).toMatchObject({ status: 'completed' });
     const [q] = await database.db.select().from(assignments).where(eq(assignments.id, active!.id));
     expect(q!.lifecycle).toBe('quarantined');
   });

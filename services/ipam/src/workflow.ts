@@ -1,11 +1,12 @@
-import { PolicyRefusalError, UnavailableError, ValidationError } from '@guichet/core';
-import { and, asc, eq, isNull } from '@guichet/db';
+import { PolicyRefusalError, ValidationError } from '@guichet/core';
+import { and, asc, eq, inArray, isNull, sql, type Tx } from '@guichet/db';
 import { sites } from '@guichet/membership';
 import { registerKind, type StepOutputs } from '@guichet/workflow';
 import { z } from 'zod';
+import { deregisterAssignment, ipamConfig, registerAssignment, registerRetry } from './register.js';
 import { checkJustification } from './rules.js';
 import { allocatePrefix } from './service/allocate.js';
-import { activateAssignment, quarantineAssignment, returnAssignment } from './service/lifecycle.js';
+import { quarantineAssignment, returnAssignment } from './service/lifecycle.js';
 import { assignments, pools } from './tables.js';
 
 /**
@@ -35,6 +36,30 @@ export type PrefixRequest = z.output<typeof prefixRequestSchema>;
 /** The standard case a policy may wave through: one IPv6 /48 for a site. */
 export function isStandard(p: PrefixRequest): boolean {
   return p.family === 6 && p.size === 48 && p.siteId !== undefined;
+}
+
+/**
+ * The auto-approval policy (`IPAM_AUTO_APPROVE`, on by default): a standard request approves
+ * itself when the site holds no other reserved or active IPv6 /48 of the institution. The
+ * site row is locked first, so two concurrent requests for one site cannot both pass.
+ */
+export async function autoApproval(tx: Tx, institutionId: string, p: PrefixRequest): Promise<string | false> {
+  if (!ipamConfig().IPAM_AUTO_APPROVE || !isStandard(p) || !p.siteId) return false;
+  await tx.select({ id: sites.id }).from(sites).where(eq(sites.id, p.siteId)).for('update');
+  const [held] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(assignments)
+    .where(
+      and(
+        eq(assignments.institutionId, institutionId),
+        eq(assignments.siteId, p.siteId),
+        eq(assignments.family, 6),
+        sql`masklen(${assignments.prefix}) = 48`,
+        inArray(assignments.lifecycle, ['reserved', 'active']),
+      ),
+    );
+  if (Number(held?.n ?? 0) > 0) return false;
+  return 'standard case: the first IPv6 /48 of this site (IPAM_AUTO_APPROVE)';
 }
 
 const assignmentOf = (outputs: StepOutputs): string | undefined => {
@@ -74,7 +99,8 @@ registerKind<PrefixRequest>({
       type: 'human',
       actor: 'noc',
       description:
-        'The NOC approves; the prefix is allocated in the same transaction (reserved until registered).',
+        'The NOC approves (a standard case — the first IPv6 /48 of a site — approves itself when IPAM_AUTO_APPROVE is on); the prefix is allocated in the same transaction (reserved until registered).',
+      autoApprove: (tx, { request, payload }) => autoApproval(tx, request.institutionId, payload),
       run: async (tx, { request, payload, ctx }) => {
         // Pools of the family, most specific first; the first with space serves.
         const candidates = await tx
@@ -113,33 +139,31 @@ registerKind<PrefixRequest>({
       name: 'register',
       type: 'external',
       description:
-        'Registers the assignment in the RIPE database (dry-run first). Without RIPE_API_URL, records "not configured" and goes on.',
+        'Registers the assignment in the RIPE database (dry-run first), then activates it. Without RIPE_API_URL, records "not configured" and goes on.',
+      retry: registerRetry,
       run: async (db, { outputs, ctx }) => {
         const id = assignmentOf(outputs);
         if (!id) throw new ValidationError('the assignment of this request is missing');
-        if (process.env.RIPE_API_URL) {
-          // The rpsl line's client (createRipeClient) plugs in here; until then, fail loudly.
-          throw new UnavailableError(
-            'ripe',
-            'RIPE registration is configured but not wired to the rpsl client yet',
-          );
-        }
-        await activateAssignment(db, ctx, id);
-        return { registered: false, note: 'RIPE database not configured (RIPE_API_URL unset)' };
+        return registerAssignment(db, ctx, id);
       },
     },
   ],
   sla: { responseMinutes: 4 * 60, resolutionMinutes: 5 * 24 * 60 },
 });
 
-export const returnRequestSchema = z.object({ assignmentId: z.uuid() });
+export const returnRequestSchema = z.object({
+  assignmentId: z.uuid(),
+  /** Why the institution gives the space back (kept in the request's history). */
+  reason: z.string().trim().max(2000).optional(),
+});
 export type ReturnRequest = z.output<typeof returnRequestSchema>;
 
 registerKind<ReturnRequest>({
   kind: RETURN_REQUEST,
   queue: 'ipam',
   title: 'Prefix return',
-  description: 'Gives a prefix back: it is quarantined (30 days by default) before it can be reused.',
+  description:
+    'Gives a prefix back: it is quarantined (30 days by default) before it can be reused, and its RIPE object is deleted.',
   schema: returnRequestSchema,
   validate: async (tx, p, institutionId) => {
     const [a] = await tx.select().from(assignments).where(eq(assignments.id, p.assignmentId));
@@ -156,6 +180,14 @@ registerKind<ReturnRequest>({
         const q = await quarantineAssignment(tx, ctx, payload.assignmentId);
         return { quarantineUntil: q.quarantineUntil?.toISOString() };
       },
+    },
+    {
+      name: 'deregister',
+      type: 'external',
+      description:
+        'Deletes the object from the RIPE database (dry-run first). Without RIPE_API_URL, records "not configured" and goes on.',
+      retry: registerRetry,
+      run: (db, { payload, ctx }) => deregisterAssignment(db, ctx, payload.assignmentId),
     },
   ],
   sla: { responseMinutes: 24 * 60, resolutionMinutes: 5 * 24 * 60 },

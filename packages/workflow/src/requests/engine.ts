@@ -1,7 +1,7 @@
 import { type RequestContext, UnavailableError } from '@guichet/core';
 import type { Tx } from '@guichet/db';
 import type { RequestRow } from '../events.js';
-import type { AnyKind, AnyStep, StepOutputs } from '../kinds.js';
+import { type AnyKind, type AnyStep, POLICY_ACTOR, type StepOutputs } from '../kinds.js';
 import { assertTransition } from '../rules.js';
 import { stepRuns } from '../tables.js';
 import {
@@ -75,6 +75,26 @@ export async function runSteps(
       await stepDone(tx, ctx, deps, req, step, pass, undefined, output);
       continue;
     }
+    if (step.type === 'human' && step.autoApprove) {
+      const args = { request: req, payload: req.payload, ctx, pass, outputs };
+      const reason = await step.autoApprove(tx, args);
+      if (reason !== false) {
+        // Approved by policy: the step runs as `system:policy`, and the reason goes in the history.
+        const policy: RequestContext = { ...ctx, actor: { kind: 'system', name: POLICY_ACTOR } };
+        const output = (await step.run?.(tx, { ...args, ctx: policy, data: undefined })) ?? {};
+        const now = ctx.clock.now();
+        await tx.insert(stepRuns).values({
+          ...base,
+          status: 'done',
+          actedBy: `system:${POLICY_ACTOR}`,
+          actedAt: now,
+          finishedAt: now,
+        });
+        outputs[step.name] = output;
+        await stepDone(tx, policy, deps, req, step, pass, undefined, output, reason);
+        continue;
+      }
+    }
     const run = one(
       await tx
         .insert(stepRuns)
@@ -114,6 +134,8 @@ export async function stepDone(
   pass: number,
   data: Record<string, unknown> | undefined,
   output: Record<string, unknown>,
+  /** Why a policy approved the step by itself (`HumanStep.autoApprove`). */
+  autoApproved?: string,
 ): Promise<void> {
   assertTransition(statusOf(req), 'in_progress', { parties: ['engine'] });
   await appendEvent(tx, ctx, deps, req, {
@@ -121,7 +143,13 @@ export async function stepDone(
     from: statusOf(req),
     to: statusOf(req),
     step,
-    data: { pass, ...(data ? { data } : {}), output },
+    ...(autoApproved !== undefined ? { note: autoApproved } : {}),
+    data: {
+      pass,
+      ...(data ? { data } : {}),
+      output,
+      ...(autoApproved !== undefined ? { autoApproved } : {}),
+    },
   });
 }
 
