@@ -41,6 +41,11 @@ export const pools = pgTable(
     assignmentSize: smallint('assignment_size'),
     purpose: text('purpose').notNull(),
     strategy: text('strategy').notNull(),
+    /**
+     * Growth envelope: the length of the aligned block reserved (kind `growth`) around each
+     * allocation, e.g. 44 for a /48 (null: none). See README, "Growth envelopes".
+     */
+    growthLength: smallint('growth_length'),
     /** Counters are in units: addresses (IPv4) or /64s (IPv6), kept by the allocating transaction. */
     unitLength: smallint('unit_length').notNull(),
     sizeUnits: bigint('size_units', { mode: 'number' }).notNull(),
@@ -66,6 +71,10 @@ export const pools = pgTable(
     check(
       'ipam_pools_assignment_size',
       sql`${t.assignmentSize} IS NULL OR (${t.status} = 'AGGREGATED-BY-LIR' AND ${t.assignmentSize} > masklen(${t.prefix}) AND ${t.assignmentSize} <= CASE ${t.family} WHEN 4 THEN 32 ELSE 128 END)`,
+    ),
+    check(
+      'ipam_pools_growth_length',
+      sql`${t.growthLength} IS NULL OR ${t.growthLength} BETWEEN masklen(${t.prefix}) AND CASE ${t.family} WHEN 4 THEN 32 ELSE 128 END`,
     ),
     check('ipam_pools_strategy', sql`${t.strategy} IN ('best_fit', 'sparse', 'first_fit', 'last_fit')`),
     check(
@@ -163,6 +172,13 @@ export const reservations = pgTable(
     kind: text('kind').notNull(),
     institutionId: uuid('institution_id').references(() => institutions.id),
     assignmentId: uuid('assignment_id').references(() => assignments.id),
+    /**
+     * `growth` only: the whole envelope this block belongs to. An envelope is kept as the buddy
+     * blocks left around its assignments (one row each, never overlapping them), so the free
+     * list, the counters and the exclusion constraints stay exact; releasing one block of an
+     * envelope releases all of them.
+     */
+    envelope: cidr('envelope'),
     reason: text('reason').notNull(),
     expiresAt: timestamp('expires_at', TS),
     createdBy: text('created_by').notNull(),
@@ -172,7 +188,14 @@ export const reservations = pgTable(
   (t) => [
     check('ipam_reservations_kind', sql`${t.kind} IN ('growth', 'hold')`),
     check('ipam_reservations_family', sql`family(${t.prefix}) = ${t.family}`),
+    check(
+      'ipam_reservations_envelope',
+      sql`(${t.envelope} IS NULL OR (${t.kind} = 'growth' AND ${t.envelope} >>= ${t.prefix}))`,
+    ),
     index('ipam_reservations_pool').on(t.poolId),
+    index('ipam_reservations_growth')
+      .on(t.poolId, t.institutionId)
+      .where(sql`${t.kind} = 'growth' AND ${t.releasedAt} IS NULL`),
     index('ipam_reservations_expiry').on(t.expiresAt).where(sql`${t.releasedAt} IS NULL`),
   ],
 );

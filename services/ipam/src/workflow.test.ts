@@ -1,5 +1,5 @@
 import { createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
-import { type Database, eq } from '@guichet/db';
+import { and, type Database, eq } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts } from '@guichet/membership';
 import { freshDatabase } from '@guichet/testkit';
@@ -9,13 +9,14 @@ import {
   fileRequest,
   getRequest,
   notifyJobs,
+  requestEvents,
   workflowJobs,
 } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureIpam } from './register.js';
-import { assignments } from './tables.js';
+import { assignments, reservations } from './tables.js';
 import { institution, noc, pool } from './test/fixtures.js';
-import { PREFIX_REQUEST, RETURN_REQUEST } from './workflow.js';
+import { PREFIX_REQUEST, RETURN_REQUEST, reverseDelegation } from './workflow.js';
 
 describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
@@ -51,7 +52,7 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
         credential: { method: 'token', tokenId: newId(), scope: 'write' },
       },
     });
-    await pool(database.db, '2001:db8:f00::/40');
+    await pool(database.db, '2001:db8:f00::/40', { growthLength: 44 });
   });
   afterAll(async () => {
     await runner?.stop();
@@ -87,9 +88,34 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       lifecycle: 'reserved',
       status: 'ASSIGNED',
     });
+    // The pool's growth envelope: the /44 around it, held for the institution.
+    const growth = await database.db
+      .select()
+      .from(reservations)
+      .where(eq(reservations.assignmentId, reserved!.id));
+    expect(growth).toHaveLength(4);
+    expect(growth.every((r) => r.envelope === '2001:db8:f00::/44' && r.institutionId === inst.id)).toBe(true);
     expect(await settled(req.id)).toMatchObject({ status: 'completed' });
     const [active] = await database.db.select().from(assignments).where(eq(assignments.requestId, req.id));
     expect(active!.lifecycle).toBe('active');
+    // Last step: the reverse delegation offer, in the request history for the rdns line.
+    const [offer] = await database.db
+      .select()
+      .from(requestEvents)
+      .where(
+        and(
+          eq(requestEvents.requestId, req.id),
+          eq(requestEvents.type, 'step_completed'),
+          eq(requestEvents.step, 'offer-rdns'),
+        ),
+      );
+    expect((offer!.data as { output: unknown }).output).toEqual({
+      assignmentId: active!.id,
+      prefix: '2001:db8:f00::/48',
+      reverseZones: [
+        { zone: '0.0.f.0.8.b.d.0.1.0.0.2.ip6.arpa', prefix: '2001:db8:f00::/48', kind: 'nibble' },
+      ],
+    });
 
     const ret = await fileRequest(database.db, tech, runner, {
       kind: RETURN_REQUEST,
@@ -100,6 +126,24 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     expect(await settled(ret.id)).toMatchObject({ status: 'completed' });
     const [q] = await database.db.select().from(assignments).where(eq(assignments.id, active!.id));
     expect(q!.lifecycle).toBe('quarantined');
+  });
+
+  it('reverse delegation: an IPv6 /48 is one nibble zone, an IPv4 /26 an RFC 2317 zone under its /24', () => {
+    expect(reverseDelegation('2001:db8:f01::/48')).toEqual([
+      { zone: '1.0.f.0.8.b.d.0.1.0.0.2.ip6.arpa', prefix: '2001:db8:f01::/48', kind: 'nibble' },
+    ]);
+    expect(reverseDelegation('192.0.2.64/26')).toEqual([
+      {
+        zone: '64-127.2.0.192.in-addr.arpa',
+        prefix: '192.0.2.64/26',
+        kind: 'rfc2317',
+        parent: '2.0.192.in-addr.arpa',
+      },
+    ]);
+    expect(reverseDelegation('10.4.0.0/23').map((z) => z.zone)).toEqual([
+      '0.4.10.in-addr.arpa',
+      '1.4.10.in-addr.arpa',
+    ]);
   });
 
   it('IPv4 without a usage description is refused at filing, naming the rule', async () => {

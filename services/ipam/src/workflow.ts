@@ -1,19 +1,36 @@
 import { PolicyRefusalError, ValidationError } from '@guichet/core';
 import { and, asc, eq, inArray, isNull, sql, type Tx } from '@guichet/db';
 import { sites } from '@guichet/membership';
+import { formatPrefix, reverseZones } from '@guichet/net';
 import { registerKind, type StepOutputs } from '@guichet/workflow';
 import { z } from 'zod';
 import { deregisterAssignment, ipamConfig, registerAssignment, registerRetry } from './register.js';
 import { checkJustification } from './rules.js';
 import { allocatePrefix } from './service/allocate.js';
 import { quarantineAssignment, returnAssignment } from './service/lifecycle.js';
-import { assignments, pools } from './tables.js';
+import { assignments, pools, reservations } from './tables.js';
+
+/**
+ * The reverse zones derivable from a prefix (`reverseZones` of @guichet/net): what the
+ * `offer-rdns` step hands to the rdns line and what `Assignment.reverseZones` shows.
+ */
+export function reverseDelegation(
+  prefix: string,
+): { zone: string; prefix: string; kind: string; parent?: string }[] {
+  return reverseZones(prefix).map((z) => ({
+    zone: z.zone,
+    prefix: formatPrefix(z.prefix),
+    kind: z.kind,
+    ...(z.parent ? { parent: z.parent } : {}),
+  }));
+}
 
 /**
  * `ipam.prefix`: validate (automatic: RIPE documentation rules) → policy (automatic: is it a
  * standard case — one IPv6 /48 per site?) → approval (NOC; allocates in the approving
  * transaction, the assignment `reserved`) → register (external: the RIPE database) →
- * completed, the assignment `active`. `ipam.return`: the prefix goes back → quarantine.
+ * offer-rdns (automatic: the reverse zones, for the rdns line) → completed, the assignment
+ * `active`. `ipam.return`: the prefix goes back → quarantine.
  */
 
 export const PREFIX_REQUEST = 'ipam.prefix';
@@ -102,13 +119,31 @@ registerKind<PrefixRequest>({
         'The NOC approves (a standard case — the first IPv6 /48 of a site — approves itself when IPAM_AUTO_APPROVE is on); the prefix is allocated in the same transaction (reserved until registered).',
       autoApprove: (tx, { request, payload }) => autoApproval(tx, request.institutionId, payload),
       run: async (tx, { request, payload, ctx }) => {
-        // Pools of the family, most specific first; the first with space serves.
+        // Pools of the family, most specific first; the first with space serves. Pools where
+        // the institution holds a growth envelope come before all others (its room first).
         const candidates = await tx
           .select({ id: pools.id })
           .from(pools)
           .where(eq(pools.family, payload.family))
           .orderBy(asc(pools.depth), asc(pools.prefix));
-        for (const { id } of candidates.reverse()) {
+        const own = new Set(
+          (
+            await tx
+              .selectDistinct({ id: reservations.poolId })
+              .from(reservations)
+              .where(
+                and(
+                  eq(reservations.kind, 'growth'),
+                  eq(reservations.institutionId, request.institutionId),
+                  eq(reservations.family, payload.family),
+                  isNull(reservations.releasedAt),
+                ),
+              )
+          ).map((r) => r.id),
+        );
+        const ordered = candidates.reverse();
+        const ids = [...ordered.filter((c) => own.has(c.id)), ...ordered.filter((c) => !own.has(c.id))];
+        for (const { id } of ids) {
           try {
             const a = await tx.transaction((sp) =>
               allocatePrefix(
@@ -145,6 +180,19 @@ registerKind<PrefixRequest>({
         const id = assignmentOf(outputs);
         if (!id) throw new ValidationError('the assignment of this request is missing');
         return registerAssignment(db, ctx, id);
+      },
+    },
+    {
+      name: 'offer-rdns',
+      type: 'automatic',
+      description:
+        'Offers reverse delegation: the reverse zones of the new assignment (nibble zones for IPv6, octet or RFC 2317 zones for IPv4), kept in the request history for the rdns line.',
+      run: async (tx, { outputs }) => {
+        const id = assignmentOf(outputs);
+        if (!id) throw new ValidationError('the assignment of this request is missing');
+        const [a] = await tx.select().from(assignments).where(eq(assignments.id, id));
+        if (!a) throw new ValidationError('the assignment of this request is missing');
+        return { assignmentId: a.id, prefix: a.prefix, reverseZones: reverseDelegation(a.prefix) };
       },
     },
   ],

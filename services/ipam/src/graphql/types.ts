@@ -1,5 +1,6 @@
 import { builder } from '@guichet/graphql';
 import { getInstitution, getSite, InstitutionRef, isStaff, SiteRef } from '@guichet/membership';
+import { reverseZones } from '@guichet/net';
 import { LIFECYCLES, type Lifecycle, STRATEGIES, type Strategy } from '../model.js';
 import { assignmentObjectFor } from '../rpsl/builders.js';
 import { renderRpsl } from '../rpsl/model.js';
@@ -264,6 +265,11 @@ AssignmentRef.implement({
         'The RPSL object as registered in the RIPE database: `inetnum` (key as a range `a.b.c.d - e.f.g.h`) or `inet6num`.',
       resolve: (a) => assignmentRpsl(a),
     }),
+    reverseZones: t.stringList({
+      description:
+        'The reverse DNS zones that cover it, to delegate: IPv6 nibble zones (a /48 is one), IPv4 octet zones, or for an IPv4 block longer than /24 one RFC 2317 zone (`64-127.2.0.192.in-addr.arpa`, delegated from its /24 parent).',
+      resolve: (a) => reverseZones(a.prefix).map((z) => z.zone),
+    }),
   }),
 });
 
@@ -273,6 +279,12 @@ ReservationRef.implement({
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Identifier.' }),
     prefix: t.expose('prefix', { type: 'IPPrefix', description: 'The block held.' }),
+    envelope: t.expose('envelope', {
+      type: 'IPPrefix',
+      nullable: true,
+      description:
+        'Growth only: the whole envelope this block belongs to (the envelope is kept as the blocks around its assignments; releasing one releases all).',
+    }),
     family: t.field({
       type: IpFamilyEnum,
       description: 'Address family.',

@@ -16,6 +16,13 @@ import { ASSIGNMENT_STATUS, checkAssignmentFits, checkJustification, checkStatus
 import { assignments, pools } from '../tables.js';
 import { carve, findFree, freeBlockAround } from './freelist.js';
 import {
+  envelopeLength,
+  findInEnvelope,
+  findWithEnvelope,
+  reserveEnvelope,
+  takeFromEnvelope,
+} from './growth.js';
+import {
   type AssignmentRow,
   inTransaction,
   lockPool,
@@ -48,6 +55,11 @@ const common = {
 export const allocateSchema = z.object({
   poolId: z.uuid(),
   length: z.number().int().min(1).max(128),
+  /**
+   * Growth envelope length (e.g. 44 around a /48); default: the pool's `growthLength`;
+   * 0: none. Bounded by the pool; not shorter than `length` or no envelope.
+   */
+  growth: z.number().int().min(0).max(128).optional(),
   ...common,
 });
 export type AllocateInput = z.input<typeof allocateSchema>;
@@ -78,15 +90,36 @@ export async function allocatePrefix(
     const pool = await lockPool(tx, v.poolId);
     const len = v.length;
     await checkPoolRules(tx, pool, len, v.justification);
-    const align = alignmentLength(pool.family as 4 | 6, len);
-    const hit = await findFree(tx, pool.id, len, align, pool.strategy as Strategy);
-    if (!hit) {
-      throw new PolicyRefusalError('no-space', `pool ${pool.name} (${pool.prefix}) has no free /${len}`);
+    const family = pool.family as 4 | 6;
+    const align = alignmentLength(family, len);
+    // The institution's own envelope first: the reservation shrinks, no new envelope.
+    const own = await findInEnvelope(tx, pool.id, v.institutionId, len, align);
+    if (own) {
+      await takeFromEnvelope(tx, ctx, pool, own.row, own.place);
+      return insertAssignment(tx, ctx, pool, own.place, v, lifecycle, 'ipam.allocate');
     }
+    const growth = envelopeLength(pool, len, v.growth);
+    if (growth !== undefined) {
+      const hit = await findWithEnvelope(tx, pool, len, growth, (l) => alignmentLength(family, l));
+      if (!hit) throw noSpace(pool, len);
+      if (!hit.envelope) {
+        await carve(tx, pool.id, hit.free, hit.place);
+        return insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
+      }
+      const reserve = await reserveEnvelope(tx, ctx, pool, hit.free, hit.envelope, hit.place);
+      const row = await insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
+      await reserve(row);
+      return row;
+    }
+    const hit = await findFree(tx, pool.id, len, align, pool.strategy as Strategy);
+    if (!hit) throw noSpace(pool, len);
     await carve(tx, pool.id, hit.free, hit.place);
     return insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
   });
 }
+
+const noSpace = (pool: PoolRow, len: number) =>
+  new PolicyRefusalError('no-space', `pool ${pool.name} (${pool.prefix}) has no free /${len}`);
 
 /** A staff-chosen prefix, with the same rules: inside the pool, aligned, free. NOC only. */
 export async function assignPrefix(

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { alignmentLength, fromBlock, toBlock, unitsOf } from '../model.js';
 import { assignments, pools, reservations } from '../tables.js';
 import { carve, findFree, freeBlockAround, giveBack } from './freelist.js';
+import { envelopeRows, giveBackToEnvelope } from './growth.js';
 import {
   type AssignmentRow,
   inTransaction,
@@ -178,7 +179,10 @@ export async function reservePrefix(
   });
 }
 
-/** Releases a reservation: its space is free again at once. NOC (or the expiry job). Idempotent. */
+/**
+ * Releases a reservation: its space is free again at once. A growth block releases its whole
+ * envelope (the blocks no assignment holds). NOC (or the expiry job). Idempotent.
+ */
 export async function releaseReservation(
   db: DbOrTx,
   ctx: RequestContext,
@@ -192,18 +196,23 @@ export async function releaseReservation(
     const pool = await lockPool(tx, r0.poolId);
     const before = one(await tx.select().from(reservations).where(eq(reservations.id, id)).for('update'));
     if (before.releasedAt) return before;
-    const block = toBlock(before.prefix);
-    const after = one(
-      await tx
-        .update(reservations)
-        .set({ releasedAt: ctx.clock.now() })
-        .where(eq(reservations.id, id))
-        .returning(),
-    );
-    await giveBack(tx, pool.id, toBlock(pool.prefix).len, block);
+    // A growth envelope is released whole: every live block of it goes back to the free list.
+    const rows = await envelopeRows(tx, before);
+    const now = ctx.clock.now();
+    let units = 0;
+    let after = before;
+    for (const r of rows) {
+      const block = toBlock(r.prefix);
+      const done = one(
+        await tx.update(reservations).set({ releasedAt: now }).where(eq(reservations.id, r.id)).returning(),
+      );
+      if (r.id === id) after = done;
+      await giveBack(tx, pool.id, toBlock(pool.prefix).len, block);
+      units += unitsOf(block.family, block.len);
+    }
     await tx
       .update(pools)
-      .set({ reservedUnits: sql`${pools.reservedUnits} - ${unitsOf(block.family, block.len)}` })
+      .set({ reservedUnits: sql`${pools.reservedUnits} - ${units}` })
       .where(eq(pools.id, pool.id));
     await recordChange(tx, ctx, {
       action: 'ipam.releaseReservation',
@@ -226,8 +235,11 @@ export async function freeAssignment(db: DbOrTx, ctx: RequestContext, id: string
     }
     const after = await move(tx, ctx, a, { lifecycle: 'free', freedAt: ctx.clock.now() }, 'ipam.free');
     const block = toBlock(a.prefix);
-    const [pool] = await tx.select().from(pools).where(eq(pools.id, a.poolId));
-    await giveBack(tx, a.poolId, toBlock(pool!.prefix).len, block);
+    const pool = one(await tx.select().from(pools).where(eq(pools.id, a.poolId)));
+    // Inside a live envelope of the institution: back to the envelope, else to the free list.
+    if (!(await giveBackToEnvelope(tx, ctx, pool, a.institutionId, block))) {
+      await giveBack(tx, a.poolId, toBlock(pool.prefix).len, block);
+    }
     await tx
       .update(pools)
       .set({

@@ -1,8 +1,8 @@
 import { recordChange } from '@guichet/audit';
-import { PolicyRefusalError, type RequestContext } from '@guichet/core';
+import { PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
 import { type DbOrTx, eq, sql } from '@guichet/db';
 import { z } from 'zod';
-import { fromBlock, STRATEGIES, toBlock, unitLength, unitsOf } from '../model.js';
+import { fromBlock, maxBits, STRATEGIES, toBlock, unitLength, unitsOf } from '../model.js';
 import { ALL_POOL_STATUSES, checkAssignmentSize, checkStatusUnder } from '../rules.js';
 import { pools } from '../tables.js';
 import { carve, freeBlockAround } from './freelist.js';
@@ -26,6 +26,8 @@ export const createPoolSchema = z.object({
   assignmentSize: z.number().int().min(1).max(128).optional(),
   purpose: z.string().trim().min(1).max(500),
   strategy: z.enum(STRATEGIES).optional(),
+  /** Growth envelope length reserved around each allocation (e.g. 44 around a /48); none by default. */
+  growthLength: z.number().int().min(0).max(128).optional(),
   netname: z.string().trim().max(80).optional(),
   country: z.string().trim().length(2).optional(),
   adminC: rpslList.optional(),
@@ -43,6 +45,15 @@ export async function createPool(db: DbOrTx, ctx: RequestContext, input: CreateP
   mustOperate(ctx, 'creates pools');
   const v = parseInput(createPoolSchema, input);
   const block = toBlock(v.prefix, ['input', 'prefix']);
+  if (
+    v.growthLength !== undefined &&
+    (v.growthLength < block.len || v.growthLength > maxBits(block.family))
+  ) {
+    throw ValidationError.field(
+      ['input', 'growthLength'],
+      `an envelope lies inside the pool: between ${block.len} and ${maxBits(block.family)}`,
+    );
+  }
   return inTransaction(db, async (tx) => {
     const parent = v.parentId ? await lockPool(tx, v.parentId) : null;
     const info = parent ? await parentInfo(tx, parent) : null;
@@ -81,6 +92,7 @@ export async function createPool(db: DbOrTx, ctx: RequestContext, input: CreateP
           assignmentSize: v.assignmentSize ?? null,
           purpose: v.purpose,
           strategy: v.strategy ?? (block.family === 4 ? 'best_fit' : 'sparse'),
+          growthLength: v.growthLength ?? null,
           unitLength: unitLength(block.family),
           sizeUnits: unitsOf(block.family, block.len),
           netname: v.netname ?? null,
