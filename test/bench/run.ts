@@ -2,6 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { coldStartSection } from './cold-start.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
+import { routingSection } from './routing.js';
 import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
 
 /*
@@ -14,6 +15,8 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   3.   Embedded cold start of the real entry vs a bare fastify through the same tsx.
  *   5.   ipam (ipam.ts): the allocator vs raw single-row INSERTs on the same database
  *        (PostgreSQL when it answers, else PGlite); BENCH_IPAM=0 skips it.
+ *   6.   routing (routing.ts): a 60,000-prefix collector config, rendered (vs JSON.stringify of
+ *        its input) and checked by `bird -p` (vs a minimal config); BENCH_ROUTING=0 skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -83,6 +86,13 @@ if (process.env.BENCH_IPAM === '0') {
   print();
 } else {
   await section('ipam', () => ipamSection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_ROUTING === '0') {
+  print('## routing: skipped (BENCH_ROUTING=0)');
+  print();
+} else {
+  await section('routing', routingSection);
 }
 
 await section('cold start', coldStartSection);

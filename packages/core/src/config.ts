@@ -78,6 +78,10 @@ export const configSchema = z
       .default('eppn'),
     /** ipam: a policy approves standard prefix requests (one IPv6 /48 per site) without the NOC. */
     IPAM_AUTO_APPROVE: bool.default(true),
+    /** routing: longest IPv4 prefix an institution may announce (IPv4 ≤ /24 by default). */
+    ROUTING_MAX_V4: int(8, 32).default(24),
+    /** routing: longest IPv6 prefix an institution may announce (IPv6 ≤ /48 by default). */
+    ROUTING_MAX_V6: int(16, 128).default(48),
     /** RIPE Database REST API (`https://rest.db.ripe.net`); unset: registration is recorded as not configured. */
     RIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** `<keyId>:<secret>`, sent as HTTP Basic auth. */

@@ -1,3 +1,4 @@
+export * from './bird.js';
 export * from './database.js';
 export * from './ripe-standin.js';
 export * from './slapd.js';

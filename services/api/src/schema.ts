@@ -6,6 +6,7 @@ import '@guichet/audit';
 import '@guichet/membership';
 import '@guichet/workflow';
 import '@guichet/ipam';
+import '@guichet/routing';
 import './auth/graphql.js';
 
 let schema: GraphQLSchema | undefined;

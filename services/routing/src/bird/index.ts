@@ -1,0 +1,3 @@
+export * from './bogons.js';
+export * from './check.js';
+export * from './model.js';

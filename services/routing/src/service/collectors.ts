@@ -1,0 +1,148 @@
+import { recordChange } from '@guichet/audit';
+import {
+  canWrite,
+  type FieldIssue,
+  ForbiddenError,
+  hasStaffRole,
+  type RequestContext,
+  ValidationError,
+} from '@guichet/core';
+import { type DbOrTx, eq, PG, pgError, type Tx } from '@guichet/db';
+import { z } from 'zod';
+import { collectors, sessions } from '../tables.js';
+
+export type CollectorRow = typeof collectors.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+
+/** Collectors and sessions are the NOC's (admin stands in). */
+export function mustOperate(ctx: RequestContext, what: string): void {
+  if (!hasStaffRole(ctx.actor, 'noc') || !canWrite(ctx.actor))
+    throw new ForbiddenError(`only the NOC ${what}`);
+}
+
+/** The single row an insert … returning() gives back. */
+export function one<T>(rows: T[]): T {
+  const [r] = rows;
+  if (r === undefined) throw new Error('expected one row');
+  return r;
+}
+
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues: FieldIssue[] = r.error.issues.map((i) => ({
+    path: ['input', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    message: i.message,
+  }));
+  throw new ValidationError(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), issues);
+}
+
+const asn = z.number().int().min(1).max(4294967295);
+const v4 = z.ipv4();
+const address = z.union([z.ipv4(), z.ipv6()]);
+
+export const createCollectorSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, _ and -, starting with a letter'),
+  asn,
+  routerId: v4,
+  region: z.string().trim().min(1).max(200),
+});
+export type CreateCollectorInput = z.input<typeof createCollectorSchema>;
+
+export const createSessionSchema = z
+  .object({
+    collectorId: z.uuid(),
+    name: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z][a-z0-9_]{0,62}$/,
+        'lower-case letters, digits and _, starting with a letter (a BIRD name)',
+      ),
+    peerAddress: address,
+    localAddress: address.optional(),
+    peerAsn: asn,
+    importLimit: z.number().int().min(1).max(1_000_000),
+  })
+  .refine((s) => !s.localAddress || s.localAddress.includes(':') === s.peerAddress.includes(':'), {
+    path: ['localAddress'],
+    message: 'same address family as the peer',
+  });
+export type CreateSessionInput = z.input<typeof createSessionSchema>;
+
+function conflictOr(e: unknown, message: string): unknown {
+  const pg = pgError(e);
+  return pg?.code === PG.uniqueViolation ? ValidationError.field(['input', 'name'], message) : e;
+}
+
+export async function createCollector(
+  db: DbOrTx,
+  ctx: RequestContext,
+  input: CreateCollectorInput,
+): Promise<CollectorRow> {
+  mustOperate(ctx, 'creates collectors');
+  const v = parseInput(createCollectorSchema, input);
+  try {
+    return await (db as Tx).transaction(async (tx) => {
+      const row = one(
+        await tx
+          .insert(collectors)
+          .values({ ...v, routerId: v.routerId, createdAt: ctx.clock.now() })
+          .returning(),
+      );
+      await recordChange(tx, ctx, {
+        action: 'routing.createCollector',
+        objectType: 'Collector',
+        objectId: row.id,
+        after: row,
+      });
+      return row;
+    });
+  } catch (e) {
+    throw conflictOr(e, `a collector named ${v.name} exists already`);
+  }
+}
+
+export async function createSession(
+  db: DbOrTx,
+  ctx: RequestContext,
+  input: CreateSessionInput,
+): Promise<SessionRow> {
+  mustOperate(ctx, 'creates sessions');
+  const v = parseInput(createSessionSchema, input);
+  try {
+    return await (db as Tx).transaction(async (tx) => {
+      const [c] = await tx
+        .select({ id: collectors.id })
+        .from(collectors)
+        .where(eq(collectors.id, v.collectorId));
+      if (!c) throw ValidationError.field(['input', 'collectorId'], 'no such collector');
+      const row = one(
+        await tx
+          .insert(sessions)
+          .values({
+            collectorId: v.collectorId,
+            name: v.name,
+            peerAddress: v.peerAddress,
+            localAddress: v.localAddress ?? null,
+            peerAsn: v.peerAsn,
+            importLimit: v.importLimit,
+            createdAt: ctx.clock.now(),
+          })
+          .returning(),
+      );
+      await recordChange(tx, ctx, {
+        action: 'routing.createSession',
+        objectType: 'Session',
+        objectId: row.id,
+        after: row,
+      });
+      return row;
+    });
+  } catch (e) {
+    throw conflictOr(e, `the collector has a session named ${v.name} already`);
+  }
+}
