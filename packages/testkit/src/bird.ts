@@ -1,8 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { delay, spawnDaemon } from './daemon.js';
 
 /**
  * A throwaway BIRD 2 daemon on loopback for peers-tier tests (reference/peers.md §4). Spawned
@@ -29,8 +30,6 @@ export interface Bird {
   stop(): Promise<void>;
 }
 
-const HAS_SETPRIV = existsSync('/usr/bin/setpriv');
-const STOP_GRACE_MS = 3000;
 const READY_DEADLINE_MS = 10_000;
 
 export async function startBird(opts: { config: string }): Promise<Bird> {
@@ -40,49 +39,22 @@ export async function startBird(opts: { config: string }): Promise<Bird> {
   writeFileSync(configFile, opts.config);
   const t0 = performance.now();
   const args = ['-f', '-c', configFile, '-s', socket, '-P', join(dir, 'bird.pid')];
-  // setpriv execs bird in place (same PID) with a parent-death signal: if the test worker is
-  // killed outright, where neither afterAll nor an exit hook runs, the kernel kills bird too.
-  const [cmd, argv] = HAS_SETPRIV ? ['setpriv', ['--pdeathsig', 'KILL', 'bird', ...args]] : ['bird', args];
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-16_000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.once('error', () => {}); // ENOENT etc. also ends in 'exit'
-  const onProcessExit = () => killNow(child, dir);
-  process.once('exit', onProcessExit);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
-      process.removeListener('exit', onProcessExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const gone = await Promise.race([exited.then(() => true), delay(STOP_GRACE_MS).then(() => false)]);
-        if (!gone) {
-          child.kill('SIGKILL');
-          await exited;
-        }
-      }
-      rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopped;
-  };
+  const daemon = spawnDaemon('bird', args, dir);
+  const { child, stop } = daemon;
 
   const birdc = (command: string) => runBirdc(socket, command);
   // Poll a real query; the short pause between polls only spaces them out.
   const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (daemon.exited()) {
       await stop();
-      throw new Error(`bird exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`);
+      throw new Error(`bird exited (${child.exitCode ?? child.signalCode}): ${daemon.stderr().trim()}`);
     }
     const status = await birdc('show status').catch(() => '');
     if (status.includes('Daemon is up')) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`bird not ready after ${READY_DEADLINE_MS} ms: ${stderr.trim()}`);
+      throw new Error(`bird not ready after ${READY_DEADLINE_MS} ms: ${daemon.stderr().trim()}`);
     }
     await delay(10);
   }
@@ -99,7 +71,7 @@ export async function startBird(opts: { config: string }): Promise<Bird> {
       writeFileSync(file, text);
       return birdc(`configure "${file}"`);
     },
-    log: () => stderr,
+    log: daemon.stderr,
     stop,
   };
 }
@@ -126,11 +98,3 @@ function runBirdc(socket: string, command: string): Promise<string> {
     );
   });
 }
-
-/** Last resort at process exit: only synchronous calls work here. */
-function killNow(child: ChildProcess, dir: string): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-}
-
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { delay, spawnDaemon } from './daemon.js';
 
 /**
  * A throwaway OpenLDAP slapd on 127.0.0.1 for peers-tier tests (recipe: reference/peers.md §7,
@@ -73,8 +74,6 @@ const EDUPERSON_SCHEMA = `attributetype ( 1.3.6.1.4.1.5923.1.1.1.6 NAME 'eduPers
 objectclass ( 1.3.6.1.4.1.5923.1.1.2 NAME 'eduPerson' AUXILIARY MAY ( eduPersonPrincipalName ) )
 `;
 
-const HAS_SETPRIV = existsSync('/usr/bin/setpriv');
-const STOP_GRACE_MS = 3000;
 const READY_DEADLINE_MS = 10_000;
 // Never read ~/.ldaprc or /etc/ldap/ldap.conf: the host's client settings must not leak in.
 const CLIENT_ENV = { ...process.env, LDAPNOINIT: '1' };
@@ -120,51 +119,25 @@ async function launch(dir: string, conf: string, port: number, rootPassword: str
   const t0 = performance.now();
   // -d 0: stay in the foreground (no fork, so this PID is the daemon) and log nothing routine.
   const args = ['-d', '0', '-f', conf, '-h', `${url}/`];
-  // setpriv execs slapd in place (same PID) with a parent-death signal: if the test worker is
-  // killed outright (timeout, SIGKILL), where neither afterAll nor an exit hook runs, the kernel
-  // kills slapd too.
-  const [cmd, argv] = HAS_SETPRIV ? ['setpriv', ['--pdeathsig', 'KILL', 'slapd', ...args]] : ['slapd', args];
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.once('error', () => {}); // ENOENT etc. also ends in 'exit'; the message is in stderr/exit code
-  const onProcessExit = () => killNow(child, dir);
-  process.once('exit', onProcessExit);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
-      process.removeListener('exit', onProcessExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const gone = await Promise.race([exited.then(() => true), delay(STOP_GRACE_MS).then(() => false)]);
-        if (!gone) {
-          child.kill('SIGKILL');
-          await exited;
-        }
-      }
-      rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopped;
-  };
+  // setpriv (in spawnDaemon) gives slapd a parent-death signal: if the test worker is killed
+  // outright, where neither afterAll nor an exit hook runs, the kernel kills slapd too.
+  const daemon = spawnDaemon('slapd', args, dir, 4000);
+  const { child, stop } = daemon;
 
   // Poll a real query; the short pause between polls only spaces them out (no fixed waits).
   const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      process.removeListener('exit', onProcessExit);
-      await exited;
+    if (daemon.exited()) {
+      daemon.forget();
+      await daemon.gone;
       throw new SlapdExited(
-        `slapd exited (${child.exitCode ?? child.signalCode}) on port ${port}: ${stderr.trim()}`,
+        `slapd exited (${child.exitCode ?? child.signalCode}) on port ${port}: ${daemon.stderr().trim()}`,
       );
     }
     if (await answers(url)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`slapd on ${url} not ready after ${READY_DEADLINE_MS} ms: ${stderr.trim()}`);
+      throw new Error(`slapd on ${url} not ready after ${READY_DEADLINE_MS} ms: ${daemon.stderr().trim()}`);
     }
     await delay(10);
   }
@@ -286,9 +259,3 @@ function run(cmd: string, args: string[]): Promise<void> {
 }
 
 /** Last resort at process exit: only synchronous calls work here. */
-function killNow(child: ChildProcess, dir: string): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-}
-
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
