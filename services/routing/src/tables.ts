@@ -74,6 +74,11 @@ export const sessions = pgTable(
     name: text('name').notNull(),
     peerAddress: inet('peer_address').notNull(),
     localAddress: inet('local_address'),
+    /** TCP ports of the session (BIRD `local … port`, `neighbor … port`); null = BGP's 179. */
+    localPort: integer('local_port'),
+    peerPort: integer('peer_port'),
+    /** eBGP multihop (peer not directly connected, e.g. between loopbacks). */
+    multihop: boolean('multihop').notNull().default(false),
     peerAsn: bigint('peer_asn', { mode: 'number' }).notNull(),
     /** BIRD `import limit N action restart`: prefixes of every institution on the session. */
     importLimit: integer('import_limit').notNull(),
@@ -86,6 +91,10 @@ export const sessions = pgTable(
     check(
       'routing_sessions_addresses',
       sql`masklen(${t.peerAddress}) = CASE family(${t.peerAddress}) WHEN 4 THEN 32 ELSE 128 END AND (${t.localAddress} IS NULL OR family(${t.localAddress}) = family(${t.peerAddress}))`,
+    ),
+    check(
+      'routing_sessions_ports',
+      sql`(${t.localPort} IS NULL OR ${t.localPort} BETWEEN 1 AND 65535) AND (${t.peerPort} IS NULL OR ${t.peerPort} BETWEEN 1 AND 65535)`,
     ),
     // BIRD protocol names are per config: unique per collector.
     uniqueIndex('routing_sessions_name_key').on(t.collectorId, t.name),

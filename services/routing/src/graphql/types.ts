@@ -36,6 +36,12 @@ export const SessionRef = builder.objectRef<SessionRow>('RoutingSession').implem
       description: 'The collector’s address on the session, if set.',
       resolve: (s) => (s.localAddress ? host(s.localAddress) : null),
     }),
+    localPort: t.exposeInt('localPort', {
+      nullable: true,
+      description: 'The collector’s TCP port on the session, if not 179.',
+    }),
+    peerPort: t.exposeInt('peerPort', { nullable: true, description: 'The peer’s TCP port, if not 179.' }),
+    multihop: t.exposeBoolean('multihop', { description: 'eBGP multihop.' }),
     peerAsn: t.exposeFloat('peerAsn', { description: 'The peer’s AS number.' }),
     importLimit: t.exposeInt('importLimit', {
       description:

@@ -38,13 +38,17 @@ export async function collectorInput(db: DbOrTx, collectorId: string): Promise<C
           .from(announcements)
           .where(inArray(announcements.institutionId, ids));
   return {
-    collector: { name: c.name, routerId: c.routerId.replace(/\/32$/, ''), asn: c.asn },
+    // Rejected routes stay visible at the collector (`show route filtered`): the NOC sees why.
+    collector: { name: c.name, routerId: c.routerId.replace(/\/32$/, ''), asn: c.asn, keepFiltered: true },
     sessions: ss.map((s) => ({
       name: s.name,
       peerAddress: s.peerAddress.replace(/\/(32|128)$/, ''),
       peerAsn: s.peerAsn,
       importLimit: s.importLimit,
       ...(s.localAddress ? { localAddress: s.localAddress.replace(/\/(32|128)$/, '') } : {}),
+      ...(s.localPort ? { localPort: s.localPort } : {}),
+      ...(s.peerPort ? { peerPort: s.peerPort } : {}),
+      ...(s.multihop ? { multihop: true } : {}),
       institutions: routed
         .filter((r) => r.sessionId === s.id)
         .map((r) => ({
