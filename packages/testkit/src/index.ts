@@ -1,5 +1,6 @@
 export * from './bird.js';
 export * from './database.js';
+export * from './knot.js';
 export * from './ripe-standin.js';
 export * from './slapd.js';
 export * from './smtp.js';

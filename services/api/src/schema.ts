@@ -7,6 +7,7 @@ import '@guichet/membership';
 import '@guichet/workflow';
 import '@guichet/ipam';
 import '@guichet/routing';
+import '@guichet/rdns';
 import './auth/graphql.js';
 
 let schema: GraphQLSchema | undefined;

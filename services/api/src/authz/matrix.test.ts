@@ -8,6 +8,7 @@ import { CASES, type Outcome, WORKFLOW_CASES } from './cases.js';
 import { type Cast, makeCast, ROLES, type Role } from './fixtures.js';
 import { IPAM_CASES } from './ipam-cases.js';
 import { IPAM_REGISTRY_CASES } from './ipam-registry-cases.js';
+import { RDNS_CASES } from './rdns-cases.js';
 import { ROUTING_CASES } from './routing-cases.js';
 
 /**
@@ -15,7 +16,14 @@ import { ROUTING_CASES } from './routing-cases.js';
  * allowed, denied or hidden exactly as its rule says. A root field without a rule fails the
  * first test, so nothing new ships unreviewed.
  */
-const ALL = { ...CASES, ...WORKFLOW_CASES, ...IPAM_CASES, ...IPAM_REGISTRY_CASES, ...ROUTING_CASES };
+const ALL = {
+  ...CASES,
+  ...WORKFLOW_CASES,
+  ...IPAM_CASES,
+  ...IPAM_REGISTRY_CASES,
+  ...ROUTING_CASES,
+  ...RDNS_CASES,
+};
 
 describe('authorisation matrix', () => {
   const schema = buildSchema();

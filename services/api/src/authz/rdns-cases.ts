@@ -1,0 +1,73 @@
+import { reverseZones } from '@guichet/net';
+import { createDelegation, planDelegation } from '@guichet/rdns';
+import type { Case } from './cases.js';
+import type { Cast } from './fixtures.js';
+import { CONTACTS_A, type ROLES, STAFF } from './fixtures.js';
+import { freshAssignmentA, nocContext } from './ipam-fixtures.js';
+
+/** Rules for the rdns root fields (see cases.ts for the vocabulary). */
+
+const only =
+  (allowed: readonly string[], otherwise: 'deny' | 'hidden' = 'deny', hidden: readonly string[] = []) =>
+  (role: (typeof ROLES)[number]) =>
+    allowed.includes(role) ? ('allow' as const) : hidden.includes(role) ? ('hidden' as const) : otherwise;
+
+const R = '__typename ... on Error { code }';
+const nocOnly = only(['noc', 'admin']);
+const NS = [{ name: 'ns1.matrix.example' }, { name: 'ns2.matrix.example' }];
+
+/** A delegation of institution A on a fresh /48, made through the service as the NOC. */
+async function freshDelegationA(c: Cast): Promise<string> {
+  const assignmentId = await freshAssignmentA(c);
+  const rows = await c.database.query<{ prefix: string }>(
+    'SELECT prefix::text AS prefix FROM ipam_assignments WHERE id = $1',
+    [assignmentId],
+  );
+  const zone = reverseZones(rows[0]!.prefix)[0]!.zone;
+  return c.database.db.transaction(async (tx) => {
+    const v = await planDelegation(tx, c.institutionA, { zone, nameservers: NS });
+    return (await createDelegation(tx, nocContext(c), c.institutionA, null, v)).id;
+  });
+}
+
+const shared = new WeakMap<Cast, Promise<string>>();
+function delegationA(c: Cast): Promise<string> {
+  let p = shared.get(c);
+  if (!p) {
+    p = freshDelegationA(c);
+    shared.set(c, p);
+  }
+  return p;
+}
+
+export const RDNS_CASES: Record<string, Case> = {
+  'Query.delegation': {
+    call: async (c) => ({
+      query: 'query($id: ID!) { r: delegation(id: $id) { id zone state } }',
+      variables: { id: await delegationA(c) },
+    }),
+    expect: only([...CONTACTS_A, ...STAFF], 'deny', ['technicalB']),
+  },
+  'Mutation.requestReverseDelegation': {
+    call: (c) => ({
+      query: `mutation($id: ID!) { r: requestReverseDelegation(input: { institutionId: $id, zone: "0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", nameservers: [{ name: "ns1.matrix.example" }, { name: "ns2.matrix.example" }], submit: false }) { ${R} } }`,
+      variables: { id: c.institutionA },
+    }),
+    // Filing is for a technical contact of the institution, or the desk (admin stands in).
+    expect: only(['technical', 'desk', 'admin']),
+  },
+  'Mutation.withdrawDelegation': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: withdrawDelegation(id: $id) { ${R} } }`,
+      variables: { id: await freshDelegationA(c) },
+    }),
+    expect: nocOnly,
+  },
+  'Mutation.recheckDelegation': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: recheckDelegation(id: $id) { ${R} } }`,
+      variables: { id: await delegationA(c) },
+    }),
+    expect: nocOnly,
+  },
+};

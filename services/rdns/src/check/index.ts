@@ -1,0 +1,13 @@
+export {
+  blocks,
+  type CheckOptions,
+  checkDelegation,
+  type DelegationInput,
+  type DsInput,
+  type Endpoint,
+  type Finding,
+  type FindingLevel,
+  type NameserverInput,
+} from './checker.js';
+export { type DnsAnswer, DnsTimeout, type QueryOptions, query, type Rr } from './dns.js';
+export { type DnskeyRdata, DS_DIGESTS, dsDigest, keyTag, nameWire } from './ds.js';

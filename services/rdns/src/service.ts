@@ -1,0 +1,284 @@
+import { recordChange } from '@guichet/audit';
+import { ConflictError, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
+import { and, type DbOrTx, desc, eq, ne, sql, type Tx } from '@guichet/db';
+import { assignments } from '@guichet/ipam';
+import { formatPrefix, reverseZones } from '@guichet/net';
+import {
+  type DelegationRecords,
+  type DelegationState,
+  type DerivableZone,
+  type DsRecord,
+  derivableZones,
+  type NameServer,
+  nextSerial,
+  renderParentZone,
+} from './model.js';
+import { type DelegationRequestInput, type ValidDelegation, validateDelegation } from './rules.js';
+import { checks, delegations, type FindingJson, parentZones, parentZoneVersions } from './tables.js';
+import { checkZoneText } from './zonefile.js';
+
+export type DelegationRow = typeof delegations.$inferSelect;
+
+/** A pre-delegation checker (./check once it exists): findings and whether they block. */
+export type Checker = (d: {
+  zone: string;
+  nameservers: NameServer[];
+  ds: DsRecord[];
+}) => Promise<{ findings: FindingJson[]; blocking: boolean }>;
+
+let checker: Checker | null = null;
+
+/** Installs the pre-delegation checker; without one the `check` step records that none ran. */
+export function configureRdns(opts: { checker?: Checker | null }): void {
+  checker = opts.checker ?? null;
+}
+
+export function currentChecker(): Checker | null {
+  return checker;
+}
+
+/** The zones derivable from the institution's active assignments, each with its live delegation. */
+export async function institutionZones(
+  db: DbOrTx,
+  institutionId: string,
+): Promise<(DerivableZone & { delegation: DelegationRow | null })[]> {
+  const rows = await db
+    .select({
+      id: assignments.id,
+      institutionId: assignments.institutionId,
+      prefix: assignments.prefix,
+      lifecycle: assignments.lifecycle,
+    })
+    .from(assignments)
+    .where(and(eq(assignments.institutionId, institutionId), eq(assignments.lifecycle, 'active')));
+  const live = await db
+    .select()
+    .from(delegations)
+    .where(and(eq(delegations.institutionId, institutionId), ne(delegations.state, 'withdrawn')));
+  const byZone = new Map(live.map((d) => [d.zone, d]));
+  return derivableZones(rows, institutionId).map((z) => ({ ...z, delegation: byZone.get(z.zone) ?? null }));
+}
+
+/** Every rule, against the institution's active assignments and the live delegations. */
+export async function planDelegation(
+  tx: DbOrTx,
+  institutionId: string,
+  input: DelegationRequestInput,
+): Promise<ValidDelegation> {
+  const zones = await institutionZones(tx, institutionId);
+  const valid = validateDelegation(input, zones);
+  const taken = zones.find((z) => z.zone === valid.zone.zone)?.delegation;
+  if (taken) throw new ConflictError(`${valid.zone.zone} is already delegated (state ${taken.state})`);
+  return valid;
+}
+
+export async function getDelegation(db: DbOrTx, id: string): Promise<DelegationRow> {
+  const [row] = await db.select().from(delegations).where(eq(delegations.id, id));
+  if (!row) throw new NotFoundError('Delegation', id);
+  return row;
+}
+
+export async function delegationChecks(db: DbOrTx, delegationId: string) {
+  return db.select().from(checks).where(eq(checks.delegationId, delegationId)).orderBy(desc(checks.at));
+}
+
+async function setState(
+  tx: Tx,
+  ctx: RequestContext,
+  row: DelegationRow,
+  state: DelegationState,
+  extra: Partial<typeof delegations.$inferInsert> = {},
+): Promise<DelegationRow> {
+  const [after] = await tx
+    .update(delegations)
+    .set({ state, ...extra })
+    .where(eq(delegations.id, row.id))
+    .returning();
+  await recordChange(tx, ctx, {
+    action: `rdns.${state}`,
+    objectType: 'Delegation',
+    objectId: row.id,
+    institutionId: row.institutionId,
+    before: row,
+    after,
+  });
+  return after!;
+}
+
+/** Creates the delegation row (state `checking`) for a validated request. */
+export async function createDelegation(
+  tx: Tx,
+  ctx: RequestContext,
+  institutionId: string,
+  requestId: string | null,
+  v: ValidDelegation,
+): Promise<DelegationRow> {
+  const [parent] = await tx
+    .select({ id: parentZones.id })
+    .from(parentZones)
+    .where(sql`${parentZones.prefix} >>= ${formatPrefix(v.zone.prefix)}::cidr`)
+    .orderBy(sql`masklen(${parentZones.prefix}) DESC`)
+    .limit(1);
+  const [row] = await tx
+    .insert(delegations)
+    .values({
+      zone: v.zone.zone,
+      prefix: formatPrefix(v.zone.prefix),
+      institutionId,
+      assignmentId: v.zone.assignmentId,
+      parentZoneId: parent?.id ?? null,
+      nameservers: v.nameservers,
+      ds: v.ds,
+      state: 'checking',
+      requestId,
+    })
+    .returning();
+  await recordChange(tx, ctx, {
+    action: 'rdns.request',
+    objectType: 'Delegation',
+    objectId: row!.id,
+    institutionId,
+    before: null,
+    after: row,
+  });
+  return row!;
+}
+
+/** Stores one check run and its result on the delegation. */
+export async function recordCheck(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+  findings: FindingJson[],
+  blocking: boolean,
+): Promise<void> {
+  const at = ctx.clock.now();
+  await tx.insert(checks).values({ delegationId, at, findings, blocking });
+  await tx
+    .update(delegations)
+    .set({ lastCheckAt: at, lastFindings: findings })
+    .where(eq(delegations.id, delegationId));
+}
+
+function recordsOf(row: DelegationRow): DelegationRecords {
+  const z = reverseZones(row.prefix).find((r) => r.zone === row.zone);
+  if (!z) throw new Error(`delegation ${row.id}: zone ${row.zone} does not match ${row.prefix}`);
+  return { ...z, nameservers: row.nameservers, ds: row.ds };
+}
+
+/**
+ * Renders the parent zone with every published delegation it covers, checks it with
+ * named-checkzone and stores it as a new version (next serial). A zone named-checkzone refuses
+ * is an error: the transaction (the publication) is rolled back.
+ */
+export async function publishParentZone(
+  tx: Tx,
+  ctx: RequestContext,
+  parentZoneId: string,
+): Promise<{ serial: number; text: string }> {
+  const [parent] = await tx.select().from(parentZones).where(eq(parentZones.id, parentZoneId)).for('update');
+  if (!parent) throw new NotFoundError('ParentZone', parentZoneId);
+  const [last] = await tx
+    .select({ serial: parentZoneVersions.serial })
+    .from(parentZoneVersions)
+    .where(eq(parentZoneVersions.parentZoneId, parentZoneId))
+    .orderBy(desc(parentZoneVersions.serial))
+    .limit(1);
+  const serial = nextSerial(last?.serial ?? null, ctx.clock.now());
+  const rows = await tx
+    .select()
+    .from(delegations)
+    .where(and(eq(delegations.parentZoneId, parentZoneId), eq(delegations.state, 'published')));
+  const text = renderParentZone(
+    { zone: parent.zone, serial, mname: parent.mname, rname: parent.rname, nameservers: parent.nameservers },
+    rows.map(recordsOf),
+  );
+  const verdict = await checkZoneText(parent.zone, text);
+  if (!verdict.ok) {
+    throw new PolicyRefusalError(
+      'rdns.parent-zone-invalid',
+      `named-checkzone refused ${parent.zone}: ${verdict.output}`,
+    );
+  }
+  await tx.insert(parentZoneVersions).values({ parentZoneId, serial, text, createdAt: ctx.clock.now() });
+  return { serial, text };
+}
+
+/** Marks the delegation published and republishes its parent zone (when one is configured). */
+export async function publishDelegation(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+): Promise<{ parentZone: string | null; serial: number | null }> {
+  const row = await setState(tx, ctx, await getDelegation(tx, delegationId), 'published', {
+    publishedAt: ctx.clock.now(),
+  });
+  if (!row.parentZoneId) return { parentZone: null, serial: null };
+  const { serial } = await publishParentZone(tx, ctx, row.parentZoneId);
+  const [p] = await tx
+    .select({ zone: parentZones.zone })
+    .from(parentZones)
+    .where(eq(parentZones.id, row.parentZoneId));
+  return { parentZone: p!.zone, serial };
+}
+
+/** Withdraws a live delegation and republishes its parent zone without it. Idempotent. */
+export async function withdrawDelegation(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+): Promise<DelegationRow> {
+  const row = await getDelegation(tx, delegationId);
+  if (row.state === 'withdrawn') return row;
+  const after = await setState(tx, ctx, row, 'withdrawn', { withdrawnAt: ctx.clock.now() });
+  if (row.parentZoneId && row.state === 'published') await publishParentZone(tx, ctx, row.parentZoneId);
+  return after;
+}
+
+/**
+ * Withdraws every live delegation of an assignment (to call when the assignment is returned).
+ * Not hooked into ipam's return yet: ipam may not import rdns (the allowed edge is rdns → ipam).
+ */
+export async function withdrawForAssignment(
+  tx: Tx,
+  ctx: RequestContext,
+  assignmentId: string,
+): Promise<number> {
+  const live = await tx
+    .select({ id: delegations.id })
+    .from(delegations)
+    .where(and(eq(delegations.assignmentId, assignmentId), ne(delegations.state, 'withdrawn')));
+  for (const d of live) await withdrawDelegation(tx, ctx, d.id);
+  return live.length;
+}
+
+/**
+ * Runs the checker again on a live delegation (staff action; the daily job is not written yet):
+ * a published delegation with blocking findings turns `lame`, a lame one that passes is
+ * published again. Without a checker it records that none ran.
+ */
+export async function recheckDelegation(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+): Promise<DelegationRow> {
+  const row = await getDelegation(tx, delegationId);
+  if (row.state === 'withdrawn') throw new ConflictError(`${row.zone} is withdrawn`);
+  const check = currentChecker();
+  if (!check) {
+    await recordCheck(
+      tx,
+      ctx,
+      row.id,
+      [{ level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' }],
+      false,
+    );
+    return getDelegation(tx, row.id);
+  }
+  const { findings, blocking } = await check({ zone: row.zone, nameservers: row.nameservers, ds: row.ds });
+  await recordCheck(tx, ctx, row.id, findings, blocking);
+  const fresh = await getDelegation(tx, row.id);
+  if (blocking && row.state === 'published') return setState(tx, ctx, fresh, 'lame');
+  if (!blocking && row.state === 'lame') return setState(tx, ctx, fresh, 'published');
+  return fresh;
+}
