@@ -15,7 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureIpam } from './register.js';
 import { assignments, reservations } from './tables.js';
-import { institution, noc, pool } from './test/fixtures.js';
+import { noc, pool, requestWorld } from './test/fixtures.js';
 import { PREFIX_REQUEST, RETURN_REQUEST, reverseDelegation } from './workflow.js';
 
 describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
@@ -27,31 +27,7 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     // The NOC path: the auto-approval policy is off here (register.test.ts covers it on).
     configureIpam(loadConfig({ IPAM_AUTO_APPROVE: 'false' }));
     database = await freshDatabase();
-    runner = createJobRunner(database, {
-      definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
-      logger: createLogger('silent'),
-      pollingIntervalSeconds: 0.5,
-    });
-    bindWorkflowJobs(database, runner);
-    await runner.start();
-    inst = await institution(database.db);
-    const [c] = await database.db
-      .insert(contacts)
-      .values({ institutionId: inst.id, name: 'Tech', email: 't@x.example' })
-      .returning();
-    await database.db
-      .insert(contactRoles)
-      .values({ contactId: c!.id, institutionId: inst.id, role: 'technical' });
-    tech = newRequestContext({
-      actor: {
-        kind: 'contact',
-        id: c!.id,
-        displayName: 'Tech',
-        institutionId: inst.id,
-        roles: ['technical'],
-        credential: { method: 'token', tokenId: newId(), scope: 'write' },
-      },
-    });
+    ({ runner, inst, tech } = await requestWorld(database));
     await pool(database.db, '2001:db8:f00::/40', { growthLength: 44 });
   });
   afterAll(async () => {

@@ -1,7 +1,17 @@
 import { randomInt } from 'node:crypto';
-import { type Actor, newId, newRequestContext, type RequestContext, type StaffRole } from '@guichet/core';
-import type { DbOrTx } from '@guichet/db';
-import { institutions, sites } from '@guichet/membership';
+import {
+  type Actor,
+  createLogger,
+  loadConfig,
+  newId,
+  newRequestContext,
+  type RequestContext,
+  type StaffRole,
+} from '@guichet/core';
+import type { Database, DbOrTx } from '@guichet/db';
+import { createJobRunner, type JobRunner } from '@guichet/jobs';
+import { contactRoles, contacts, institutions, sites } from '@guichet/membership';
+import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 import { type CreatePoolInput, createPool } from '../service/pools.js';
 
 export function staff(roles: StaffRole[] = ['noc']): Actor {
@@ -57,4 +67,39 @@ export async function refusal(p: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (e: unknown) => e,
   );
+}
+
+/**
+ * What a request test needs: a job runner working the workflow's queues (external steps,
+ * notifications), an institution, and its technical contact's context. Stop the runner after.
+ */
+export async function requestWorld(
+  database: Database,
+): Promise<{ runner: JobRunner; inst: { id: string; siteId: string }; tech: RequestContext }> {
+  const runner = createJobRunner(database, {
+    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    logger: createLogger('silent'),
+    pollingIntervalSeconds: 0.5,
+  });
+  bindWorkflowJobs(database, runner);
+  await runner.start();
+  const inst = await institution(database.db);
+  const [c] = await database.db
+    .insert(contacts)
+    .values({ institutionId: inst.id, name: 'Tech', email: 't@x.example' })
+    .returning();
+  await database.db
+    .insert(contactRoles)
+    .values({ contactId: c!.id, institutionId: inst.id, role: 'technical' });
+  const tech = newRequestContext({
+    actor: {
+      kind: 'contact',
+      id: c!.id,
+      displayName: 'Tech',
+      institutionId: inst.id,
+      roles: ['technical'],
+      credential: { method: 'token', tokenId: newId(), scope: 'write' },
+    },
+  });
+  return { runner, inst, tech };
 }
