@@ -1,17 +1,10 @@
-import { type RequestContext, systemContext } from '@guichet/core';
+import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { configureIpam } from '@guichet/ipam';
-import {
-  contactActor,
-  DEMO_INSTITUTIONS,
-  listContacts,
-  listSites,
-  seedDemoMembership,
-} from '@guichet/membership';
+import { DEMO_INSTITUTIONS, listSites, seedDemoMembership } from '@guichet/membership';
 import { freshDatabase, type RipeStandin, startRipeStandin } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from './auth/tokens.js';
-import { staffWithToken, testApp } from './test-app.js';
+import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
 /**
  * Issue 4's "done when", over GraphQL with the jobs running and a RIPE database stand-in that
@@ -28,7 +21,7 @@ describe(`prefix requests registered in the RIPE database (${process.env.TEST_DA
   let t: Awaited<ReturnType<typeof testApp>>;
   let noc: string;
   let tech: string;
-  let institutionId: string;
+  let institution: string;
   let siteId: string;
 
   beforeAll(async () => {
@@ -47,16 +40,9 @@ describe(`prefix requests registered in the RIPE database (${process.env.TEST_DA
     );
     configureIpam(t.config);
     noc = (await staffWithToken(database, 'noc-ripe', ['noc'])).token;
-    institutionId = (
-      await database.query<{ id: string }>('SELECT id FROM membership_institutions WHERE short_name = $1', [
-        DEMO_INSTITUTIONS[0]!.shortName,
-      ])
-    )[0]!.id;
-    siteId = (await listSites(database.db, institutionId))[0]!.id;
-    const c = (await listContacts(database.db, institutionId, 'technical'))[0]!;
-    const actor = await contactActor(database.db, c.id, { method: 'token', scope: 'write' });
-    const ctx: RequestContext = { ...systemContext('test'), actor: actor! };
-    tech = (await createApiToken(database, ctx, { name: 'portal', scope: 'write' })).secret;
+    institution = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
+    siteId = (await listSites(database.db, institution))[0]!.id;
+    tech = await contactToken(database, institution);
     const rpsl = { adminC: ['RX1-RIPE'], techC: ['RX1-RIPE'], mntBy: ['RENATER-EX-MNT'], country: 'FR' };
     for (const input of [
       {
@@ -99,7 +85,7 @@ describe(`prefix requests registered in the RIPE database (${process.env.TEST_DA
     const ask = (input: Record<string, unknown>) =>
       t.gql(
         `mutation($i: RequestPrefixInput!) { r: requestPrefix(input: $i) { __typename ... on RequestPrefixPayload { request { id status currentStep } } ${ERR} } }`,
-        { i: { institutionId, siteId, purpose: 'campus network', ...input } },
+        { i: { institutionId: institution, siteId, purpose: 'campus network', ...input } },
         tech,
       );
     const v6 = (await ask({ family: 'IPV6', length: 48 })).body.data.r.request;

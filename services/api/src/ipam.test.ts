@@ -1,16 +1,9 @@
-import { type RequestContext, systemContext } from '@guichet/core';
+import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
-import {
-  contactActor,
-  DEMO_INSTITUTIONS,
-  listContacts,
-  listSites,
-  seedDemoMembership,
-} from '@guichet/membership';
+import { DEMO_INSTITUTIONS, listSites, seedDemoMembership } from '@guichet/membership';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from './auth/tokens.js';
-import { staffWithToken, testApp } from './test-app.js';
+import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
 /**
  * Api tier of ipam: a technical contact asks for a /48 and an IPv4 /26 over GraphQL, the NOC
@@ -49,20 +42,8 @@ describe(`ipam over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 
   let v4: string;
   const made: Record<string, { id: string; prefix: string }> = {};
 
-  async function contactToken(institutionId: string) {
-    const c = (await listContacts(database.db, institutionId, 'technical'))[0]!;
-    const actor = await contactActor(database.db, c.id, { method: 'token', scope: 'write' });
-    const ctx: RequestContext = { ...systemContext('test'), actor: actor! };
-    return (await createApiToken(database, ctx, { name: 'portal', scope: 'write' })).secret;
-  }
   const count = async (table: string) =>
     Number((await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n);
-  const idOf = async (shortName: string) =>
-    (
-      await database.query<{ id: string }>('SELECT id FROM membership_institutions WHERE short_name = $1', [
-        shortName,
-      ])
-    )[0]!.id;
 
   async function createPool(input: Record<string, unknown>) {
     const res = await t.gql(CREATE_POOL, { input }, noc);
@@ -85,11 +66,11 @@ describe(`ipam over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 
     await seedDemoMembership(database, systemContext('seed'));
     t = await testApp(database, {}, { jobs: true });
     noc = (await staffWithToken(database, 'noc-ipam', ['noc'])).token;
-    instA = await idOf(DEMO_INSTITUTIONS[0]!.shortName);
-    instB = await idOf(DEMO_INSTITUTIONS[1]!.shortName);
+    instA = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
+    instB = await institutionId(database, DEMO_INSTITUTIONS[1]!.shortName);
     siteA = (await listSites(database.db, instA))[0]!.id;
-    techA = await contactToken(instA);
-    techB = await contactToken(instB);
+    techA = await contactToken(database, instA);
+    techB = await contactToken(database, instB);
     const rpsl = { adminC: ['NOC1-RIPE'], techC: ['NOC1-RIPE'], mntBy: ['TEST-MNT'], country: 'FR' };
     v6 = await createPool({
       name: 'IPv6 LIR',

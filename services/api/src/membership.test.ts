@@ -1,11 +1,10 @@
-import { type RequestContext, systemContext } from '@guichet/core';
+import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
-import { contactActor, listContacts, seedDemoMembership } from '@guichet/membership';
+import { listContacts, seedDemoMembership } from '@guichet/membership';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from './auth/tokens.js';
 import { ensureDemo } from './demo.js';
-import { staffWithToken, testApp } from './test-app.js';
+import { staffWithToken, testApp, tokenForContact } from './test-app.js';
 
 /**
  * Api tier of membership: what the agreement desk and the contacts see through GraphQL. The
@@ -37,11 +36,8 @@ describe('membership over GraphQL', () => {
   let desk: string;
   let institutions: { id: string; name: string }[];
 
-  async function contactToken(contactId: string, scope: 'read' | 'write' = 'write') {
-    const actor = await contactActor(database.db, contactId, { method: 'token', scope: 'write' });
-    const ctx: RequestContext = { ...systemContext('test'), actor: actor! };
-    return (await createApiToken(database, ctx, { name: 'portal', scope })).secret;
-  }
+  const contactToken = (contactId: string, scope: 'read' | 'write' = 'write') =>
+    tokenForContact(database, contactId, scope);
   async function contactOf(institutionId: string, role: 'technical' | 'security' | 'head') {
     return (await listContacts(database.db, institutionId, role))[0]!;
   }

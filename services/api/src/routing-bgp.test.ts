@@ -1,11 +1,10 @@
 import { type RequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { allocatePrefix, createPool } from '@guichet/ipam';
-import { contactActor, DEMO_INSTITUTIONS, listContacts, seedDemoMembership } from '@guichet/membership';
+import { DEMO_INSTITUTIONS, seedDemoMembership } from '@guichet/membership';
 import { type Bird, freeTcpPort, freshDatabase, startBird } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from './auth/tokens.js';
-import { staffWithToken, testApp } from './test-app.js';
+import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
 /**
  * Peers tier of routing (issue 6, "Done when": "the BGP test shows the new prefix accepted at
@@ -77,18 +76,6 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
   const c = { old: '', fresh: '' };
   const a = { kept: '', added: '', foreign: '' };
 
-  async function contactToken(institutionId: string) {
-    const contact = (await listContacts(database.db, institutionId, 'technical'))[0]!;
-    const actor = await contactActor(database.db, contact.id, { method: 'token', scope: 'write' });
-    const ctx: RequestContext = { ...systemContext('test'), actor: actor! };
-    return (await createApiToken(database, ctx, { name: 'portal', scope: 'write' })).secret;
-  }
-  const idOf = async (shortName: string) =>
-    (
-      await database.query<{ id: string }>('SELECT id FROM membership_institutions WHERE short_name = $1', [
-        shortName,
-      ])
-    )[0]!.id;
   const change = async (input: Record<string, unknown>) => (await t.gql(CHANGE, { input }, techA)).body;
 
   async function collector(name: string, n: number, session: Record<string, unknown>) {
@@ -115,9 +102,9 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
     t = await testApp(database, {}, { jobs: true });
     const nocStaff = await staffWithToken(database, 'noc-routing-bgp', ['noc']);
     noc = nocStaff.token;
-    instA = await idOf(DEMO_INSTITUTIONS[0]!.shortName);
-    const instB = await idOf(DEMO_INSTITUTIONS[1]!.shortName);
-    techA = await contactToken(instA);
+    instA = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
+    const instB = await institutionId(database, DEMO_INSTITUTIONS[1]!.shortName);
+    techA = await contactToken(database, instA);
     const nocCtx: RequestContext = {
       ...systemContext('test'),
       actor: {

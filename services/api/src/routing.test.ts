@@ -1,12 +1,11 @@
 import { type RequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { allocatePrefix, createPool } from '@guichet/ipam';
-import { contactActor, DEMO_INSTITUTIONS, listContacts, seedDemoMembership } from '@guichet/membership';
+import { DEMO_INSTITUTIONS, seedDemoMembership } from '@guichet/membership';
 import { checkBirdConfig } from '@guichet/routing';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from './auth/tokens.js';
-import { staffWithToken, testApp } from './test-app.js';
+import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
 /**
  * Api tier of routing (issue 6, "Done when"): a technical contact moves its institution to
@@ -40,18 +39,6 @@ describe(`routing over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
   const c = { west: '', east: '', tiny: '' };
   const a = { v6a: '', v6b: '', v4: '', v6B: '' };
 
-  async function contactToken(institutionId: string) {
-    const contact = (await listContacts(database.db, institutionId, 'technical'))[0]!;
-    const actor = await contactActor(database.db, contact.id, { method: 'token', scope: 'write' });
-    const ctx: RequestContext = { ...systemContext('test'), actor: actor! };
-    return (await createApiToken(database, ctx, { name: 'portal', scope: 'write' })).secret;
-  }
-  const idOf = async (shortName: string) =>
-    (
-      await database.query<{ id: string }>('SELECT id FROM membership_institutions WHERE short_name = $1', [
-        shortName,
-      ])
-    )[0]!.id;
   const count = async (table: string) =>
     Number((await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n);
   const written = async () => ({
@@ -97,10 +84,10 @@ describe(`routing over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
     t = await testApp(database, {}, { jobs: true });
     const nocStaff = await staffWithToken(database, 'noc-routing', ['noc']);
     noc = nocStaff.token;
-    instA = await idOf(DEMO_INSTITUTIONS[0]!.shortName);
-    instB = await idOf(DEMO_INSTITUTIONS[1]!.shortName);
-    techA = await contactToken(instA);
-    techB = await contactToken(instB);
+    instA = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
+    instB = await institutionId(database, DEMO_INSTITUTIONS[1]!.shortName);
+    techA = await contactToken(database, instA);
+    techB = await contactToken(database, instB);
     const nocCtx: RequestContext = {
       ...systemContext('test'),
       actor: {

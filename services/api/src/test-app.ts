@@ -1,12 +1,20 @@
 import { Writable } from 'node:stream';
-import { type Config, type createLogger, loadConfig } from '@guichet/core';
+import {
+  type Config,
+  type ContactRole,
+  type createLogger,
+  loadConfig,
+  type RequestContext,
+  systemContext,
+} from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { createJobRunner, type JobDefinition, type JobRunner } from '@guichet/jobs';
+import { contactActor, listContacts } from '@guichet/membership';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createLocalStaff } from './auth/staff.js';
-import { issueSession } from './auth/tokens.js';
+import { createApiToken, issueSession } from './auth/tokens.js';
 import { apiJobDefinitions, bindApiJobs } from './jobs.js';
 
 /**
@@ -88,4 +96,37 @@ export async function staffWithToken(
   const staff = await createLocalStaff(database, { username, displayName: username, roles });
   const { secret } = await issueSession(database.db, staff.id, username, new Date(), 1);
   return { staff, token: secret };
+}
+
+/** A token for an existing contact (their own credential, as the portal would issue it). */
+export async function tokenForContact(
+  database: Database,
+  contactId: string,
+  scope: 'read' | 'write' = 'write',
+) {
+  const actor = await contactActor(database.db, contactId, { method: 'token', scope: 'write' });
+  if (!actor) throw new Error(`contact ${contactId} cannot act`);
+  const ctx: RequestContext = { ...systemContext('test'), actor };
+  return (await createApiToken(database, ctx, { name: 'portal', scope })).secret;
+}
+
+/** A write token for the first contact of an institution holding `role` (technical by default). */
+export async function contactToken(
+  database: Database,
+  institutionId: string,
+  role: ContactRole = 'technical',
+) {
+  const contact = (await listContacts(database.db, institutionId, role))[0];
+  if (!contact) throw new Error(`institution ${institutionId} has no ${role} contact`);
+  return tokenForContact(database, contact.id);
+}
+
+/** The id of a (demo) institution by its short name. */
+export async function institutionId(database: Database, shortName: string): Promise<string> {
+  const [row] = await database.query<{ id: string }>(
+    'SELECT id FROM membership_institutions WHERE short_name = $1',
+    [shortName],
+  );
+  if (!row) throw new Error(`no institution ${shortName}`);
+  return row.id;
 }

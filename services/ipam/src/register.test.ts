@@ -1,18 +1,9 @@
-import { createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
+import { loadConfig, type RequestContext } from '@guichet/core';
 import { type Database, eq } from '@guichet/db';
-import { createJobRunner, type JobRunner } from '@guichet/jobs';
-import { contactRoles, contacts, sites } from '@guichet/membership';
+import type { JobRunner } from '@guichet/jobs';
+import { sites } from '@guichet/membership';
 import { freshDatabase, type RipeStandin, startRipeStandin } from '@guichet/testkit';
-import {
-  actOnStep,
-  bindWorkflowJobs,
-  fileRequest,
-  getRequest,
-  notifyJobs,
-  requestHistory,
-  requestSteps,
-  workflowJobs,
-} from '@guichet/workflow';
+import { actOnStep, fileRequest, getRequest, requestHistory, requestSteps } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureIpam } from './register.js';
 import { assignments } from './tables.js';

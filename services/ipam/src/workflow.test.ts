@@ -1,17 +1,8 @@
-import { createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
+import { loadConfig, type RequestContext } from '@guichet/core';
 import { and, type Database, eq } from '@guichet/db';
-import { createJobRunner, type JobRunner } from '@guichet/jobs';
-import { contactRoles, contacts } from '@guichet/membership';
+import type { JobRunner } from '@guichet/jobs';
 import { freshDatabase } from '@guichet/testkit';
-import {
-  actOnStep,
-  bindWorkflowJobs,
-  fileRequest,
-  getRequest,
-  notifyJobs,
-  requestEvents,
-  workflowJobs,
-} from '@guichet/workflow';
+import { actOnStep, fileRequest, getRequest, requestEvents } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureIpam } from './register.js';
 import { assignments, reservations } from './tables.js';

@@ -13,7 +13,7 @@ import {
   seedDemoMembership,
 } from '@guichet/membership';
 import { createApiToken } from '../auth/tokens.js';
-import { staffWithToken } from '../test-app.js';
+import { institutionId, staffWithToken } from '../test-app.js';
 
 /**
  * The cast of the authorisation matrix: every contact role of institution A, a technical
@@ -74,14 +74,8 @@ async function tokenFor(database: Database, actor: Actor, scope: TokenScope): Pr
 
 export async function makeCast(database: Database): Promise<Cast> {
   await seedDemoMembership(database, systemContext('seed'));
-  const idOf = async (shortName: string) =>
-    (
-      await database.query<{ id: string }>('SELECT id FROM membership_institutions WHERE short_name = $1', [
-        shortName,
-      ])
-    )[0]!.id;
-  const a = await idOf(DEMO_INSTITUTIONS[0]!.shortName);
-  const b = await idOf(DEMO_INSTITUTIONS[1]!.shortName);
+  const a = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
+  const b = await institutionId(database, DEMO_INSTITUTIONS[1]!.shortName);
   const tokens: Partial<Record<Role, string>> = {};
   const actors: Partial<Record<Role, Actor>> = {};
   const contactIds: Partial<Record<Role, string>> = {};
