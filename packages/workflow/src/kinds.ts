@@ -80,6 +80,22 @@ export interface ExternalStep<P> extends StepBase {
   retry?: Partial<RetryPolicy>;
 }
 
+/**
+ * Thrown by an external step whose check found something only the institution can correct
+ * (a name server that does not answer): the request is RETURNED with `reason` — not retried,
+ * not failed — and `data` (the findings) goes into the history. The institution amends and
+ * resubmits; the new pass starts from the first step.
+ */
+export class ReturnToInstitution extends Error {
+  constructor(
+    readonly reason: string,
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(reason);
+    this.name = 'ReturnToInstitution';
+  }
+}
+
 export type StepDef<P> = AutomaticStep<P> | HumanStep<P> | ExternalStep<P>;
 
 export interface KindDef<P> {

@@ -20,7 +20,7 @@ const EXPECTED: Record<string, readonly Party[]> = {
   'draft→in_progress': ['filer'],
   'draft→cancelled': ['filer'],
   'in_progress→in_progress': ['stepActor', 'engine'],
-  'in_progress→returned': ['stepActor', 'desk', 'noc'],
+  'in_progress→returned': ['stepActor', 'desk', 'noc', 'engine'],
   'in_progress→rejected': ['stepActor', 'desk', 'noc'],
   'in_progress→completed': ['engine'],
   'in_progress→failed': ['engine'],

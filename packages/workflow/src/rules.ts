@@ -92,8 +92,8 @@ export const TRANSITIONS: readonly Transition[] = [
     from: 'in_progress',
     to: 'returned',
     action: 'return',
-    by: ['stepActor', 'desk', 'noc'],
-    note: 'sent back to the institution with a reason',
+    by: ['stepActor', 'desk', 'noc', 'engine'],
+    note: 'sent back to the institution with a reason (by a person, or by an external step whose check found what the institution must correct)',
   },
   {
     from: 'in_progress',

@@ -7,7 +7,7 @@ import { actOnStep } from './act.js';
 import { bindWorkflowJobs, workflowJobs } from './external.js';
 import { cancelRequest, retryRequest } from './lifecycle.js';
 import { getRequest, requestHistory, requestSteps } from './queries.js';
-import { fileRequest } from './service.js';
+import { fileRequest, resubmitRequest } from './service.js';
 import { as, type InstitutionFixture, seedInstitution, staff, waitFor } from './test/fixtures.js';
 import { probeRuns, registerTestKinds } from './test/kinds.js';
 
@@ -20,11 +20,11 @@ describe(`external steps on ${engine}`, () => {
   let runner: JobRunner;
   let a: InstitutionFixture;
 
-  const file = (failTimes: number) =>
+  const file = (failTimes: number, returnWith?: string) =>
     fileRequest(database.db, as(a.technical), runner, {
       kind: 'test.probe',
       institutionId: a.id,
-      payload: { label: 'p', failTimes },
+      payload: { label: 'p', failTimes, ...(returnWith ? { returnWith } : {}) },
     });
   const probe = async (id: string) =>
     (await requestSteps(database.db, await getRequest(database.db, as(noc), id)))[0]!;
@@ -143,5 +143,27 @@ describe(`external steps on ${engine}`, () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(probeRuns.get(req.id)!.length).toBe(runs);
     expect((await getRequest(database.db, as(noc), req.id)).status).toBe('returned');
+  });
+
+  it('returns the request to the institution when the step says so: no retry, findings in the history', async () => {
+    const req = await file(0, 'ns2 does not answer');
+    const returned = await settled(req.id);
+    expect(returned).toMatchObject({ status: 'returned', reason: 'ns2 does not answer', currentStep: null });
+    // Not a failure: one attempt, no error, no retry pending.
+    expect(await probe(req.id)).toMatchObject({ state: 'done', attempts: 1, lastError: null });
+    const last = (await requestHistory(database.db, req.id)).at(-1)!;
+    expect(last).toMatchObject({
+      type: 'returned',
+      fromStatus: 'in_progress',
+      toStatus: 'returned',
+      step: 'probe',
+      note: 'ns2 does not answer',
+      actor: 'system:job:workflow.external-step',
+      data: { pass: 1, findings: [{ code: 'LAME' }] },
+    });
+    // The institution resubmits (having fixed its server): a new pass, which completes.
+    await resubmitRequest(database.db, as(a.technical), runner, { requestId: req.id });
+    expect(await settled(req.id)).toMatchObject({ status: 'completed', reason: null });
+    expect(probeRuns.get(req.id)).toHaveLength(2);
   });
 });

@@ -3,9 +3,17 @@ import type { Database, Tx } from '@guichet/db';
 import { defineJob, type JobContext, type JobDefinition, type JobRunner } from '@guichet/jobs';
 import { z } from 'zod';
 import type { RequestRow } from '../events.js';
-import { type AnyKind, type ExternalStep, findStep, retryDelaySeconds, retryPolicy } from '../kinds.js';
+import {
+  type AnyKind,
+  type ExternalStep,
+  findStep,
+  ReturnToInstitution,
+  retryDelaySeconds,
+  retryPolicy,
+} from '../kinds.js';
 import { assertTransition } from '../rules.js';
 import {
+  abandonPass,
   advanceAfter,
   EXTERNAL_STEP_JOB,
   type ExternalStepJobData,
@@ -128,6 +136,10 @@ async function runExternalStep({ database, jobs }: Runtime, data: ExternalStepJo
       await auditRequest(tx, ctx, 'advanceRequest', c.req, after);
     });
   } catch (err) {
+    if (err instanceof ReturnToInstitution) {
+      await database.db.transaction(async (tx) => returnFromStep(tx, ctx, deps, data, job.jobId, err));
+      return;
+    }
     // Also reached when a later automatic step throws: the attempt counts as failed and the
     // external step runs again (it is idempotent), then the automatic one.
     const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
@@ -136,6 +148,33 @@ async function runExternalStep({ database, jobs }: Runtime, data: ExternalStepJo
       recordFailure(tx, ctx, deps, data, job.jobId, attempt, message),
     );
   }
+}
+
+/** The step sent the request back to the institution: returned with its reason, the pass abandoned. */
+async function returnFromStep(
+  tx: Tx,
+  ctx: RequestContext,
+  deps: EngineDeps,
+  data: ExternalStepJobData,
+  jobId: string,
+  ret: ReturnToInstitution,
+): Promise<void> {
+  const c = await current(tx, data, jobId);
+  if (!c) return;
+  assertTransition('in_progress', 'returned', { parties: ['engine'], action: 'return' });
+  const reason = ret.reason.slice(0, 2000);
+  await updateStepRun(tx, c.run.id, { status: 'done', finishedAt: ctx.clock.now() });
+  const after = await updateRequest(tx, ctx, c.req.id, { status: 'returned', currentStep: null, reason });
+  await abandonPass(tx, ctx, c.kind, after);
+  await appendEvent(tx, ctx, deps, after, {
+    type: 'returned',
+    from: 'in_progress',
+    to: 'returned',
+    step: c.step,
+    note: reason,
+    data: { pass: data.pass, ...ret.data },
+  });
+  await auditRequest(tx, ctx, 'returnRequest', c.req, after);
 }
 
 async function recordFailure(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { recordChange } from '@guichet/audit';
 import { ValidationError } from '@guichet/core';
 import { z } from 'zod';
-import { getKind, registerKind } from '../../kinds.js';
+import { getKind, ReturnToInstitution, registerKind } from '../../kinds.js';
 
 /**
  * Kinds that exist only in tests, so that the engine is tested apart from any service line:
@@ -96,17 +96,24 @@ export function registerTestKinds(): void {
     queue: 'probe',
     title: 'Test probe',
     description: 'An external step that fails a given number of times.',
-    schema: z.object({ label: z.string(), failTimes: z.number().int().min(0) }),
+    schema: z.object({
+      label: z.string(),
+      failTimes: z.number().int().min(0),
+      /** The first pass's probe sends the request back to the institution with this reason. */
+      returnWith: z.string().optional(),
+    }),
     retry: { limit: 2, delaySeconds: 1, backoff: true },
     steps: [
       {
         name: 'probe',
         type: 'external',
         description: 'Asks a peer.',
-        run: async (_db, { request, payload }) => {
+        run: async (_db, { request, payload, pass }) => {
           const runs = probeRuns.get(request.id) ?? [];
           runs.push(Date.now());
           probeRuns.set(request.id, runs);
+          if (payload.returnWith && pass === 1)
+            throw new ReturnToInstitution(payload.returnWith, { findings: [{ code: 'LAME' }] });
           if (runs.length <= payload.failTimes) throw new Error(`peer refused (run ${runs.length})`);
           return { answeredOnRun: runs.length };
         },
