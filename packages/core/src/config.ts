@@ -105,8 +105,28 @@ export const configSchema = z
       .default('FR'),
     /** Delay before the first retry of a failed RIPE write (doubling, 5 retries). */
     RIPE_RETRY_DELAY_SECONDS: int(1, 24 * 3600).default(60),
+    /** rdns: when every published reverse delegation is checked again (five-field cron, UTC). */
+    RDNS_RECHECK_CRON: z
+      .string()
+      .refine((v) => v.trim().split(/\s+/).length === 5, 'a five-field cron expression')
+      .default('0 4 * * *'),
+    /** rdns: how many zones the re-check checks at once. */
+    RDNS_RECHECK_CONCURRENCY: int(1, 256).default(16),
+    /** rdns: how long a lame zone's request waits between checks of its repair (14 checks). */
+    RDNS_REPAIR_DELAY_SECONDS: int(1, 7 * 24 * 3600).default(24 * 3600),
+    /** rdns: the operator's Knot (its knot.conf, for knotc) that serves the parent zones… */
+    RDNS_KNOT_CONF: z.string().min(1).optional(),
+    /** …and the directory it loads `<zone>.zone` from; unset: parent zones are stored, not pushed. */
+    RDNS_ZONE_DIR: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
+    if (Boolean(c.RDNS_KNOT_CONF) !== Boolean(c.RDNS_ZONE_DIR)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.RDNS_KNOT_CONF ? 'RDNS_ZONE_DIR' : 'RDNS_KNOT_CONF'],
+        message: 'RDNS_KNOT_CONF and RDNS_ZONE_DIR go together',
+      });
+    }
     if (c.RIPE_API_URL && !c.RIPE_API_KEY) {
       ctx.addIssue({
         code: 'custom',

@@ -118,6 +118,8 @@ export interface KindDef<P> {
    * cancelled (a draft agreement version is withdrawn). Must be idempotent.
    */
   onAbandon?: (tx: Tx, request: RequestRow, ctx: RequestContext, outputs: StepOutputs) => Promise<void>;
+  /** One line saying what a request is about (`zone 7.48.193.in-addr.arpa`), shown in emails. */
+  summary?: (payload: P) => string;
   /** The document a person signs for this request, if any (shown as `Request.document`). */
   document?: (db: DbOrTx, request: RequestRow, outputs: StepOutputs) => Promise<RequestDocument | null>;
 }

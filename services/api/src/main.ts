@@ -3,6 +3,7 @@ import { ConfigError, createLogger, loadConfig } from '@guichet/core';
 import { openDatabase } from '@guichet/db';
 import { configureIpam } from '@guichet/ipam';
 import { createJobRunner } from '@guichet/jobs';
+import { configureRdnsFromConfig } from '@guichet/rdns';
 import { configureRouting } from '@guichet/routing';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   configureIpam(config);
   configureRouting(config);
+  configureRdnsFromConfig(config);
   const database = await openDatabase({
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, 'pglite') }),
   });

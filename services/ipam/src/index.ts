@@ -22,6 +22,7 @@ export {
 export * from './rpsl/index.js';
 export * from './rules.js';
 export { type AllocateInput, type AssignInput, allocatePrefix, assignPrefix } from './service/allocate.js';
+export { onAssignmentReturned, type ReturnListener } from './service/hooks.js';
 export type { AssignmentRow, PoolRow, ReservationRow } from './service/internal.js';
 export {
   activateAssignment,

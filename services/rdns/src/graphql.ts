@@ -4,12 +4,13 @@ import { canReadInstitution, InstitutionRef } from '@guichet/membership';
 import { formatPrefix, reverseZones } from '@guichet/net';
 import { fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
 import { renderParentRecords } from './model.js';
+import { pushParentZone } from './publication.js';
+import { recheckOne } from './recheck.js';
 import {
   type DelegationRow,
   delegationChecks,
   getDelegation,
   institutionZones,
-  recheckDelegation,
   withdrawDelegation,
 } from './service.js';
 import { RDNS_DELEGATION } from './workflow.js';
@@ -234,18 +235,27 @@ builder.mutationFields((t) => ({
     authScopes: NOC,
     errors: { types: STAFF_ERRORS },
     args: { id: t.arg.id({ required: true, description: 'The delegation.' }) },
-    resolve: async (_r, { id }, { database, ctx }) => ({
-      delegation: await database.db.transaction((tx) => withdrawDelegation(tx, ctx, String(id))),
-    }),
+    resolve: async (_r, { id }, { database, ctx, logger }) => {
+      const delegation = await database.db.transaction((tx) => withdrawDelegation(tx, ctx, String(id)));
+      // After commit, so the server loses the records now; the withdrawal stands whatever
+      // happens here (rdns.sync-parent-zones pushes again within a minute).
+      if (delegation.parentZoneId) {
+        await pushParentZone(database.db, delegation.parentZoneId).catch((err: unknown) =>
+          logger.warn({ err, zone: delegation.zone }, 'rdns: push after withdrawal failed'),
+        );
+      }
+      return { delegation };
+    },
   }),
   recheckDelegation: t.field({
     type: DelegationPayload,
-    description: 'Checks a delegation’s name servers again now (a published one that fails turns lame). NOC.',
+    description:
+      'Checks a delegation’s name servers again now: a published one that fails turns lame (and opens an `rdns.lameDelegation` request), a lame one that passes is published again. NOC.',
     authScopes: NOC,
     errors: { types: STAFF_ERRORS },
     args: { id: t.arg.id({ required: true, description: 'The delegation.' }) },
-    resolve: async (_r, { id }, { database, ctx }) => ({
-      delegation: await database.db.transaction((tx) => recheckDelegation(tx, ctx, String(id))),
+    resolve: async (_r, { id }, { database, ctx, jobs }) => ({
+      delegation: (await recheckOne(database.db, ctx, jobs, String(id))).delegation,
     }),
   }),
 }));

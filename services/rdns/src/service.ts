@@ -1,15 +1,13 @@
 import { recordChange } from '@guichet/audit';
 import { ConflictError, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
-import { and, type DbOrTx, desc, eq, ne, sql, type Tx } from '@guichet/db';
-import { assignments } from '@guichet/ipam';
+import { and, type DbOrTx, desc, eq, inArray, ne, sql, type Tx } from '@guichet/db';
+import { assignments, onAssignmentReturned } from '@guichet/ipam';
 import { formatPrefix, reverseZones } from '@guichet/net';
 import {
   type DelegationRecords,
   type DelegationState,
   type DerivableZone,
-  type DsRecord,
   derivableZones,
-  type NameServer,
   nextSerial,
   renderParentZone,
 } from './model.js';
@@ -18,24 +16,6 @@ import { checks, delegations, type FindingJson, parentZones, parentZoneVersions 
 import { checkZoneText } from './zonefile.js';
 
 export type DelegationRow = typeof delegations.$inferSelect;
-
-/** A pre-delegation checker (./check once it exists): findings and whether they block. */
-export type Checker = (d: {
-  zone: string;
-  nameservers: NameServer[];
-  ds: DsRecord[];
-}) => Promise<{ findings: FindingJson[]; blocking: boolean }>;
-
-let checker: Checker | null = null;
-
-/** Installs the pre-delegation checker; without one the `check` step records that none ran. */
-export function configureRdns(opts: { checker?: Checker | null }): void {
-  checker = opts.checker ?? null;
-}
-
-export function currentChecker(): Checker | null {
-  return checker;
-}
 
 /** The zones derivable from the institution's active assignments, each with its live delegation. */
 export async function institutionZones(
@@ -103,6 +83,23 @@ async function setState(
     after,
   });
   return after!;
+}
+
+/**
+ * Moves a delegation to `state` under its row lock (published ↔ lame). With `only`, a row in
+ * another state is left as it is (a racing re-check or a withdrawal got there first).
+ */
+export async function setDelegationState(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+  state: DelegationState,
+  opts: { only?: DelegationState } = {},
+): Promise<DelegationRow> {
+  const [row] = await tx.select().from(delegations).where(eq(delegations.id, delegationId)).for('update');
+  if (!row) throw new NotFoundError('Delegation', delegationId);
+  if ((opts.only && row.state !== opts.only) || row.state === state) return row;
+  return setState(tx, ctx, row, state);
 }
 
 /** Creates the delegation row (state `checking`) for a validated request. */
@@ -188,7 +185,11 @@ export async function publishParentZone(
   const rows = await tx
     .select()
     .from(delegations)
-    .where(and(eq(delegations.parentZoneId, parentZoneId), eq(delegations.state, 'published')));
+    // A lame delegation stays in the parent (the institution repairs its servers; withdrawing is
+    // the NOC's decision), as RIPE NCC keeps lame delegations until they are removed on purpose.
+    .where(
+      and(eq(delegations.parentZoneId, parentZoneId), inArray(delegations.state, ['published', 'lame'])),
+    );
   const text = renderParentZone(
     { zone: parent.zone, serial, mname: parent.mname, rname: parent.rname, nameservers: parent.nameservers },
     rows.map(recordsOf),
@@ -204,22 +205,37 @@ export async function publishParentZone(
   return { serial, text };
 }
 
-/** Marks the delegation published and republishes its parent zone (when one is configured). */
+/**
+ * Marks the delegation published and renders its parent zone with it (when one is configured).
+ * Idempotent: for a delegation already published it only reports the parent's latest serial.
+ */
 export async function publishDelegation(
   tx: Tx,
   ctx: RequestContext,
   delegationId: string,
-): Promise<{ parentZone: string | null; serial: number | null }> {
-  const row = await setState(tx, ctx, await getDelegation(tx, delegationId), 'published', {
-    publishedAt: ctx.clock.now(),
-  });
-  if (!row.parentZoneId) return { parentZone: null, serial: null };
-  const { serial } = await publishParentZone(tx, ctx, row.parentZoneId);
+): Promise<{ parentZoneId: string | null; parentZone: string | null; serial: number | null }> {
+  const before = await getDelegation(tx, delegationId);
+  if (before.state === 'withdrawn') throw new ConflictError(`${before.zone} was withdrawn`);
+  const row =
+    before.state === 'published'
+      ? before
+      : await setState(tx, ctx, before, 'published', { publishedAt: ctx.clock.now() });
+  if (!row.parentZoneId) return { parentZoneId: null, parentZone: null, serial: null };
   const [p] = await tx
     .select({ zone: parentZones.zone })
     .from(parentZones)
     .where(eq(parentZones.id, row.parentZoneId));
-  return { parentZone: p!.zone, serial };
+  if (before.state !== 'published') {
+    const { serial } = await publishParentZone(tx, ctx, row.parentZoneId);
+    return { parentZoneId: row.parentZoneId, parentZone: p!.zone, serial };
+  }
+  const [last] = await tx
+    .select({ serial: parentZoneVersions.serial })
+    .from(parentZoneVersions)
+    .where(eq(parentZoneVersions.parentZoneId, row.parentZoneId))
+    .orderBy(desc(parentZoneVersions.serial))
+    .limit(1);
+  return { parentZoneId: row.parentZoneId, parentZone: p!.zone, serial: last?.serial ?? null };
 }
 
 /** Withdraws a live delegation and republishes its parent zone without it. Idempotent. */
@@ -236,8 +252,9 @@ export async function withdrawDelegation(
 }
 
 /**
- * Withdraws every live delegation of an assignment (to call when the assignment is returned).
- * Not hooked into ipam's return yet: ipam may not import rdns (the allowed edge is rdns → ipam).
+ * Withdraws every live delegation of an assignment. Runs inside ipam's return of the assignment
+ * (registered below): the parent zone loses the records in the same transaction, and the new
+ * version reaches the server through `syncParentZones`.
  */
 export async function withdrawForAssignment(
   tx: Tx,
@@ -252,33 +269,6 @@ export async function withdrawForAssignment(
   return live.length;
 }
 
-/**
- * Runs the checker again on a live delegation (staff action; the daily job is not written yet):
- * a published delegation with blocking findings turns `lame`, a lame one that passes is
- * published again. Without a checker it records that none ran.
- */
-export async function recheckDelegation(
-  tx: Tx,
-  ctx: RequestContext,
-  delegationId: string,
-): Promise<DelegationRow> {
-  const row = await getDelegation(tx, delegationId);
-  if (row.state === 'withdrawn') throw new ConflictError(`${row.zone} is withdrawn`);
-  const check = currentChecker();
-  if (!check) {
-    await recordCheck(
-      tx,
-      ctx,
-      row.id,
-      [{ level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' }],
-      false,
-    );
-    return getDelegation(tx, row.id);
-  }
-  const { findings, blocking } = await check({ zone: row.zone, nameservers: row.nameservers, ds: row.ds });
-  await recordCheck(tx, ctx, row.id, findings, blocking);
-  const fresh = await getDelegation(tx, row.id);
-  if (blocking && row.state === 'published') return setState(tx, ctx, fresh, 'lame');
-  if (!blocking && row.state === 'lame') return setState(tx, ctx, fresh, 'published');
-  return fresh;
-}
+onAssignmentReturned(async (tx, ctx, a) => {
+  await withdrawForAssignment(tx, ctx, a.id);
+});

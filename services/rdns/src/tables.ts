@@ -69,6 +69,9 @@ export const parentZones = pgTable(
     rname: text('rname').notNull(),
     /** The operator's name servers for the zone (apex NS). */
     nameservers: text('nameservers').array().notNull(),
+    /** The serial of the last version pushed to the server (null: none yet). */
+    pushedSerial: bigint('pushed_serial', { mode: 'number' }),
+    pushedAt: timestamp('pushed_at', TS),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
   (t) => [

@@ -1,191 +1,179 @@
-import { createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
-import { type Database, desc, eq } from '@guichet/db';
-import { allocatePrefix, createPool } from '@guichet/ipam';
-import { createJobRunner, type JobRunner } from '@guichet/jobs';
-import { contactRoles, contacts, institutions, sites } from '@guichet/membership';
-import { freshDatabase } from '@guichet/testkit';
-import { bindWorkflowJobs, fileRequest, notifyJobs, workflowJobs } from '@guichet/workflow';
+import { execFile } from 'node:child_process';
+import { and, desc, eq } from '@guichet/db';
+import { returnAssignment } from '@guichet/ipam';
+import {
+  amendRequest,
+  fileRequest,
+  getRequest,
+  type RequestRow,
+  requestHistory,
+  resubmitRequest,
+} from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withdrawForAssignment } from './service.js';
+import { syncParentZones } from './publication.js';
 import { checks, delegations, parentZones, parentZoneVersions } from './tables.js';
+import { NS, nocContext, startWorld, type World } from './test/world.js';
 import { RDNS_DELEGATION } from './workflow.js';
 import { checkZoneText } from './zonefile.js';
 
-const noc = (): RequestContext =>
-  newRequestContext({
-    actor: {
-      kind: 'staff',
-      id: newId(),
-      username: 'noc',
-      displayName: 'NOC',
-      roles: ['noc'],
-      credential: { method: 'session', scope: 'write' },
-    },
-  });
-const RPSL = { adminC: ['NOC1-RIPE'], techC: ['NOC1-RIPE'], mntBy: ['EXAMPLE-MNT'], country: 'FR' };
-const NS = [{ name: 'ns1.univ-rdns.fr' }, { name: 'ns2.univ-rdns.fr' }];
+/**
+ * rdns.delegation end to end on loopback (peers tier): the institution's name servers are real
+ * Knot instances, the check is the real checker, publication goes into the operator's real
+ * Knot and is verified there; `kdig` (not our DNS client) is what the assertions read.
+ */
+
+const dig = (w: World, name: string, type: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile('kdig', [`@${w.parent.address}`, '-p', String(w.parent.port), '+norec', name, type], (e, out) =>
+      e ? reject(e) : resolve(out),
+    ),
+  );
+
+async function settled(w: World, id: string): Promise<RequestRow> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await getRequest(w.database.db, nocContext(), id);
+    if (r.status !== 'in_progress') return r;
+    if (Date.now() > deadline) throw new Error(`request ${id} still at ${r.currentStep}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
 
 describe(`rdns.delegation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
-  let database: Database;
-  let runner: JobRunner;
-  let inst: string;
-  let tech: RequestContext;
-  let a48: { id: string; prefix: string };
-  let a26: { id: string; prefix: string };
+  let w: World;
   beforeAll(async () => {
-    database = await freshDatabase();
-    runner = createJobRunner(database, {
-      definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
-      logger: createLogger('silent'),
-      pollingIntervalSeconds: 0.5,
-    });
-    bindWorkflowJobs(database, runner);
-    await runner.start();
-    const db = database.db;
-    const [i] = await db
-      .insert(institutions)
-      .values({
-        name: 'Université RDNS',
-        shortName: `RD${Date.now() % 1e6}`,
-        kind: 'tutelle',
-        siren: '123456789',
-        collector: 'RRTHD',
-      })
-      .returning();
-    inst = i!.id;
-    await db
-      .insert(sites)
-      .values({ institutionId: inst, name: 'Campus', address: '1 rue', city: 'Lyon', main: true });
-    const [c] = await db
-      .insert(contacts)
-      .values({ institutionId: inst, name: 'Tech', email: 't@x.example' })
-      .returning();
-    await db.insert(contactRoles).values({ contactId: c!.id, institutionId: inst, role: 'technical' });
-    tech = newRequestContext({
-      actor: {
-        kind: 'contact',
-        id: c!.id,
-        displayName: 'Tech',
-        institutionId: inst,
-        roles: ['technical'],
-        credential: { method: 'token', tokenId: newId(), scope: 'write' },
-      },
-    });
-    const p6 = await createPool(db, noc(), {
-      name: 'v6',
-      prefix: '2001:660::/32',
-      status: 'ALLOCATED-BY-RIR',
-      purpose: 'institutions',
-      ...RPSL,
-    });
-    const p4 = await createPool(db, noc(), {
-      name: 'v4',
-      prefix: '193.48.0.0/16',
-      status: 'ALLOCATED PA',
-      purpose: 'institutions',
-      ...RPSL,
-    });
-    const alloc = (poolId: string, length: number) =>
-      allocatePrefix(db, noc(), {
-        poolId,
-        length,
-        institutionId: inst,
-        purpose: 'campus',
-        justification: 'LAN',
-      });
-    a48 = await alloc(p6.id, 48);
-    a26 = await alloc(p4.id, 26);
-    const parent = {
-      serverAddress: '127.0.0.1',
-      serverPort: 53,
-      mname: 'ns.nren.example',
-      rname: 'hostmaster.nren.example',
-      nameservers: ['ns.nren.example', 'ns2.nren.example'],
-    };
-    await db.insert(parentZones).values([
-      { zone: '0.6.6.0.1.0.0.2.ip6.arpa', prefix: '2001:660::/32', ...parent },
-      { zone: '48.193.in-addr.arpa', prefix: '193.48.0.0/16', ...parent },
-    ]);
+    w = await startWorld();
   });
   afterAll(async () => {
-    await runner?.stop();
-    await database?.close();
+    await w?.stop();
   });
 
   const file = (payload: object) =>
-    fileRequest(database.db, tech, runner, { kind: RDNS_DELEGATION, institutionId: inst, payload });
+    fileRequest(w.database.db, w.tech, w.runner, { kind: RDNS_DELEGATION, institutionId: w.inst, payload });
   const refusal = (p: Promise<unknown>) =>
     p.then(
       () => undefined,
       (e: unknown) => e,
     );
   const latest = async (zone: string) => {
-    const [pz] = await database.db.select().from(parentZones).where(eq(parentZones.zone, zone));
-    const [v] = await database.db
-      .select()
+    const [v] = await w.database.db
+      .select({ serial: parentZoneVersions.serial, text: parentZoneVersions.text })
       .from(parentZoneVersions)
-      .where(eq(parentZoneVersions.parentZoneId, pz!.id))
+      .innerJoin(parentZones, eq(parentZones.id, parentZoneVersions.parentZoneId))
+      .where(eq(parentZones.zone, zone))
       .orderBy(desc(parentZoneVersions.serial))
       .limit(1);
-    return v!;
+    return v;
   };
 
-  it('a technical contact delegates the /48 and the /26; parent zones are published and pass named-checkzone', async () => {
-    expect(a48.prefix).toMatch(/^2001:660:/);
-    const z48 = (await import('@guichet/net')).reverseZones(a48.prefix)[0]!.zone;
-    const r1 = await file({
-      zone: z48,
-      nameservers: NS,
-      ds: [{ keyTag: 1, algorithm: 13, digestType: 2, digest: 'a'.repeat(64) }],
-    });
-    expect(r1.status).toBe('completed');
-    const z26 = (await import('@guichet/net')).reverseZones(a26.prefix)[0]!;
-    expect(z26.kind).toBe('rfc2317');
-    const r2 = await file({ zone: z26.zone, nameservers: NS });
-    expect(r2.status).toBe('completed');
+  it('delegates the /48 (with DS) and the /26: checked, published, served by the parent', async () => {
+    const r48 = await file({ zone: w.z48, nameservers: NS, ds: [w.ds48] });
+    const r26 = await file({ zone: w.z26, nameservers: NS });
+    // Filing only validates: the check and the publication run in the background.
+    expect(r48).toMatchObject({ status: 'in_progress', currentStep: 'check' });
+    expect((await settled(w, r48.id)).status).toBe('completed');
+    expect((await settled(w, r26.id)).status).toBe('completed');
 
-    const v6 = await latest('0.6.6.0.1.0.0.2.ip6.arpa');
-    expect(v6.text).toContain(`${z48}. 86400 IN NS ns1.univ-rdns.fr.`);
-    expect(v6.text).toContain(`${z48}. 86400 IN DS 1 13 2 ${'A'.repeat(64)}`);
-    expect((await checkZoneText('0.6.6.0.1.0.0.2.ip6.arpa', v6.text)).ok).toBe(true);
+    const ns48 = await dig(w, w.z48, 'NS');
+    expect(ns48).toContain(`${w.z48}.`);
+    expect(ns48).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    expect(ns48).toMatch(/IN\s+NS\s+ns2\.univ-rdns\.fr\./);
+    expect(await dig(w, w.z48, 'DS')).toContain(`${w.ds48.keyTag} ${w.ds48.algorithm} 2 `);
+    const last = Number(w.a26.prefix.split('/')[0]?.split('.')[3]);
+    const owner = `${last}.${w.z26.split('.').slice(1).join('.')}`;
+    expect(await dig(w, owner, 'PTR')).toMatch(
+      new RegExp(`CNAME\\s+${last}\\.${w.z26.replaceAll('.', '\\.')}\\.`),
+    );
 
     const v4 = await latest('48.193.in-addr.arpa');
-    expect(v4.text).toContain(`${z26.zone}. 86400 IN NS ns2.univ-rdns.fr.`);
-    expect(v4.text.split('\n').filter((l) => l.includes(' CNAME '))).toHaveLength(64);
-    expect((await checkZoneText('48.193.in-addr.arpa', v4.text)).ok).toBe(true);
+    expect(v4?.text.split('\n').filter((l) => l.includes(' CNAME '))).toHaveLength(64);
+    expect((await checkZoneText('48.193.in-addr.arpa', String(v4?.text))).ok).toBe(true);
 
-    const rows = await database.db.select().from(delegations).where(eq(delegations.institutionId, inst));
+    const history = await requestHistory(w.database.db, r48.id);
+    const publish = history.find((e) => e.type === 'step_completed' && e.step === 'publish');
+    expect(publish?.data).toMatchObject({ output: { pushed: true, verified: true } });
+    const rows = await w.database.db.select().from(delegations).where(eq(delegations.institutionId, w.inst));
     expect(rows.map((r) => r.state)).toEqual(['published', 'published']);
-    const runs = await database.db.select().from(checks);
-    expect(runs).toHaveLength(2);
-    expect(runs[0]!.findings[0]!.code).toBe('CHECKER_NOT_AVAILABLE');
+    const runs = await w.database.db.select().from(checks);
+    expect(runs.every((c) => !c.blocking)).toBe(true);
   });
 
-  it('refusals: zone outside its assignments, one name server, SHA-1 DS, zone already delegated', async () => {
+  it('refusals at filing: outside its assignments, one name server, SHA-1 DS, already delegated', async () => {
     expect(await refusal(file({ zone: '9.48.193.in-addr.arpa', nameservers: NS }))).toMatchObject({
       code: 'POLICY_REFUSAL',
       rule: 'rdns.zone-not-assigned',
     });
-    const z48 = (await import('@guichet/net')).reverseZones(a48.prefix)[0]!.zone;
-    expect(await refusal(file({ zone: z48, nameservers: [NS[0]] }))).toMatchObject({ code: 'VALIDATION' });
+    expect(await refusal(file({ zone: w.z48, nameservers: [NS[0]] }))).toMatchObject({ code: 'VALIDATION' });
     expect(
       await refusal(
         file({
-          zone: z48,
+          zone: w.z48,
           nameservers: NS,
           ds: [{ keyTag: 1, algorithm: 13, digestType: 1, digest: 'a'.repeat(40) }],
         }),
       ),
     ).toMatchObject({ code: 'POLICY_REFUSAL', rule: 'rdns.ds-digest-type' });
-    expect(await refusal(file({ zone: z48, nameservers: NS }))).toMatchObject({ code: 'CONFLICT' });
+    expect(await refusal(file({ zone: w.z48, nameservers: NS }))).toMatchObject({ code: 'CONFLICT' });
   });
 
-  it('withdrawing for a returned assignment removes the records from a new parent zone version', async () => {
+  it('withdrawing (the assignment is returned) takes the records out of the served parent zone', async () => {
     const before = await latest('48.193.in-addr.arpa');
-    const n = await database.db.transaction((tx) => withdrawForAssignment(tx, noc(), a26.id));
-    expect(n).toBe(1);
+    await returnAssignment(w.database.db, nocContext(), w.a26.id);
+    const [d] = await w.database.db.select().from(delegations).where(eq(delegations.zone, w.z26));
+    expect(d).toMatchObject({ state: 'withdrawn' });
     const after = await latest('48.193.in-addr.arpa');
-    expect(after.serial).toBeGreaterThan(before.serial);
-    expect(after.text).not.toContain(' CNAME ');
+    expect(after?.serial).toBeGreaterThan(Number(before?.serial));
+    expect(after?.text).not.toContain(' CNAME ');
+    // The server still has the old version until the sync pushes the new one.
+    expect(await dig(w, w.z26, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    const pushed = await syncParentZones(w.database.db);
+    expect(pushed.filter((p) => p.pushed).map((p) => p.zone)).toEqual(['48.193.in-addr.arpa']);
+    expect(await dig(w, w.z26, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    expect(await syncParentZones(w.database.db)).toEqual([]);
+  });
+});
+
+describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  it('a server that does not serve the zone returns the request with the findings; fixed and resubmitted, it completes', async () => {
+    const db = w.database.db;
+    const wrong = [NS[0], { name: 'ns3.elsewhere.example' }];
+    const req = await fileRequest(db, w.tech, w.runner, {
+      kind: RDNS_DELEGATION,
+      institutionId: w.inst,
+      payload: { zone: w.z48, nameservers: wrong },
+    });
+    const returned = await settled(w, req.id);
+    expect(returned.status).toBe('returned');
+    expect(returned.reason).toContain('NO_ADDRESS');
+    expect(returned.reason).toContain('NS_MISMATCH');
+    const event = (await requestHistory(db, req.id)).at(-1);
+    expect(event).toMatchObject({ type: 'returned', step: 'check' });
+    expect(JSON.stringify(event?.data)).toContain('NO_ADDRESS');
+    // Nothing reached the parent; the delegation is given up, its check kept.
+    const [d] = await db.select().from(delegations).where(eq(delegations.requestId, req.id));
+    expect(d).toMatchObject({ state: 'withdrawn' });
+    const [run] = await db
+      .select()
+      .from(checks)
+      .where(and(eq(checks.delegationId, String(d?.id))));
+    expect(run?.blocking).toBe(true);
+    expect(await dig(w, w.z48, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+
+    await amendRequest(db, w.tech, w.runner, {
+      requestId: req.id,
+      revision: returned.revision,
+      payload: { zone: w.z48, nameservers: NS },
+    });
+    await resubmitRequest(db, w.tech, w.runner, { requestId: req.id });
+    expect((await settled(w, req.id)).status).toBe('completed');
+    expect(await dig(w, w.z48, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
   });
 });

@@ -1,9 +1,9 @@
-import { PolicyRefusalError } from '@guichet/core';
-import { registerKind } from '@guichet/workflow';
+import { ReturnToInstitution, registerKind } from '@guichet/workflow';
 import { z } from 'zod';
+import { pushParentZone, verifyDelegation } from './publication.js';
+import { currentChecker, currentPublisher } from './runtime.js';
 import {
   createDelegation,
-  currentChecker,
   getDelegation,
   planDelegation,
   publishDelegation,
@@ -12,16 +12,15 @@ import {
 } from './service.js';
 
 /**
- * `rdns.delegation`: validate (automatic: every rule of rules.ts against the institution's
- * active assignments) → check (automatic, see below) → publish (automatic: the delegation is
- * marked published and the operator's parent zone re-rendered, checked with named-checkzone
- * and stored as a new version) → completed.
+ * `rdns.delegation`: validate (automatic, at filing: every rule of rules.ts against the
+ * institution's active assignments; a refusal files nothing) → check (external: the
+ * pre-delegation check of the name servers; any error RETURNS the request to the institution
+ * with the findings) → publish (external: the delegation enters a new version of the
+ * operator's parent zone, validated by named-checkzone, pushed to the operator's server and
+ * verified by querying it) → completed.
  *
- * Why `check` is automatic and not external: the engine gives an external step no way to
- * RETURN a request to the institution (a throw only retries, then fails to the NOC). An
- * automatic step that throws rolls back the filing instead, so a blocking finding refuses the
- * request with the findings as the reason (`rdns.check-failed`). When the engine learns
- * "return from a step", `check` should become external (a job with retries).
+ * Both external steps are idempotent (a retry runs them again): a check run is simply
+ * recorded again; publication renders only once and pushes only a version the server lacks.
  */
 
 export const RDNS_DELEGATION = 'rdns.delegation';
@@ -72,42 +71,51 @@ registerKind<DelegationPayload>({
     },
     {
       name: 'check',
-      type: 'automatic',
+      type: 'external',
       description:
-        'Pre-delegation check of the name servers; any error refuses the request with the findings. Records “checker not available” while no checker is installed.',
-      run: async (tx, { ctx, outputs }) => {
-        const id = str(outputs.validate?.delegationId);
+        'Pre-delegation check of the name servers (reachable over UDP and TCP, authoritative, same SOA serial, the NS set requested, no open recursion, EDNS, DS matching a served DNSKEY). Any error returns the request to the institution with the findings; warnings are shown and do not block.',
+      run: async (db, { ctx, outputs }) => {
+        const row = await getDelegation(db, str(outputs.validate?.delegationId));
         const check = currentChecker();
         if (!check) {
           const findings = [
             { level: 'notice' as const, code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' },
           ];
-          await recordCheck(tx, ctx, id, findings, false);
+          await db.transaction((tx) => recordCheck(tx, ctx, row.id, findings, false));
           return { ran: false, findings };
         }
-        const row = await getDelegation(tx, id);
         const { findings, blocking } = await check({
           zone: row.zone,
           nameservers: row.nameservers,
           ds: row.ds,
         });
+        await db.transaction((tx) => recordCheck(tx, ctx, row.id, findings, blocking));
         if (blocking) {
           const errors = findings.filter((f) => f.level === 'error');
-          throw new PolicyRefusalError(
-            'rdns.check-failed',
-            `the pre-delegation check of ${row.zone} failed: ${errors.map((f) => `${f.code}: ${f.message}`).join('; ')}`,
+          throw new ReturnToInstitution(
+            `The pre-delegation check of ${row.zone} found ${errors.length} error(s): ${errors.map((f) => `${f.code} (${f.message})`).join('; ')}`,
+            { zone: row.zone, findings },
           );
         }
-        await recordCheck(tx, ctx, id, findings, false);
         return { ran: true, findings };
       },
     },
     {
       name: 'publish',
-      type: 'automatic',
+      type: 'external',
       description:
-        'Marks the delegation published and renders the operator’s parent zone with it, checked by named-checkzone and stored with a new serial.',
-      run: async (tx, { ctx, outputs }) => publishDelegation(tx, ctx, str(outputs.validate?.delegationId)),
+        'Adds the delegation to a new version of the operator’s parent zone (checked by named-checkzone), pushes it to the operator’s server and verifies there that the NS, DS (and RFC 2317 CNAMEs) are served.',
+      run: async (db, { ctx, outputs }) => {
+        const id = str(outputs.validate?.delegationId);
+        const published = await db.transaction((tx) => publishDelegation(tx, ctx, id));
+        const { parentZoneId, parentZone, serial } = published;
+        if (!parentZoneId || serial === null) return { parentZone, serial, pushed: false, verified: false };
+        const push = await pushParentZone(db, parentZoneId);
+        // Without a publisher the version is stored but served nowhere: nothing to verify.
+        if (!currentPublisher()) return { parentZone, serial, pushed: false, verified: false };
+        await verifyDelegation(db, id, serial);
+        return { parentZone, serial, pushed: push.pushed, verified: true };
+      },
     },
   ],
   onAbandon: async (tx, _request, ctx, outputs) => {

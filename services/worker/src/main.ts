@@ -1,5 +1,6 @@
 import { ConfigError, createLogger, loadConfig } from '@guichet/core';
 import { configureIpam } from '@guichet/ipam';
+import { configureRdnsFromConfig } from '@guichet/rdns';
 import { configureRouting } from '@guichet/routing';
 import { jobDefinitions, startWorker } from './index.js';
 
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   configureIpam(config);
   configureRouting(config);
+  configureRdnsFromConfig(config);
   const logger = createLogger(config.LOG_LEVEL, { component: 'worker' });
   // pg-boss writes a job's completion without awaiting it: a database failure there surfaces
   // here. Exit, and let the supervisor restart us; the job is retried after its expiry.

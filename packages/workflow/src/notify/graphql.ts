@@ -13,6 +13,10 @@ const TemplateEnum = builder.enumType('NotificationTemplate', {
       value: 'received',
       description: 'The request was submitted: to the requester and technical contacts.',
     },
+    ACTION_NEEDED: {
+      value: 'action_needed',
+      description: 'Guichet opened a request itself (a problem found by a check): to the technical contacts.',
+    },
     SIGNATURE_NEEDED: { value: 'signature_needed', description: 'A step waits for the head of institution.' },
     RETURNED: { value: 'returned', description: 'Returned to the institution for changes, with the reason.' },
     COMPLETED: { value: 'completed', description: 'The request was completed.' },

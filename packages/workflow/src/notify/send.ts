@@ -4,6 +4,7 @@ import { and, type Database, type DbOrTx, eq, gte, isNull, lt, or } from '@guich
 import { institutions } from '@guichet/membership';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import { getKind } from '../kinds.js';
 import { notifications, requestEvents, requests } from '../tables.js';
 import { kindTitle } from '../tickets/targets.js';
 import { type MailData, mailDomain, requestLink, subjectOf, type Template, textOf } from './templates.js';
@@ -138,6 +139,7 @@ async function mailData(db: DbOrTx, row: NotificationRow, publicUrl: string | un
   const [ev] = await db.select().from(requestEvents).where(eq(requestEvents.id, row.eventId));
   const template = row.template as Template;
   const withReason = template === 'returned' || template === 'rejected';
+  const summary = getKind(r.request.kind)?.summary?.(r.request.payload) ?? null;
   return {
     template,
     requestId: r.request.id,
@@ -146,6 +148,7 @@ async function mailData(db: DbOrTx, row: NotificationRow, publicUrl: string | un
     institutionName: r.institutionName,
     status: ev?.toStatus ?? r.request.status,
     reason: withReason ? (ev?.note ?? r.request.reason ?? null) : null,
+    summary,
     link: requestLink(publicUrl, r.request.id),
   };
 }

@@ -7,7 +7,14 @@ import type { RequestEvent } from '../events.js';
  * both languages, French first.
  */
 
-export const TEMPLATES = ['received', 'signature_needed', 'returned', 'completed', 'rejected'] as const;
+export const TEMPLATES = [
+  'received',
+  'action_needed',
+  'signature_needed',
+  'returned',
+  'completed',
+  'rejected',
+] as const;
 export type Template = (typeof TEMPLATES)[number];
 
 export interface Audience {
@@ -22,7 +29,11 @@ export interface Audience {
 export function audienceFor(event: RequestEvent): Audience | null {
   switch (event.type) {
     case 'submitted':
-      return { template: 'received', requester: true, roles: ['technical'] };
+      // Guichet itself opened it (a zone turned lame): there is no requester to reassure, but
+      // technical contacts who must act.
+      return event.request.requester.startsWith('system:')
+        ? { template: 'action_needed', requester: false, roles: ['technical'] }
+        : { template: 'received', requester: true, roles: ['technical'] };
     case 'step_started':
       // Only the head of institution signs: the others would only be told to wait.
       return event.step?.actor === 'head'
@@ -45,6 +56,12 @@ const WORDS: Record<Template, { fr: string; en: string; frLine: string; enLine: 
     en: 'Request received',
     frLine: "Votre demande a bien été reçue ; l'opérateur la traite.",
     enLine: 'Your request has been received; the operator is handling it.',
+  },
+  action_needed: {
+    fr: 'Intervention requise',
+    en: 'Action needed',
+    frLine: "L'opérateur a détecté un problème qui demande votre intervention (voir l'objet ci-dessous).",
+    enLine: 'The operator has detected a problem that needs your action (see the subject below).',
   },
   signature_needed: {
     fr: 'Signature requise',
@@ -80,6 +97,8 @@ export interface MailData {
   institutionName: string;
   status: string;
   reason: string | null;
+  /** What the request is about, in one line (the kind's `summary`), when the kind has one. */
+  summary?: string | null;
   /** `${PUBLIC_URL}/requests/<id>`, when PUBLIC_URL is set. */
   link: string | null;
 }
@@ -106,6 +125,7 @@ export function textOf(d: MailData): string {
       field('Établissement', 'Institution', d.institutionName),
       field('Statut', 'Status', d.status),
     ];
+    if (d.summary) lines.push(field('Objet', 'Subject', d.summary));
     if (d.reason) lines.push(field('Motif', 'Reason', d.reason));
     if (d.link) lines.push(field('Lien', 'Link', d.link));
     return lines.join('\n');

@@ -3,7 +3,7 @@ import { createDelegation, planDelegation } from '@guichet/rdns';
 import type { Case } from './cases.js';
 import type { Cast } from './fixtures.js';
 import { CONTACTS_A, type ROLES, STAFF } from './fixtures.js';
-import { freshAssignmentA, nocContext } from './ipam-fixtures.js';
+import { freshAssignmentA, nextNumber, nocContext } from './ipam-fixtures.js';
 
 /** Rules for the rdns root fields (see cases.ts for the vocabulary). */
 
@@ -60,6 +60,19 @@ export const RDNS_CASES: Record<string, Case> = {
     call: async (c) => ({
       query: `mutation($id: ID!) { r: withdrawDelegation(id: $id) { ${R} } }`,
       variables: { id: await freshDelegationA(c) },
+    }),
+    expect: nocOnly,
+  },
+  'Query.parentZones': {
+    call: () => ({ query: '{ r: parentZones { id zone prefix } }' }),
+    // The operator's configuration: every staff role reads it, contacts are refused outright.
+    expect: only(STAFF),
+  },
+  'Mutation.createParentZone': {
+    // A distinct IPv6 /32 per call, so each allowed cell creates its own zone.
+    call: () => ({
+      query: `mutation($p: IPPrefix!) { r: createParentZone(input: { prefix: $p, serverAddress: "127.0.0.1", mname: "ns.matrix.example", rname: "hostmaster.matrix.example", nameservers: ["ns.matrix.example"] }) { ${R} } }`,
+      variables: { p: `fd00:${nextNumber().toString(16)}::/32` },
     }),
     expect: nocOnly,
   },

@@ -14,6 +14,7 @@ import { alignmentLength, fromBlock, toBlock, unitsOf } from '../model.js';
 import { assignments, pools, reservations } from '../tables.js';
 import { carve, findFree, freeBlockAround, giveBack } from './freelist.js';
 import { envelopeRows, giveBackToEnvelope } from './growth.js';
+import { assignmentReturned } from './hooks.js';
 import {
   type AssignmentRow,
   inTransaction,
@@ -71,7 +72,15 @@ export async function returnAssignment(db: DbOrTx, ctx: RequestContext, id: stri
     if (a.lifecycle !== 'active' && a.lifecycle !== 'reserved') {
       throw new InvalidTransitionError('Assignment', a.lifecycle, 'returned');
     }
-    return move(tx, ctx, a, { lifecycle: 'returned', returnedAt: ctx.clock.now() }, 'ipam.return');
+    const after = await move(
+      tx,
+      ctx,
+      a,
+      { lifecycle: 'returned', returnedAt: ctx.clock.now() },
+      'ipam.return',
+    );
+    await assignmentReturned(tx, ctx, after);
+    return after;
   });
 }
 

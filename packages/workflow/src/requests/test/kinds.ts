@@ -91,7 +91,7 @@ export function registerTestKinds(): void {
     sla: { responseMinutes: 60, resolutionMinutes: 600 },
   });
 
-  registerKind<{ label: string; failTimes: number }>({
+  registerKind<{ label: string; failTimes: number; returnWith?: string | undefined }>({
     kind: 'test.probe',
     queue: 'probe',
     title: 'Test probe',
