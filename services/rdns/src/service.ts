@@ -116,6 +116,14 @@ export async function createDelegation(
     .where(sql`${parentZones.prefix} >>= ${formatPrefix(v.zone.prefix)}::cidr`)
     .orderBy(sql`masklen(${parentZones.prefix}) DESC`)
     .limit(1);
+  // Without a parent zone there is nowhere to publish: a configuration gap the NOC must close,
+  // told to the institution now rather than after its servers were checked.
+  if (!parent) {
+    throw new PolicyRefusalError(
+      'rdns.no-parent-zone',
+      `No parent zone of the operator covers ${v.zone.zone} yet: the NOC must declare it (createParentZone) first`,
+    );
+  }
   const [row] = await tx
     .insert(delegations)
     .values({
@@ -123,7 +131,7 @@ export async function createDelegation(
       prefix: formatPrefix(v.zone.prefix),
       institutionId,
       assignmentId: v.zone.assignmentId,
-      parentZoneId: parent?.id ?? null,
+      parentZoneId: parent.id,
       nameservers: v.nameservers,
       ds: v.ds,
       state: 'checking',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { and, desc, eq } from '@guichet/db';
-import { returnAssignment } from '@guichet/ipam';
+import { allocatePrefix, createPool, returnAssignment } from '@guichet/ipam';
+import { reverseZones } from '@guichet/net';
 import {
   amendRequest,
   fileRequest,
@@ -114,6 +115,31 @@ describe(`rdns.delegation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
       ),
     ).toMatchObject({ code: 'POLICY_REFUSAL', rule: 'rdns.ds-digest-type' });
     expect(await refusal(file({ zone: w.z48, nameservers: NS }))).toMatchObject({ code: 'CONFLICT' });
+    // An assignment in space no parent zone of the operator covers: nothing to publish into.
+    const pool = await createPool(w.database.db, nocContext(), {
+      name: 'uncovered',
+      prefix: '2001:678::/32',
+      status: 'ALLOCATED-BY-RIR',
+      purpose: 'institutions',
+      adminC: ['NOC1-RIPE'],
+      techC: ['NOC1-RIPE'],
+      mntBy: ['EXAMPLE-MNT'],
+      country: 'FR',
+    });
+    const a = await allocatePrefix(w.database.db, nocContext(), {
+      poolId: pool.id,
+      length: 48,
+      institutionId: w.inst,
+      purpose: 'lab',
+      justification: 'lab',
+    });
+    const zone = String(reverseZones(a.prefix)[0]?.zone);
+    expect(await refusal(file({ zone, nameservers: NS }))).toMatchObject({
+      code: 'POLICY_REFUSAL',
+      rule: 'rdns.no-parent-zone',
+    });
+    const [none] = await w.database.db.select().from(delegations).where(eq(delegations.zone, zone));
+    expect(none).toBeUndefined();
   });
 
   it('withdrawing (the assignment is returned) takes the records out of the served parent zone', async () => {
