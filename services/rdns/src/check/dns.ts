@@ -13,6 +13,8 @@ export interface QueryOptions {
   edns?: boolean;
   /** Recursion desired. Default false. */
   rd?: boolean;
+  /** Set the EDNS DO flag (DNSSEC OK: RRSIGs wanted in the answer); implies EDNS. Default false. */
+  dnssec?: boolean;
   timeoutMs?: number;
 }
 
@@ -41,7 +43,7 @@ export function encodeQuery(name: string, type: packet.RecordType, opts: QueryOp
     flags: opts.rd ? packet.RECURSION_DESIRED : 0,
     questions: [{ type, name, class: 'IN' }],
     additionals:
-      opts.edns === false
+      opts.edns === false && !opts.dnssec
         ? []
         : [
             {
@@ -50,8 +52,9 @@ export function encodeQuery(name: string, type: packet.RecordType, opts: QueryOp
               udpPayloadSize: 1232,
               extendedRcode: 0,
               ednsVersion: 0,
-              flags: 0,
-              flag_do: false,
+              // dns-packet encodes `flags` only; `flag_do` is what it decodes into.
+              flags: opts.dnssec ? packet.DNSSEC_OK : 0,
+              flag_do: Boolean(opts.dnssec),
               options: [],
             },
           ],

@@ -11,3 +11,4 @@ export {
 } from './checker.js';
 export { type DnsAnswer, DnsTimeout, type QueryOptions, query, type Rr } from './dns.js';
 export { type DnskeyRdata, DS_DIGESTS, dsDigest, keyTag, nameWire } from './ds.js';
+export { type RrsigOutcome, type RrsigRdata, signedData, VERIFIED_ALGORITHMS, verifyRrsig } from './rrsig.js';
