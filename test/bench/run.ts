@@ -2,6 +2,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { coldStartSection } from './cold-start.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
+import { rdnsCheckSection } from './rdns-check.js';
+import { rdnsRecheckSection } from './rdns-recheck.js';
 import { routingSection } from './routing.js';
 import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
 
@@ -17,6 +19,12 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *        (PostgreSQL when it answers, else PGlite); BENCH_IPAM=0 skips it.
  *   6.   routing (routing.ts): a 60,000-prefix collector config, rendered (vs JSON.stringify of
  *        its input) and checked by `bird -p` (vs a minimal config); BENCH_ROUTING=0 skips it.
+ *   7.   rdns-check (rdns-check.ts): pre-delegation check time per zone, our checker vs
+ *        zonemaster-cli on the same Knot fixture in `unshare -n` (root); BENCH_RDNS=0 skips it.
+ *   8.   rdns-recheck (rdns-recheck.ts): recheckAll over 10,000 delegated zones on two Knot
+ *        servers at concurrency 16 vs the bare checker (no database), and its scaling over 1,000
+ *        zones at concurrency 1/16/64 (PostgreSQL when it answers, else PGlite); BENCH_RDNS=0
+ *        skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -93,6 +101,20 @@ if (process.env.BENCH_ROUTING === '0') {
   print();
 } else {
   await section('routing', routingSection);
+}
+
+if (process.env.BENCH_RDNS === '0') {
+  print('## rdns-check: skipped (BENCH_RDNS=0)');
+  print();
+} else {
+  await section('rdns-check', rdnsCheckSection);
+}
+
+if (process.env.BENCH_RDNS === '0') {
+  print('## rdns-recheck: skipped (BENCH_RDNS=0)');
+  print();
+} else {
+  await section('rdns-recheck', () => rdnsRecheckSection(pgUp ? pgUrl : undefined));
 }
 
 await section('cold start', coldStartSection);

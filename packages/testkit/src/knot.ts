@@ -14,7 +14,8 @@ import { delay, spawnDaemon } from './daemon.js';
  * Fault fixtures come from the zone text and the zone list:
  * - different SOA serial / NS set: serve another zone text;
  * - lame (REFUSED): start an instance with `zones: []` (or without the zone asked for);
- * - DNSKEY for DS matching: put a DNSKEY RR in the zone text (the zone is served unsigned);
+ * - DNSSEC: serve the text `signZone()` (dnssec.ts) returns, with its DS; a bare DNSKEY RR in an
+ *   unsigned zone is the "DNSKEY not signed" fixture;
  * - TCP off: not possible — Knot always listens on both UDP and TCP for each `listen` address.
  */
 
