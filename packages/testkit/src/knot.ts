@@ -149,7 +149,9 @@ function answers(address: string, port: number, zone: string, needSoa: boolean):
   return new Promise((resolve) => {
     execFile(
       'kdig',
-      [`@${address}`, '-p', String(port), '+time=1', '+retry=0', '+norec', 'SOA', zone],
+      // Over TCP: before knotd listens the connection is refused at once, where a UDP probe
+      // would wait out its whole timeout (1 s, kdig's least) for every start.
+      [`@${address}`, '-p', String(port), '+tcp', '+time=1', '+retry=0', '+norec', 'SOA', zone],
       { timeout: 3000 },
       (err, stdout) => {
         if (err) return resolve(false);
