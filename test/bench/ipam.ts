@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Actor, newRequestContext, PolicyRefusalError, type RequestContext } from '@guichet/core';
-import { type Database, openDatabase } from '@guichet/db';
+import { PolicyRefusalError } from '@guichet/core';
+import type { Database } from '@guichet/db';
 import { allocatePrefix, type Block, createPool, fromBlock, toBlock } from '@guichet/ipam';
-import postgres from 'postgres';
+import { childEntry, nocContext as ctx, RPSL, runChildSection } from './child-db.js';
 import type { LoadReport } from './load.js';
-import { fmt, start, stop, table, waitFor } from './util.js';
+import { fmt, pct, table } from './util.js';
 
 /*
  * Section "ipam" of `pnpm bench`: the allocator against the physical limit of the same database.
@@ -41,47 +38,14 @@ const HOLDING = `('reserved', 'active', 'returned', 'quarantined')`;
 // ---------------------------------------------------------------------------------------------
 // Parent side (run.ts)
 
-export async function ipamSection(adminUrl?: string): Promise<LoadReport> {
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATABASE_URL: adminUrl ?? '' };
-  const child = start(process.execPath, ['--import', 'tsx', 'test/bench/ipam.ts'], env);
-  let dbName: string | undefined;
-  try {
-    const hello = await waitFor(child, /^\{"dbName".*\}$/m, 120_000);
-    dbName = (JSON.parse(hello[0]) as { dbName?: string }).dbName;
-    const m = await waitFor(child, /^\{"report".*\}$/m, 300_000);
-    return (JSON.parse(m[0]) as { report: LoadReport }).report;
-  } finally {
-    const clean = await stop(child);
-    // The child drops its database on the way out; if it had to be killed, do it here.
-    if (!clean && adminUrl && dbName) {
-      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-      await admin.end();
-    }
-  }
+export function ipamSection(adminUrl?: string): Promise<LoadReport> {
+  return runChildSection('test/bench/ipam.ts', adminUrl, { reportTimeoutMs: 300_000 });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Child side
 
-const noc: Actor = {
-  kind: 'staff',
-  id: '00000000-0000-4000-8000-000000000001',
-  username: 'bench-noc',
-  displayName: 'Bench NOC',
-  roles: ['noc'],
-  credential: { method: 'session', scope: 'write' },
-};
-const ctx = (): RequestContext => newRequestContext({ actor: noc });
-const RPSL = { adminC: ['NOC1-RIPE'], techC: ['NOC1-RIPE'], mntBy: ['EXAMPLE-MNT'], country: 'FR' };
-
 const now = () => performance.now();
-
-/** Nearest-rank percentile. */
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN;
-}
 
 /** [start, end) (offsets from `base`) as maximal aligned CIDR blocks: the buddy free list. */
 function rangeBlocks(base: Block, from: bigint, to: bigint): Block[] {
@@ -391,53 +355,4 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
   return { text, ratios, failures };
 }
 
-async function main(): Promise<void> {
-  const adminUrl = process.env.BENCH_DATABASE_URL || undefined;
-  // The name carries the pid, like server.ts; announced first so run.ts can drop it if need be.
-  const dbName = adminUrl ? `guichet_bench_ipam_${process.pid}_${randomBytes(3).toString('hex')}` : undefined;
-  process.stdout.write(`${JSON.stringify({ dbName: dbName ?? null })}\n`);
-  let database: Database | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      await database?.close().catch(() => {});
-      if (adminUrl && dbName) {
-        const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-        await admin.end();
-      }
-    })());
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(sig, () => void cleanup().finally(() => process.exit(143)));
-  }
-
-  let report: LoadReport;
-  try {
-    let engine: string;
-    if (adminUrl && dbName) {
-      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`CREATE DATABASE ${dbName}`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${dbName}`;
-      database = await openDatabase({ url: url.toString(), max: CLIENTS + 4 });
-      const [v] = await database.query<{ server_version: string }>('SHOW server_version');
-      engine = `PostgreSQL ${v!.server_version} (throwaway database)`;
-    } else {
-      database = await openDatabase({});
-      engine = 'in-memory PGlite (nothing answered at 127.0.0.1:5432)';
-    }
-    report = await measure(database, engine);
-  } finally {
-    await cleanup();
-  }
-  process.stdout.write(`${JSON.stringify({ report })}\n`);
-  process.exit(0);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
-}
+childEntry(import.meta.url, { name: 'ipam', max: CLIENTS + 4, measure });

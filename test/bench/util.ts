@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 /** Children, servers and helpers for the bench: every process is ours, killed by its group id. */
@@ -143,9 +144,55 @@ export function sampleRss(pid: number): { stop(): { peakKb: number; samples: num
   };
 }
 
+/** Samples this process's RSS every 100 ms until stopped, in bytes; heap used after a full GC
+ * before and after (NaN unless node runs with --expose-gc: retained memory, not garbage). */
+export function memorySampler() {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const heap = () => {
+    if (!gc) return Number.NaN;
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const heapBefore = heap();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      const after = process.memoryUsage().rss;
+      return { before, peak: Math.max(peak, after), after, heapBefore, heapAfter: heap() };
+    },
+  };
+}
+
+/** This process's CPU time ÷ wall time (1 = one core) and event loop utilisation, until stop(). */
+export function loadProbe() {
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  return {
+    stop() {
+      const cpu = process.cpuUsage(cpu0);
+      return {
+        cpu: (cpu.user + cpu.system) / 1000 / (performance.now() - t0),
+        elu: performance.eventLoopUtilization(elu0).utilization,
+      };
+    },
+  };
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : Number.NaN;
+}
+
+/** Nearest-rank percentile. */
+export function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN;
 }
 
 export function portAnswers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
