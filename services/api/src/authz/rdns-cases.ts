@@ -24,6 +24,13 @@ async function freshDelegationA(c: Cast): Promise<string> {
     [assignmentId],
   );
   const zone = reverseZones(rows[0]!.prefix)[0]!.zone;
+  // The operator's parent zone of the enclosing /32 (a delegation needs one to publish into).
+  await c.database.query(
+    `INSERT INTO rdns_parent_zones (zone, prefix, server_address, mname, rname, nameservers)
+     VALUES ($1, set_masklen($2::cidr, 32), '127.0.0.1', 'ns.nren.example', 'hostmaster.nren.example', ARRAY['ns.nren.example'])
+     ON CONFLICT DO NOTHING`,
+    [zone.split('.').slice(4).join('.'), rows[0]!.prefix],
+  );
   return c.database.db.transaction(async (tx) => {
     const v = await planDelegation(tx, c.institutionA, { zone, nameservers: NS });
     return (await createDelegation(tx, nocContext(c), c.institutionA, null, v)).id;
