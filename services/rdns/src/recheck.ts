@@ -4,7 +4,7 @@ import { defineJob, type JobDefinition, type JobRunner } from '@guichet/jobs';
 import { fileRequest } from '@guichet/workflow';
 import { RDNS_LAME, REPAIR_RETRY } from './lame.js';
 import { syncParentZones } from './publication.js';
-import { currentChecker, isLame } from './runtime.js';
+import { currentChecker, isLame, NO_CHECKER } from './runtime.js';
 import { type DelegationRow, getDelegation, recordCheck, setDelegationState } from './service.js';
 import { delegations } from './tables.js';
 
@@ -49,9 +49,7 @@ async function recheckRow(
 ): Promise<RecheckOutcome> {
   const check = currentChecker();
   if (!check) {
-    const findings = [
-      { level: 'notice' as const, code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' },
-    ];
+    const findings = [...NO_CHECKER];
     await db.transaction((tx) => recordCheck(tx, ctx, row.id, findings, false));
     return 'not-checked';
   }

@@ -39,6 +39,11 @@ export function isLame(result: { findings: readonly FindingJson[]; blocking: boo
   return result.blocking || result.findings.some((f) => LAME_CODES.has(f.code));
 }
 
+/** What a check run records when no checker is installed (tests, tools): it ran nothing. */
+export const NO_CHECKER: readonly FindingJson[] = [
+  { level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' },
+];
+
 let checker: Checker | null = null;
 let publisher: Publisher | null = null;
 

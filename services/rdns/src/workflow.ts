@@ -1,7 +1,7 @@
 import { ReturnToInstitution, registerKind } from '@guichet/workflow';
 import { z } from 'zod';
 import { pushParentZone, verifyDelegation } from './publication.js';
-import { currentChecker, currentPublisher } from './runtime.js';
+import { currentChecker, currentPublisher, NO_CHECKER } from './runtime.js';
 import {
   createDelegation,
   getDelegation,
@@ -73,14 +73,12 @@ registerKind<DelegationPayload>({
       name: 'check',
       type: 'external',
       description:
-        'Pre-delegation check of the name servers (reachable over UDP and TCP, authoritative, same SOA serial, the NS set requested, no open recursion, EDNS, DS matching a served DNSKEY). Any error returns the request to the institution with the findings; warnings are shown and do not block.',
+        'Pre-delegation check of the name servers (reachable over UDP and TCP, authoritative, same SOA serial, the NS set requested, no open recursion, EDNS, DS matching a served DNSKEY set signed by that key). Any error returns the request to the institution with the findings; warnings are shown and do not block.',
       run: async (db, { ctx, outputs }) => {
         const row = await getDelegation(db, str(outputs.validate?.delegationId));
         const check = currentChecker();
         if (!check) {
-          const findings = [
-            { level: 'notice' as const, code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' },
-          ];
+          const findings = [...NO_CHECKER];
           await db.transaction((tx) => recordCheck(tx, ctx, row.id, findings, false));
           return { ran: false, findings };
         }
