@@ -1,4 +1,5 @@
 export * from './client.js';
 export * from './errors.js';
+export * from './rows.js';
 export * from './schema.js';
 export * from './tables.js';

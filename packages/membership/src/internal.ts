@@ -114,9 +114,4 @@ export function mustManage(ctx: RequestContext, what: string): void {
   if (!canManageMembership(ctx.actor)) throw new ForbiddenError(`Only the agreement desk ${what}`);
 }
 
-/** The one row an INSERT/UPDATE … RETURNING (or a look-up that must succeed) gave back. */
-export function one<T>(rows: T[]): T {
-  const [row] = rows;
-  if (row === undefined) throw new Error('expected a row, got none');
-  return row;
-}
+export { one } from '@guichet/db';

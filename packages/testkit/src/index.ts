@@ -6,3 +6,4 @@ export * from './netns.js';
 export * from './ripe-standin.js';
 export * from './slapd.js';
 export * from './smtp.js';
+export * from './wait.js';

@@ -170,3 +170,8 @@ function run(cmd: string, args: string[]): Promise<string> {
     );
   });
 }
+
+/** `kdig @server -p port +norec <name> <type>`: BIND-independent eyes on what a server answers. */
+export function kdig(server: { address: string; port: number }, name: string, type: string): Promise<string> {
+  return run('kdig', [`@${server.address}`, '-p', String(server.port), '+norec', name, type]);
+}

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { type RequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
@@ -6,7 +5,7 @@ import { allocatePrefix, createPool } from '@guichet/ipam';
 import { DEMO_INSTITUTIONS, seedDemoMembership } from '@guichet/membership';
 import { reverseZones } from '@guichet/net';
 import { configureRdns, knotPublisher, makeChecker, RECHECK_JOB, renderParentZone } from '@guichet/rdns';
-import { freeTcpPort, freshDatabase, type Knot, signZone, startKnot } from '@guichet/testkit';
+import { freeTcpPort, freshDatabase, type Knot, kdig, signZone, startKnot, until } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
@@ -22,23 +21,6 @@ import { contactToken, institutionId, staffWithToken, testApp } from './test-app
 const ERR = '... on Error { __typename code message }';
 const NS = ['ns1.univ-a.fr', 'ns2.univ-a.fr'];
 type App = Awaited<ReturnType<typeof testApp>>;
-
-const kdig = (k: Knot, name: string, type: string) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('kdig', [`@${k.address}`, '-p', String(k.port), '+norec', name, type], (e, out) =>
-      e ? reject(e) : resolve(out),
-    ),
-  );
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 45_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 function childZone(zone: string, extra: string[] = []): string {
   return [

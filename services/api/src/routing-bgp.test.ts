@@ -2,7 +2,7 @@ import { type RequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { allocatePrefix, createPool } from '@guichet/ipam';
 import { DEMO_INSTITUTIONS, seedDemoMembership } from '@guichet/membership';
-import { type Bird, freeTcpPort, freshDatabase, startBird } from '@guichet/testkit';
+import { type Bird, freeTcpPort, freshDatabase, startBird, until } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
@@ -30,16 +30,6 @@ type App = Awaited<ReturnType<typeof testApp>>;
 /** Network column of `show route` output. */
 function nets(output: string): string[] {
   return [...output.matchAll(/^(\d+\.\d+\.\d+\.\d+\/\d+)\s/gm)].map((m) => m[1]!).sort();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function institutionConfig(ports: { collector: number; institution: number }, routes: string[]): string {

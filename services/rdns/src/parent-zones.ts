@@ -8,7 +8,7 @@ import {
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
-import { type DbOrTx, PG, pgError, sql, type Tx } from '@guichet/db';
+import { type DbOrTx, one, PG, pgError, sql, type Tx } from '@guichet/db';
 import {
   formatPrefix,
   type Prefix,
@@ -159,11 +159,12 @@ export async function createParentZone(
   const v = validate(input);
   try {
     return await (db as Tx).transaction(async (tx) => {
-      const [row] = await tx
-        .insert(parentZones)
-        .values({ ...v, createdAt: ctx.clock.now() })
-        .returning();
-      if (!row) throw new Error('insert into rdns_parent_zones returned no row');
+      const row = one(
+        await tx
+          .insert(parentZones)
+          .values({ ...v, createdAt: ctx.clock.now() })
+          .returning(),
+      );
       await recordChange(tx, ctx, {
         action: 'rdns.createParentZone',
         objectType: 'ParentZone',

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { type Knot, startKnot } from '@guichet/testkit';
+import { type Knot, kdig, startKnot } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivableZones, renderParentZone } from './model.js';
 import { publishToKnot } from './publish.js';
@@ -19,13 +18,6 @@ const zones = derivableZones(
   'i',
 );
 
-const dig = (k: Knot, name: string, type: string) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('kdig', [`@${k.address}`, '-p', String(k.port), '+norec', name, type], (e, out) =>
-      e ? reject(e) : resolve(out),
-    ),
-  );
-
 describe('publishToKnot (peers: knotd on loopback)', () => {
   let knot: Knot;
   beforeAll(async () => {
@@ -36,7 +28,7 @@ describe('publishToKnot (peers: knotd on loopback)', () => {
   });
 
   it('the parent server answers with the /26’s NS referral and CNAMEs after publication', async () => {
-    expect(await dig(knot, '64.7.48.193.in-addr.arpa', 'PTR')).not.toContain('CNAME');
+    expect(await kdig(knot, '64.7.48.193.in-addr.arpa', 'PTR')).not.toContain('CNAME');
     const v = validateDelegation(
       {
         zone: '64-127.7.48.193.in-addr.arpa',
@@ -50,12 +42,12 @@ describe('publishToKnot (peers: knotd on loopback)', () => {
       PARENT,
       text,
     );
-    const ns = await dig(knot, '64-127.7.48.193.in-addr.arpa', 'NS');
+    const ns = await kdig(knot, '64-127.7.48.193.in-addr.arpa', 'NS');
     expect(ns).toMatch(/64-127\.7\.48\.193\.in-addr\.arpa\.\s+\d+\s+IN\s+NS\s+ns1\.univ\.fr\./);
-    const cname = await dig(knot, '100.7.48.193.in-addr.arpa', 'PTR');
+    const cname = await kdig(knot, '100.7.48.193.in-addr.arpa', 'PTR');
     expect(cname).toMatch(
       /100\.7\.48\.193\.in-addr\.arpa\.\s+\d+\s+IN\s+CNAME\s+100\.64-127\.7\.48\.193\.in-addr\.arpa\./,
     );
-    expect(await dig(knot, PARENT, 'SOA')).toMatch(/ 2 3600 900/);
+    expect(await kdig(knot, PARENT, 'SOA')).toMatch(/ 2 3600 900/);
   });
 });

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { eq, inArray } from '@guichet/db';
+import { kdig, until } from '@guichet/testkit';
 import { fileRequest, getRequest, notifications, requests, tickets } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RDNS_LAME } from './lame.js';
@@ -14,23 +14,6 @@ import { RDNS_DELEGATION } from './workflow.js';
  * per zone — a ticket in the rdns queue, an "action needed" email to the technical contact —
  * the parent keeps the delegation; the server comes back and the lame requests close themselves.
  */
-
-const dig = (w: World, name: string) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('kdig', [`@${w.parent.address}`, '-p', String(w.parent.port), '+norec', name, 'NS'], (e, out) =>
-      e ? reject(e) : resolve(out),
-    ),
-  );
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe(`rdns periodic re-check on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let w: World;
@@ -87,7 +70,7 @@ describe(`rdns periodic re-check on ${process.env.TEST_DATABASE_URL ? 'PostgreSQ
       ['action_needed', 'tech@univ-rdns.fr'],
     ]);
     // A lame delegation stays in the parent: the institution repairs, the NOC decides on removal.
-    expect(await dig(w, w.z48)).toMatch(/IN\s+NS\s+ns2\.univ-rdns\.fr\./);
+    expect(await kdig(w.parent, w.z48, 'NS')).toMatch(/IN\s+NS\s+ns2\.univ-rdns\.fr\./);
 
     // The next run checks published zones only: no second request for a zone already lame.
     const again = await recheckAll(w.database.db, nocContext(), w.runner, { concurrency: 2 });

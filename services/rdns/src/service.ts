@@ -1,6 +1,6 @@
 import { recordChange } from '@guichet/audit';
 import { ConflictError, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
-import { and, type DbOrTx, desc, eq, inArray, ne, sql, type Tx } from '@guichet/db';
+import { and, type DbOrTx, desc, eq, inArray, ne, one, sql, type Tx } from '@guichet/db';
 import { assignments, onAssignmentReturned } from '@guichet/ipam';
 import { formatPrefix, reverseZones } from '@guichet/net';
 import {
@@ -69,11 +69,13 @@ async function setState(
   state: DelegationState,
   extra: Partial<typeof delegations.$inferInsert> = {},
 ): Promise<DelegationRow> {
-  const [after] = await tx
-    .update(delegations)
-    .set({ state, ...extra })
-    .where(eq(delegations.id, row.id))
-    .returning();
+  const after = one(
+    await tx
+      .update(delegations)
+      .set({ state, ...extra })
+      .where(eq(delegations.id, row.id))
+      .returning(),
+  );
   await recordChange(tx, ctx, {
     action: `rdns.${state}`,
     objectType: 'Delegation',
@@ -82,7 +84,7 @@ async function setState(
     before: row,
     after,
   });
-  return after!;
+  return after;
 }
 
 /**
@@ -124,29 +126,31 @@ export async function createDelegation(
       `No parent zone of the operator covers ${v.zone.zone} yet: the NOC must declare it (createParentZone) first`,
     );
   }
-  const [row] = await tx
-    .insert(delegations)
-    .values({
-      zone: v.zone.zone,
-      prefix: formatPrefix(v.zone.prefix),
-      institutionId,
-      assignmentId: v.zone.assignmentId,
-      parentZoneId: parent.id,
-      nameservers: v.nameservers,
-      ds: v.ds,
-      state: 'checking',
-      requestId,
-    })
-    .returning();
+  const row = one(
+    await tx
+      .insert(delegations)
+      .values({
+        zone: v.zone.zone,
+        prefix: formatPrefix(v.zone.prefix),
+        institutionId,
+        assignmentId: v.zone.assignmentId,
+        parentZoneId: parent.id,
+        nameservers: v.nameservers,
+        ds: v.ds,
+        state: 'checking',
+        requestId,
+      })
+      .returning(),
+  );
   await recordChange(tx, ctx, {
     action: 'rdns.request',
     objectType: 'Delegation',
-    objectId: row!.id,
+    objectId: row.id,
     institutionId,
     before: null,
     after: row,
   });
-  return row!;
+  return row;
 }
 
 /** Stores one check run and its result on the delegation. */
@@ -229,13 +233,12 @@ export async function publishDelegation(
       ? before
       : await setState(tx, ctx, before, 'published', { publishedAt: ctx.clock.now() });
   if (!row.parentZoneId) return { parentZoneId: null, parentZone: null, serial: null };
-  const [p] = await tx
-    .select({ zone: parentZones.zone })
-    .from(parentZones)
-    .where(eq(parentZones.id, row.parentZoneId));
+  const p = one(
+    await tx.select({ zone: parentZones.zone }).from(parentZones).where(eq(parentZones.id, row.parentZoneId)),
+  );
   if (before.state !== 'published') {
     const { serial } = await publishParentZone(tx, ctx, row.parentZoneId);
-    return { parentZoneId: row.parentZoneId, parentZone: p!.zone, serial };
+    return { parentZoneId: row.parentZoneId, parentZone: p.zone, serial };
   }
   const [last] = await tx
     .select({ serial: parentZoneVersions.serial })
@@ -243,7 +246,7 @@ export async function publishDelegation(
     .where(eq(parentZoneVersions.parentZoneId, row.parentZoneId))
     .orderBy(desc(parentZoneVersions.serial))
     .limit(1);
-  return { parentZoneId: row.parentZoneId, parentZone: p!.zone, serial: last?.serial ?? null };
+  return { parentZoneId: row.parentZoneId, parentZone: p.zone, serial: last?.serial ?? null };
 }
 
 /** Withdraws a live delegation and republishes its parent zone without it. Idempotent. */

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { and, desc, eq } from '@guichet/db';
 import { allocatePrefix, createPool, returnAssignment } from '@guichet/ipam';
 import { reverseZones } from '@guichet/net';
+import { kdig } from '@guichet/testkit';
 import {
   amendRequest,
   fileRequest,
@@ -22,13 +22,6 @@ import { checkZoneText } from './zonefile.js';
  * Knot instances, the check is the real checker, publication goes into the operator's real
  * Knot and is verified there; `kdig` (not our DNS client) is what the assertions read.
  */
-
-const dig = (w: World, name: string, type: string) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('kdig', [`@${w.parent.address}`, '-p', String(w.parent.port), '+norec', name, type], (e, out) =>
-      e ? reject(e) : resolve(out),
-    ),
-  );
 
 async function settled(w: World, id: string): Promise<RequestRow> {
   const deadline = Date.now() + 30_000;
@@ -75,14 +68,14 @@ describe(`rdns.delegation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect((await settled(w, r48.id)).status).toBe('completed');
     expect((await settled(w, r26.id)).status).toBe('completed');
 
-    const ns48 = await dig(w, w.z48, 'NS');
+    const ns48 = await kdig(w.parent, w.z48, 'NS');
     expect(ns48).toContain(`${w.z48}.`);
     expect(ns48).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
     expect(ns48).toMatch(/IN\s+NS\s+ns2\.univ-rdns\.fr\./);
-    expect(await dig(w, w.z48, 'DS')).toContain(`${w.ds48.keyTag} ${w.ds48.algorithm} 2 `);
+    expect(await kdig(w.parent, w.z48, 'DS')).toContain(`${w.ds48.keyTag} ${w.ds48.algorithm} 2 `);
     const last = Number(w.a26.prefix.split('/')[0]?.split('.')[3]);
     const owner = `${last}.${w.z26.split('.').slice(1).join('.')}`;
-    expect(await dig(w, owner, 'PTR')).toMatch(
+    expect(await kdig(w.parent, owner, 'PTR')).toMatch(
       new RegExp(`CNAME\\s+${last}\\.${w.z26.replaceAll('.', '\\.')}\\.`),
     );
 
@@ -151,10 +144,10 @@ describe(`rdns.delegation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(after?.serial).toBeGreaterThan(Number(before?.serial));
     expect(after?.text).not.toContain(' CNAME ');
     // The server still has the old version until the sync pushes the new one.
-    expect(await dig(w, w.z26, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    expect(await kdig(w.parent, w.z26, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
     const pushed = await syncParentZones(w.database.db);
     expect(pushed.filter((p) => p.pushed).map((p) => p.zone)).toEqual(['48.193.in-addr.arpa']);
-    expect(await dig(w, w.z26, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    expect(await kdig(w.parent, w.z26, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
     expect(await syncParentZones(w.database.db)).toEqual([]);
   });
 });
@@ -191,7 +184,7 @@ describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL
       .from(checks)
       .where(and(eq(checks.delegationId, String(d?.id))));
     expect(run?.blocking).toBe(true);
-    expect(await dig(w, w.z48, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    expect(await kdig(w.parent, w.z48, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
 
     await amendRequest(db, w.tech, w.runner, {
       requestId: req.id,
@@ -200,6 +193,6 @@ describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL
     });
     await resubmitRequest(db, w.tech, w.runner, { requestId: req.id });
     expect((await settled(w, req.id)).status).toBe('completed');
-    expect(await dig(w, w.z48, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    expect(await kdig(w.parent, w.z48, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
   });
 });

@@ -1,6 +1,6 @@
 import { recordChange } from '@guichet/audit';
 import { actorLabel, type RequestContext } from '@guichet/core';
-import { and, asc, type DbOrTx, eq, sql, type Tx } from '@guichet/db';
+import { and, asc, type DbOrTx, eq, one, sql, type Tx } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
 import { emitRequestEvent, type RequestEventType, type RequestRow } from '../events.js';
 import { type AnyStep, type StepOutputs, stepInfo } from '../kinds.js';
@@ -16,12 +16,7 @@ export interface EngineDeps {
 
 export type StepRunRow = typeof stepRuns.$inferSelect;
 
-/** The single row an INSERT … RETURNING or a primary-key look-up gives. */
-export function one<T>(rows: T[]): T {
-  const [row] = rows;
-  if (row === undefined) throw new Error('expected one row, got none');
-  return row;
-}
+export { one } from '@guichet/db';
 
 /** The column is text under a CHECK with exactly these values. */
 export const statusOf = (req: Pick<RequestRow, 'status'>): RequestStatus => req.status as RequestStatus;

@@ -70,8 +70,4 @@ export async function parentInfo(db: DbOrTx, pool: PoolRow): Promise<ParentInfo>
   };
 }
 
-export function one<T>(rows: T[]): T {
-  const [r] = rows;
-  if (r === undefined) throw new Error('expected one row');
-  return r;
-}
+export { one } from '@guichet/db';

@@ -1,4 +1,4 @@
-import { type Bird, freeTcpPort, startBird } from '@guichet/testkit';
+import { type Bird, freeTcpPort, startBird, until } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CollectorConfigInput, renderCollectorConfig } from './index.js';
 
@@ -81,16 +81,6 @@ protocol bgp to_collector {
 /** Network column of `show route` output. */
 function nets(output: string): string[] {
   return [...output.matchAll(/^(\d+\.\d+\.\d+\.\d+\/\d+)\s/gm)].map((m) => m[1]!).sort();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('generated import filter on a live BGP session', () => {

@@ -7,7 +7,7 @@ import {
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
-import { type DbOrTx, eq, PG, pgError, type Tx } from '@guichet/db';
+import { type DbOrTx, eq, one, PG, pgError, type Tx } from '@guichet/db';
 import { z } from 'zod';
 import { collectors, sessions } from '../tables.js';
 
@@ -20,12 +20,7 @@ export function mustOperate(ctx: RequestContext, what: string): void {
     throw new ForbiddenError(`only the NOC ${what}`);
 }
 
-/** The single row an insert … returning() gives back. */
-export function one<T>(rows: T[]): T {
-  const [r] = rows;
-  if (r === undefined) throw new Error('expected one row');
-  return r;
-}
+export { one } from '@guichet/db';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { type Actor, type Clock, type ContactRole, newRequestContext, type StaffRole } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import { one } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts, institutions } from '@guichet/membership';
 import {
@@ -17,13 +18,6 @@ import { requestEvents, requests } from '../../tables.js';
  * into their tables, and request events told to the listeners the way the engine does it
  * (a history row, then emitRequestEvent in the same transaction).
  */
-
-/** The one row an INSERT … RETURNING gave back. */
-function one<T>(rows: T[]): T {
-  const [row] = rows;
-  if (!row) throw new Error('insert returned no row');
-  return row;
-}
 
 export async function institution(database: Database, name: string) {
   const row = one(
