@@ -62,6 +62,16 @@ const CreateCollectorInput = builder.inputType('CreateCollectorInput', {
     asn: f.float({ description: 'Its AS number.' }),
     routerId: f.field({ type: 'IPAddress', description: 'BIRD router id (an IPv4 address).' }),
     region: f.string({ description: 'The region it serves.' }),
+    birdConfigPath: f.string({
+      required: false,
+      description:
+        'Absolute path of the configuration file its BIRD loads: generated configurations are deployed there (with birdSocket). Unset: they are stored for the NOC to deploy.',
+    }),
+    birdSocket: f.string({
+      required: false,
+      description:
+        'Absolute path of its BIRD control socket (`birdc -s`), used to reconfigure it after each deployment.',
+    }),
   }),
 });
 
@@ -134,7 +144,11 @@ builder.mutationFields((t) => ({
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: CreateCollectorInput, description: 'The collector.' }) },
     resolve: async (_r, { input }, { database, ctx }) => ({
-      collector: await createCollector(database.db, ctx, input),
+      collector: await createCollector(database.db, ctx, {
+        ...input,
+        birdConfigPath: opt(input.birdConfigPath),
+        birdSocket: opt(input.birdSocket),
+      }),
     }),
   }),
   createSession: t.field({

@@ -79,6 +79,22 @@ export const RenderedConfigRef = builder.objectRef<ConfigRow>('RenderedConfig').
     }),
     requestId: t.exposeID('requestId', { nullable: true, description: 'The routing change that made it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was generated.' }),
+    deployStatus: t.string({
+      nullable: true,
+      description:
+        '`deployed` (the collector’s BIRD reloaded it), `failed` (see deployOutput), `not-deployed` (the collector has no deployment target: the NOC deploys it), null while pending.',
+      resolve: (c) => c.deployStatus,
+    }),
+    deployOutput: t.string({
+      nullable: true,
+      description: 'What `birdc configure` answered (or why the deployment failed).',
+      resolve: (c) => c.deployOutput,
+    }),
+    deployedAt: t.expose('deployedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deployed.',
+    }),
   }),
 });
 

@@ -36,15 +36,31 @@ const asn = z.number().int().min(1).max(4294967295);
 const v4 = z.ipv4();
 const address = z.union([z.ipv4(), z.ipv6()]);
 
-export const createCollectorSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, _ and -, starting with a letter'),
-  asn,
-  routerId: v4,
-  region: z.string().trim().min(1).max(200),
-});
+export const createCollectorSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, _ and -, starting with a letter'),
+    asn,
+    routerId: v4,
+    region: z.string().trim().min(1).max(200),
+    /** The file the collector's BIRD loads, and its control socket: where configurations are deployed. */
+    birdConfigPath: z
+      .string()
+      .trim()
+      .regex(/^\/[^\0]{1,1000}$/, 'an absolute path')
+      .optional(),
+    birdSocket: z
+      .string()
+      .trim()
+      .regex(/^\/[^\0]{1,1000}$/, 'an absolute path')
+      .optional(),
+  })
+  .refine((c) => Boolean(c.birdConfigPath) === Boolean(c.birdSocket), {
+    path: ['birdSocket'],
+    message: 'birdConfigPath and birdSocket go together',
+  });
 export type CreateCollectorInput = z.input<typeof createCollectorSchema>;
 
 export const createSessionSchema = z
