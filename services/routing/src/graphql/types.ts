@@ -1,4 +1,4 @@
-import { builder } from '@guichet/graphql';
+import { builder, STAFF_READ } from '@guichet/graphql';
 import { isStaff } from '@guichet/membership';
 import { RequestRef } from '@guichet/workflow';
 import type { CollectorRow, SessionRow } from '../service/collectors.js';
@@ -15,7 +15,6 @@ import {
 } from '../service/queries.js';
 import { ROUTING_CHANGE } from '../workflow.js';
 
-const STAFF = { staff: true } as const;
 const host = (inet: string) => inet.replace(/\/(32|128)$/, '');
 
 export const SessionRef = builder.objectRef<SessionRow>('RoutingSession').implement({
@@ -109,13 +108,13 @@ export const CollectorRef = builder.objectRef<CollectorRow>('Collector').impleme
     routerId: t.field({
       type: 'IPAddress',
       description: 'BIRD router id. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: (c) => host(c.routerId),
     }),
     sessions: t.field({
       type: [SessionRef],
       description: 'Its BGP sessions by name. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: (c, _a, { database }) => sessionsOf(database.db, c.id),
     }),
     renderedConfig: t.field({
@@ -123,7 +122,7 @@ export const CollectorRef = builder.objectRef<CollectorRow>('Collector').impleme
       nullable: true,
       description:
         'Its current (latest) generated BIRD configuration; null before the first. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: async (c, _a, { database }) => (await latestConfig(database.db, c.id)) ?? null,
     }),
   }),

@@ -1,13 +1,13 @@
 import { recordChange } from '@guichet/audit';
 import {
   canWrite,
-  type FieldIssue,
   ForbiddenError,
   hasStaffRole,
+  parseInput,
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
-import { type DbOrTx, eq, one, PG, pgError, type Tx } from '@guichet/db';
+import { type DbOrTx, eq, one, type Tx, translatePgError } from '@guichet/db';
 import { z } from 'zod';
 import { collectors, sessions } from '../tables.js';
 
@@ -22,15 +22,7 @@ export function mustOperate(ctx: RequestContext, what: string): void {
 
 export { one } from '@guichet/db';
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues: FieldIssue[] = r.error.issues.map((i) => ({
-    path: ['input', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: i.message,
-  }));
-  throw new ValidationError(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), issues);
-}
+export { parseInput };
 
 const asn = z.number().int().min(1).max(4294967295);
 const v4 = z.ipv4();
@@ -87,11 +79,6 @@ export const createSessionSchema = z
   });
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 
-function conflictOr(e: unknown, message: string): unknown {
-  const pg = pgError(e);
-  return pg?.code === PG.uniqueViolation ? ValidationError.field(['input', 'name'], message) : e;
-}
-
 export async function createCollector(
   db: DbOrTx,
   ctx: RequestContext,
@@ -116,7 +103,9 @@ export async function createCollector(
       return row;
     });
   } catch (e) {
-    throw conflictOr(e, `a collector named ${v.name} exists already`);
+    throw translatePgError(e, {
+      conflicts: { routing_collectors_name_key: `a collector named ${v.name} exists already` },
+    });
   }
 }
 
@@ -160,6 +149,8 @@ export async function createSession(
       return row;
     });
   } catch (e) {
-    throw conflictOr(e, `the collector has a session named ${v.name} already`);
+    throw translatePgError(e, {
+      conflicts: { routing_sessions_name_key: `the collector has a session named ${v.name} already` },
+    });
   }
 }
