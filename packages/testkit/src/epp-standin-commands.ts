@@ -119,7 +119,7 @@ function check(state: EppState, c: Node): Answer {
 function createContact(state: EppState, c: Node, ext: Node): Answer {
   const id = text(list(c.id)[0]);
   if (state.contacts.has(id)) return fail(2302);
-  const le = ext?.ext?.create?.contact?.legalEntityInfos;
+  const le = list(ext?.ext?.create?.contact)[0]?.legalEntityInfos;
   const siren = le ? text(le.siren) : '';
   if (le && siren && !/^[0-9]{9}([0-9]{5})?$/.test(siren)) return fail(2005, 'siren: 9 or 14 digits');
   state.contacts.set(id, {
