@@ -217,6 +217,14 @@ export function readPollMessage(res: EppResponse): PollMessage | null {
     };
   }
   const trn = res.resData?.trnData;
-  if (trn) return { ...base, kind: 'transfer', domain: text(trn.name).toLowerCase(), outcome: text(trn.trStatus) };
+  if (trn) {
+    return {
+      ...base,
+      kind: 'transfer',
+      domain: text(trn.name).toLowerCase(),
+      outcome: text(trn.trStatus),
+      gainingRegistrar: text(trn.reID),
+    };
+  }
   return { ...base, kind: 'other' };
 }

@@ -99,6 +99,8 @@ export interface PollMessage {
   contact?: string;
   /** zonecheck: passed; qualification: idStatus ok; transfer: serverApproved… */
   outcome?: string;
+  /** transfer: the gaining registrar (reID). */
+  gainingRegistrar?: string;
   /** The whole `<response>` XML, kept with the stored message. */
   raw: string;
 }

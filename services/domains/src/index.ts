@@ -1,0 +1,16 @@
+import './workflow.js';
+
+/**
+ * @guichet/domains: .fr names through AFNIC (EPP + frnic) and names under .prd.fr published in
+ * the operator's own zone: the naming charter, eligibility, the letter of commitment, pricing,
+ * the request kinds, the EPP client and the poll queue.
+ */
+export * from './charter.js';
+export * from './epp/index.js';
+export * from './letter.js';
+export * from './model.js';
+export * from './rules.js';
+export * from './runtime.js';
+export { drainPoll, storeAndAct } from './service/poll.js';
+export * from './tables.js';
+export { DOMAIN_REGISTRATION, registrationSchema } from './workflow.js';

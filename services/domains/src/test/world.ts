@@ -1,0 +1,129 @@
+import { createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
+import type { Database } from '@guichet/db';
+import { createJobRunner, type JobRunner } from '@guichet/jobs';
+import { contactRoles, contacts, institutions, luhnComplete, sites } from '@guichet/membership';
+import { type EppStandin, freshDatabase, startEppStandin } from '@guichet/testkit';
+import { bindWorkflowJobs, getRequest, notifyJobs, type RequestRow, workflowJobs } from '@guichet/workflow';
+import { Registry } from '../epp/registry.js';
+import { EppSession } from '../epp/session.js';
+import { configureDomains } from '../runtime.js';
+
+/**
+ * The domains world for db-tier tests: a fresh database, a job runner for the external steps,
+ * an institution under contract (or under tutelle) with a head, two technical contacts and an
+ * administrative contact, and the stand-in AFNIC registry behind a real EPP session.
+ */
+
+export const staff = (roles: ('noc' | 'desk')[]): RequestContext =>
+  newRequestContext({
+    actor: {
+      kind: 'staff',
+      id: newId(),
+      username: roles.join('-'),
+      displayName: roles.join('/'),
+      roles,
+      credential: { method: 'session', scope: 'write' },
+    },
+  });
+
+export interface Member {
+  id: string;
+  head: RequestContext;
+  tech: RequestContext;
+  techIds: string[];
+  adminId: string;
+}
+
+let seq = 0;
+
+export async function addMember(database: Database, kind: 'tutelle' | 'contrat'): Promise<Member> {
+  const db = database.db;
+  const n = ++seq;
+  const [i] = await db
+    .insert(institutions)
+    .values({
+      name: `Institut ${kind} ${n}`,
+      shortName: `IN${kind}${n}${Date.now() % 1e5}`,
+      kind,
+      siren: luhnComplete(String(20_000_000 + Math.floor(Math.random() * 70_000_000))),
+      collector: 'RRTHD',
+    })
+    .returning();
+  const id = String(i?.id);
+  await db.insert(sites).values({ institutionId: id, name: 'Campus', address: '1 rue', city: 'Lyon', main: true });
+  const person = async (name: string, roles: ('head' | 'technical' | 'administrative')[]) => {
+    const [c] = await db
+      .insert(contacts)
+      .values({ institutionId: id, name, email: `${name.toLowerCase().replace(/\s/g, '.')}.${n}@inst.fr` })
+      .returning();
+    const cid = String(c?.id);
+    for (const role of roles) await db.insert(contactRoles).values({ contactId: cid, institutionId: id, role });
+    return newRequestContext({
+      actor: {
+        kind: 'contact',
+        id: cid,
+        displayName: name,
+        institutionId: id,
+        roles,
+        credential: { method: 'token', tokenId: newId(), scope: 'write' },
+      },
+    });
+  };
+  const head = await person('Directrice Générale', ['head']);
+  const tech = await person('Tech One', ['technical']);
+  const tech2 = await person('Tech Two', ['technical']);
+  const admin = await person('Admin Person', ['administrative']);
+  return { id, head, tech, techIds: [tech.actor.id, tech2.actor.id], adminId: admin.actor.id };
+}
+
+export interface World {
+  database: Database;
+  runner: JobRunner;
+  standin: EppStandin;
+  session: EppSession;
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(opts: { reserved?: Record<string, string> } = {}): Promise<World> {
+  const database = await freshDatabase();
+  const runner = createJobRunner(database, {
+    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    logger: createLogger('silent'),
+    pollingIntervalSeconds: 0.5,
+  });
+  bindWorkflowJobs(database, runner);
+  await runner.start();
+  const standin = await startEppStandin({ reserved: opts.reserved ?? { 'paris.fr': 'City name' } });
+  const session = new EppSession(
+    { host: standin.host, port: standin.port, clID: standin.clID, password: standin.password, ca: standin.ca, servername: 'localhost' },
+    { helloIntervalMs: 0 },
+  );
+  const registry = new Registry(session, standin.clID);
+  configureDomains({ registry });
+  return {
+    database,
+    runner,
+    standin,
+    session,
+    registry,
+    async stop() {
+      configureDomains({});
+      await runner.stop();
+      await session.close();
+      await standin.stop();
+      await database.close();
+    },
+  };
+}
+
+/** Waits until the request leaves the step it is at (or settles). */
+export async function waitFor(w: World, id: string, until: (r: RequestRow) => boolean): Promise<RequestRow> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await getRequest(w.database.db, staff(['noc']), id);
+    if (until(r)) return r;
+    if (Date.now() > deadline) throw new Error(`request ${id} still ${r.status} at ${r.currentStep} (${r.reason ?? ''})`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
