@@ -1,4 +1,5 @@
 import './workflow.js';
+import './workflow-changes.js';
 
 /**
  * @guichet/domains: .fr names through AFNIC (EPP + frnic) and names under .prd.fr published in
@@ -14,3 +15,4 @@ export * from './runtime.js';
 export { drainPoll, storeAndAct } from './service/poll.js';
 export * from './tables.js';
 export { DOMAIN_REGISTRATION, registrationSchema } from './workflow.js';
+export { changeSchema, DOMAIN_CHANGE } from './workflow-changes.js';

@@ -29,14 +29,14 @@ export interface DomainsRuntime {
   registry: Registry | null;
   gate: DnsGate | null;
   prd: PrdPublisher | null;
-  /** Seals a secret (the domain authInfo) for storage; null: not stored. */
-  seal: ((plain: string) => string) | null;
+  /** Seals secrets at rest (a domain's authInfo), bound to a context (the object's id). */
+  secrets: { seal(plain: string, context: string): string; open(sealed: string, context: string): string } | null;
 }
 
-let current: DomainsRuntime = { registry: null, gate: null, prd: null, seal: null };
+let current: DomainsRuntime = { registry: null, gate: null, prd: null, secrets: null };
 
 export function configureDomains(r: Partial<DomainsRuntime>): void {
-  current = { registry: null, gate: null, prd: null, seal: null, ...r };
+  current = { registry: null, gate: null, prd: null, secrets: null, ...r };
 }
 
 export function domainsRuntime(): DomainsRuntime {

@@ -193,7 +193,7 @@ export const registrationKind = registerKind<RegistrationPayload>({
         const r = await registerAtRegistry(db, rt.registry, row, { authInfo, ...(code ? { authorizationCode: code } : {}) });
         await markActive(db, ctx, id, {
           expiresAt: r.exDate ? new Date(r.exDate) : null,
-          authInfoSealed: rt.seal ? rt.seal(code ?? authInfo) : null,
+          authInfoSealed: rt.secrets ? rt.secrets.seal(code ?? authInfo, `domain:${id}`) : null,
         });
         return { registered: true, created: r.created, expiresAt: r.exDate };
       },

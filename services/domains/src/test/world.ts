@@ -58,7 +58,7 @@ export async function addMember(database: Database, kind: 'tutelle' | 'contrat')
       .returning();
     const cid = String(c?.id);
     for (const role of roles) await db.insert(contactRoles).values({ contactId: cid, institutionId: id, role });
-    return newRequestContext({
+    const ctx = newRequestContext({
       actor: {
         kind: 'contact',
         id: cid,
@@ -68,12 +68,13 @@ export async function addMember(database: Database, kind: 'tutelle' | 'contrat')
         credential: { method: 'token', tokenId: newId(), scope: 'write' },
       },
     });
+    return { ctx, id: cid };
   };
   const head = await person('Directrice Générale', ['head']);
   const tech = await person('Tech One', ['technical']);
   const tech2 = await person('Tech Two', ['technical']);
   const admin = await person('Admin Person', ['administrative']);
-  return { id, head, tech, techIds: [tech.actor.id, tech2.actor.id], adminId: admin.actor.id };
+  return { id, head: head.ctx, tech: tech.ctx, techIds: [tech.id, tech2.id], adminId: admin.id };
 }
 
 export interface World {
@@ -126,4 +127,24 @@ export async function waitFor(w: World, id: string, until: (r: RequestRow) => bo
     if (Date.now() > deadline) throw new Error(`request ${id} still ${r.status} at ${r.currentStep} (${r.reason ?? ''})`);
     await new Promise((res) => setTimeout(res, 100));
   }
+}
+
+/** Drives a registration through every step (gate not installed): the domain ends active. */
+export async function registerActive(w: World, m: Member, name: string, nameservers = [{ name: 'ns1.example.net' }, { name: 'ns2.example.net' }]) {
+  const { actOnStep, fileRequest, requestDocument } = await import('@guichet/workflow');
+  const db = w.database.db;
+  const r = await fileRequest(db, m.tech, w.runner, {
+    kind: 'domains.registration',
+    institutionId: m.id,
+    payload: { name, adminContactId: m.adminId, techContactIds: m.techIds, nameservers },
+  });
+  await waitFor(w, r.id, (x) => x.currentStep === 'signature');
+  const doc = await requestDocument(db, await getRequest(db, m.head, r.id));
+  await actOnStep(db, m.head, w.runner, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
+  await actOnStep(db, staff(['desk']), w.runner, { requestId: r.id, step: 'administrative', decision: 'approve' });
+  await waitFor(w, r.id, (x) => x.currentStep === 'technical');
+  await actOnStep(db, staff(['noc']), w.runner, { requestId: r.id, step: 'technical', decision: 'approve' });
+  const done = await waitFor(w, r.id, (x) => x.status !== 'in_progress');
+  if (done.status !== 'completed') throw new Error(`registration of ${name}: ${done.status} ${done.reason}`);
+  return r.id;
 }
