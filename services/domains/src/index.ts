@@ -1,5 +1,6 @@
 import './workflow.js';
 import './workflow-changes.js';
+import './workflow-transfer.js';
 
 /**
  * @guichet/domains: .fr names through AFNIC (EPP + frnic) and names under .prd.fr published in
@@ -16,3 +17,4 @@ export { drainPoll, storeAndAct } from './service/poll.js';
 export * from './tables.js';
 export { DOMAIN_REGISTRATION, registrationSchema } from './workflow.js';
 export { changeSchema, DOMAIN_CHANGE } from './workflow-changes.js';
+export { DOMAIN_TRANSFER, transferContext, transferSchema } from './workflow-transfer.js';

@@ -60,6 +60,23 @@ export async function registerAtRegistry(
   row: DomainRow,
   opts: { authInfo: string; authorizationCode?: string },
 ): Promise<Registered> {
+  await ensureContacts(db, registry, row, opts.authInfo);
+  for (const ns of row.nameservers) await registry.createHost(ns.name, ns.addresses);
+  const r = await registry.createDomain({
+    name: row.name,
+    years: row.periodYears,
+    hosts: row.nameservers.map((n) => n.name),
+    registrant: holderHandle(row.id),
+    admin: contactHandle(row.adminContactId),
+    techs: row.techContactIds.map(contactHandle),
+    authPw: opts.authorizationCode ?? opts.authInfo,
+    ds: row.ds.map((d) => ({ keyTag: d.keyTag, alg: d.algorithm, digestType: d.digestType, digest: d.digest })),
+  });
+  return { exDate: r.exDate ?? null, created: r.created };
+}
+
+/** The holder (with its SIREN) and the admin and technical contacts, created if missing. */
+export async function ensureContacts(db: Db, registry: Registry, row: DomainRow, authInfo: string): Promise<void> {
   const people = await db
     .select()
     .from(contacts)
@@ -75,7 +92,7 @@ export async function registerAtRegistry(
     ...(h.postalCode ? { pc: h.postalCode } : {}),
     cc: h.country,
     email: admin?.email ?? 'hostmaster@invalid',
-    authPw: opts.authInfo,
+    authPw: authInfo,
     legalEntity: {
       legalStatus: h.legalStatus,
       ...(h.siren ? { siren: h.siren } : {}),
@@ -90,23 +107,11 @@ export async function registerAtRegistry(
       city: h.city,
       cc: h.country,
       email: p.email,
-      authPw: opts.authInfo,
+      authPw: authInfo,
       // Staff of the institution: published restricted, like any natural person.
       restrictedPublication: true,
     });
   }
-  for (const ns of row.nameservers) await registry.createHost(ns.name, ns.addresses);
-  const r = await registry.createDomain({
-    name: row.name,
-    years: row.periodYears,
-    hosts: row.nameservers.map((n) => n.name),
-    registrant: holderHandle(row.id),
-    admin: contactHandle(row.adminContactId),
-    techs: row.techContactIds.map(contactHandle),
-    authPw: opts.authorizationCode ?? opts.authInfo,
-    ds: row.ds.map((d) => ({ keyTag: d.keyTag, alg: d.algorithm, digestType: d.digestType, digest: d.digest })),
-  });
-  return { exDate: r.exDate ?? null, created: r.created };
 }
 
 export function markActive(
