@@ -18,3 +18,5 @@ export * from './tables.js';
 export { DOMAIN_REGISTRATION, registrationSchema } from './workflow.js';
 export { changeSchema, DOMAIN_CHANGE } from './workflow-changes.js';
 export { DOMAIN_TRANSFER, transferContext, transferSchema } from './workflow-transfer.js';
+import './graphql/index.js';
+export { DomainRef } from './graphql/index.js';
