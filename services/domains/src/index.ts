@@ -20,3 +20,6 @@ export { changeSchema, DOMAIN_CHANGE } from './workflow-changes.js';
 export { DOMAIN_TRANSFER, transferContext, transferSchema } from './workflow-transfer.js';
 import './graphql/index.js';
 export { DomainRef } from './graphql/index.js';
+export { domainsJobs, POLL_JOB } from './jobs.js';
+export * from './prd.js';
+export { renderPrdVersion } from './service/prd.js';

@@ -1,4 +1,5 @@
 import {
+  bigint,
   bigserial,
   check,
   index,
@@ -188,3 +189,19 @@ export const pollMessages = pgTable(
 export type DomainRow = typeof domains.$inferSelect;
 export type LetterRow = typeof letters.$inferSelect;
 export type PollMessageRow = typeof pollMessages.$inferSelect;
+
+/**
+ * The operator's `.prd.fr` zone: one row holding the SOA serial of the last rendered version
+ * and its text. Each publication bumps the serial in its own short transaction (UPDATE …
+ * RETURNING: concurrent publications get distinct, increasing serials).
+ */
+export const prdZone = pgTable(
+  'domains_prd_zone',
+  {
+    zone: text('zone').primaryKey(),
+    serial: bigint('serial', { mode: 'number' }).notNull(),
+    text: text('text'),
+    renderedAt: timestamp('rendered_at', TS),
+  },
+  (t) => [check('domains_prd_zone_zone', sql`${t.zone} = 'prd.fr'`)],
+);

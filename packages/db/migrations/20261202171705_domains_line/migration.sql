@@ -65,6 +65,14 @@ CREATE TABLE "domains_poll_messages" (
 	CONSTRAINT "domains_poll_messages_kind" CHECK ("kind" IN ('qualification', 'zonecheck', 'transfer', 'trade', 'deletion', 'other'))
 );
 --> statement-breakpoint
+CREATE TABLE "domains_prd_zone" (
+	"zone" text PRIMARY KEY,
+	"serial" bigint NOT NULL,
+	"text" text,
+	"rendered_at" timestamp with time zone,
+	CONSTRAINT "domains_prd_zone_zone" CHECK ("zone" = 'prd.fr')
+);
+--> statement-breakpoint
 CREATE UNIQUE INDEX "domains_domains_live_name" ON "domains_domains" ("name") WHERE "state" <> 'deleted';--> statement-breakpoint
 CREATE INDEX "domains_domains_institution" ON "domains_domains" ("institution_id","name");--> statement-breakpoint
 CREATE INDEX "domains_domains_expiry" ON "domains_domains" ("expires_at") WHERE "state" = 'active';--> statement-breakpoint
