@@ -1,18 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newRequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
-import {
-  configureDomains,
-  type DnsGate,
-  domainsJobs,
-  drainPoll,
-  EppSession,
-  type PrdPublisher,
-  Registry,
-  renderPrdVersion,
-} from '@guichet/domains';
+import { drainPoll, EppSession, makeGate, Registry } from '@guichet/domains';
 import { DEMO_INSTITUTIONS, listContacts, seedDemoMembership } from '@guichet/membership';
-import { checkZoneText, makeChecker, publishToKnot, query } from '@guichet/rdns';
 import {
   type EppStandin,
   freeTcpPort,
@@ -24,7 +15,6 @@ import {
   until,
 } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiJobDefinitions } from './jobs.js';
 import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
 /**
@@ -54,7 +44,6 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
   let database: Database;
   let t: App;
   let standin: EppStandin;
-  let session: EppSession;
   let operator: Knot;
   const servers: Knot[] = [];
   let inst = '';
@@ -82,7 +71,7 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     const zones = [...NAMES, 'labo-prd.prd.fr'].map((name) => ({ name, text: zoneOf(name) }));
     servers.push(...(await Promise.all(['127.0.0.2', '127.0.0.3'].map((listen) => startKnot({ listen, port, zones })))));
     const addresses: Record<string, string> = { [String(NS[0])]: '127.0.0.2', [String(NS[1])]: '127.0.0.3' };
-    const checker = makeChecker({
+    const gate = makeGate({
       port,
       timeoutMs: 1000,
       resolve: async (name) => {
@@ -90,44 +79,36 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
         return a ? [{ address: a, port }] : [];
       },
     });
-    const gate: DnsGate = async (d) => checker({ zone: d.zone, nameservers: d.nameservers, ds: d.ds });
 
-    // The operator's server for .prd.fr.
-    const head0 = { mname: 'ns.nren.example', rname: 'hostmaster.nren.example', nameservers: ['ns.nren.example'] };
+    // The operator's server for .prd.fr, and the stand-in registry: both reached through the
+    // line's own variables, as in production.
     operator = await startKnot({
-      zones: [{ name: 'prd.fr', text: `$ORIGIN prd.fr.\n$TTL 300\n@ IN SOA ns.nren.example. hostmaster.nren.example. 1 14400 3600 1209600 3600\n@ IN NS ns.nren.example.\n` }],
+      zones: [{ name: 'prd.fr', text: '$ORIGIN prd.fr.\n$TTL 300\n@ IN SOA ns.nren.example. hostmaster.nren.example. 1 14400 3600 1209600 3600\n@ IN NS ns.nren.example.\n' }],
     });
-    const prd: PrdPublisher = {
-      publish: async () => {
-        const v = await renderPrdVersion(database.db, head0);
-        const check = await checkZoneText('prd.fr', v.text);
-        if (!check.ok) throw new Error(`prd.fr refused by named-checkzone: ${check.output}`);
-        await publishToKnot({ zoneFile: join(operator.dir, 'zones', 'prd.fr.zone'), conf: operator.conf }, 'prd.fr', v.text);
-        return { serial: v.serial };
-      },
-      verify: async (name, serial) => {
-        const soa = await query(operator.address, operator.port, 'prd.fr.', 'SOA', { timeoutMs: 2000 });
-        const s = soa.answers.find((r) => r.type === 'SOA');
-        if (s?.type !== 'SOA' || (s.data.serial ?? 0) < serial) throw new Error(`prd.fr serves serial ${s?.type === 'SOA' ? s.data.serial : 'none'}`);
-        const ns = await query(operator.address, operator.port, `${name}.`, 'NS', { timeoutMs: 2000 });
-        if (![...ns.authorities, ...ns.answers].some((r) => r.type === 'NS')) throw new Error(`${name}: no NS at the operator's server`);
-      },
-    };
-
     standin = await startEppStandin();
-    session = new EppSession(
-      { host: standin.host, port: standin.port, clID: standin.clID, password: standin.password, ca: standin.ca, servername: 'localhost' },
-      { helloIntervalMs: 0 },
+    const caFile = join(operator.dir, 'epp-ca.pem');
+    await writeFile(caFile, standin.ca);
+    t = await testApp(
+      database,
+      {
+        DOMAINS_EPP_HOST: standin.host,
+        DOMAINS_EPP_PORT: String(standin.port),
+        DOMAINS_EPP_CLIENT_ID: standin.clID,
+        DOMAINS_EPP_PASSWORD: standin.password,
+        DOMAINS_EPP_CA_FILE: caFile,
+        DOMAINS_PRD_KNOT_CONF: operator.conf,
+        DOMAINS_PRD_ZONE_DIR: join(operator.dir, 'zones'),
+        DOMAINS_PRD_SERVER: `${operator.address}:${operator.port}`,
+        DOMAINS_PRD_MNAME: 'ns.nren.example',
+        DOMAINS_PRD_RNAME: 'hostmaster.nren.example',
+        DOMAINS_PRD_NAMESERVERS: 'ns.nren.example',
+      },
+      { jobs: true, runtimes: { domains: (built) => ({ ...built, gate }) } },
     );
-    configureDomains({ registry: new Registry(session, standin.clID), gate, prd });
-    const config = (await import('@guichet/core')).loadConfig({});
-    t = await testApp(database, {}, { jobs: [...apiJobDefinitions(database, config), ...domainsJobs(database, { pollCron: null })] });
   });
 
   afterAll(async () => {
-    configureDomains({});
     await t?.close();
-    await session?.close();
     await standin?.stop();
     await Promise.all([operator, ...servers].map((k) => k?.stop()));
     await database?.close();

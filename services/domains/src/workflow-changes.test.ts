@@ -25,11 +25,11 @@ describe(`domains.change on ${engine}`, () => {
 
   const change = async (payload: object, desk = false) => {
     const db = w.database.db;
-    const r = await fileRequest(db, m.tech, w.runner, { kind: DOMAIN_CHANGE, institutionId: m.id, payload: { domainId, ...payload } });
+    const r = await fileRequest(db, m.tech, w.env, { kind: DOMAIN_CHANGE, institutionId: m.id, payload: { domainId, ...payload } });
     await waitFor(w, r.id, (x) => x.currentStep === (desk ? 'administrative' : 'technical'));
-    if (desk) await actOnStep(db, staff(['desk']), w.runner, { requestId: r.id, step: 'administrative', decision: 'approve' });
+    if (desk) await actOnStep(db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
     await waitFor(w, r.id, (x) => x.currentStep === 'technical');
-    await actOnStep(db, staff(['noc']), w.runner, { requestId: r.id, step: 'technical', decision: 'approve' });
+    await actOnStep(db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' });
     return waitFor(w, r.id, (x) => x.status !== 'in_progress');
   };
   const row = async () => (await w.database.db.select().from(domains).where(eq(domains.id, domainId)))[0];
@@ -75,7 +75,7 @@ describe(`domains.change on ${engine}`, () => {
 
   it('refuses a restore of an active name at filing', async () => {
     await expect(
-      fileRequest(w.database.db, m.tech, w.runner, { kind: DOMAIN_CHANGE, institutionId: m.id, payload: { domainId, operation: 'restore' } }),
+      fileRequest(w.database.db, m.tech, w.env, { kind: DOMAIN_CHANGE, institutionId: m.id, payload: { domainId, operation: 'restore' } }),
     ).rejects.toThrow(/cannot go from active/);
   });
 });

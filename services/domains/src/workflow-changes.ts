@@ -1,7 +1,6 @@
 import { eq, one } from '@guichet/db';
-import { registerKind, ReturnToInstitution } from '@guichet/workflow';
+import { defineKind, ReturnToInstitution } from '@guichet/workflow';
 import { z } from 'zod';
-import { domainsRuntime } from './runtime.js';
 import { applyChange, NEEDS_DESK, type Operation, planChange } from './service/changes.js';
 import { domains } from './tables.js';
 import { dsSchema } from './workflow.js';
@@ -48,7 +47,7 @@ export type ChangePayload = z.output<typeof changeSchema>;
 
 const planOf = (o: Record<string, Record<string, unknown>>) => (o.validate?.plan ?? {}) as Record<string, unknown>;
 
-export const changeKind = registerKind<ChangePayload>({
+export const CHANGE_KIND = defineKind<ChangePayload>({
   kind: DOMAIN_CHANGE,
   queue: 'domains',
   title: 'Domain name change',
@@ -71,9 +70,9 @@ export const changeKind = registerKind<ChangePayload>({
       name: 'dnsCheck',
       type: 'external',
       description: 'For a name-server change: the pre-delegation check of the new servers; any error returns the request with the findings.',
-      run: async (db, { payload, outputs }) => {
+      run: async (db, { payload, outputs, env }) => {
         if (payload.operation !== 'nameservers') return { ran: false };
-        const { gate } = domainsRuntime();
+        const { gate } = env.line('domains');
         if (!gate) return { ran: false, note: 'checker not available' };
         const row = one(await db.select().from(domains).where(eq(domains.id, payload.domainId)));
         const plan = planOf(outputs);
@@ -105,14 +104,14 @@ export const changeKind = registerKind<ChangePayload>({
       name: 'apply',
       type: 'external',
       description: 'Carries the change out at the registry (or in the operator’s .prd.fr zone) and records it.',
-      run: async (db, { request, payload, ctx, outputs }) => {
-        const rt = domainsRuntime();
+      run: async (db, { request, payload, ctx, outputs, env }) => {
+        const rt = env.line('domains');
         const prd = rt.prd;
         return applyChange(db, ctx, rt.registry, request.id, payload.domainId, payload.operation, planOf(outputs), prd
           ? async () => {
               const row = one(await db.select().from(domains).where(eq(domains.id, payload.domainId)));
-              const { serial } = await prd.publish();
-              if (row.state === 'active') await prd.verify(row.name, serial);
+              const { serial } = await prd.publish(db);
+              if (row.state === 'active') await prd.verify(db, row.id, serial);
             }
           : null);
       },

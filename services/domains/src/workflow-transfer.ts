@@ -1,8 +1,7 @@
 import { eq, one } from '@guichet/db';
-import { registerKind } from '@guichet/workflow';
+import { defineKind } from '@guichet/workflow';
 import { z } from 'zod';
 import { contactHandle } from './model.js';
-import { domainsRuntime } from './runtime.js';
 import { ensureContacts, markActive, markProvisioning, newAuthInfo } from './service/provision.js';
 import { createDomain, planRegistration, type RegistrationAsk, withdrawDomain } from './service/registration.js';
 import { domains } from './tables.js';
@@ -29,7 +28,7 @@ export const transferContext = (name: string) => `domains.transfer:${name.trim()
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-export const transferKind = registerKind<TransferPayload>({
+export const TRANSFER_KIND = defineKind<TransferPayload>({
   kind: DOMAIN_TRANSFER,
   queue: 'domains',
   title: 'Domain name transfer',
@@ -55,14 +54,13 @@ export const transferKind = registerKind<TransferPayload>({
       name: 'registry',
       type: 'external',
       description: 'Creates the contacts at AFNIC and requests the transfer with the transfer code; the name is then active here.',
-      run: async (db, { payload, ctx, outputs }) => {
+      run: async (db, { payload, ctx, outputs, env }) => {
         const id = str(outputs.charter?.domainId);
         const row = one(await db.select().from(domains).where(eq(domains.id, id)));
         if (row.state === 'active') return { already: true };
-        const rt = domainsRuntime();
+        const rt = env.line('domains');
         if (!rt.registry) throw new Error('the registry is not configured (DOMAINS_EPP_HOST)');
-        if (!rt.secrets) throw new Error('SECRETS_KEY is not set: the transfer code cannot be opened');
-        const code = rt.secrets.open(payload.authInfoSealed, transferContext(payload.name));
+        const code = env.secrets.open(payload.authInfoSealed, transferContext(payload.name));
         await markProvisioning(db, ctx, id);
         const info = await rt.registry.info(row.name).catch(() => null);
         let exDate = info?.clID === rt.registry.clID ? info.exDate : undefined;
@@ -79,7 +77,7 @@ export const transferKind = registerKind<TransferPayload>({
         }
         await markActive(db, ctx, id, {
           expiresAt: exDate ? new Date(exDate) : null,
-          authInfoSealed: rt.secrets.seal(code, `domain:${id}`),
+          authInfoSealed: env.secrets.seal(code, `domain:${id}`),
         });
         return { transferred: true, expiresAt: exDate ?? null };
       },

@@ -22,7 +22,7 @@ describe(`domains.registration on ${engine}`, () => {
   });
 
   const file = (m: Member, name: string, extra: object = {}) =>
-    fileRequest(w.database.db, m.tech, w.runner, {
+    fileRequest(w.database.db, m.tech, w.env, {
       kind: DOMAIN_REGISTRATION,
       institutionId: m.id,
       payload: { name, adminContactId: m.adminId, techContactIds: m.techIds, nameservers: NS, ...extra },
@@ -77,22 +77,22 @@ describe(`domains.registration on ${engine}`, () => {
     const r = await file(contrat, 'école-exemple.fr');
     expect(r.status).toBe('in_progress');
     let at = await waitFor(w, r.id, (x) => x.currentStep === 'signature');
-    const doc = await requestDocument(w.database.db, await getRequest(w.database.db, contrat.head, r.id));
+    const doc = await requestDocument(w.database.db, w.env, await getRequest(w.database.db, contrat.head, r.id));
     expect(doc?.text).toContain('Domain name: école-exemple.fr (xn--cole-exemple-9db.fr)');
     expect(doc?.text).toContain('Price: 0 € — free (the first name of an institution under contract)');
     // The technical contact may not sign; a stale hash is refused.
     await expect(
-      actOnStep(w.database.db, contrat.tech, w.runner, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } }),
+      actOnStep(w.database.db, contrat.tech, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } }),
     ).rejects.toThrow();
     await expect(
-      actOnStep(w.database.db, contrat.head, w.runner, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: '0'.repeat(64) } }),
+      actOnStep(w.database.db, contrat.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: '0'.repeat(64) } }),
     ).rejects.toThrow(/changed since you read it/);
-    await actOnStep(w.database.db, contrat.head, w.runner, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
+    await actOnStep(w.database.db, contrat.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
     const [letter] = await w.database.db.select().from(letters).where(eq(letters.requestId, r.id));
     expect(letter).toMatchObject({ hash: doc?.hash, signedByName: 'Directrice Générale' });
-    await actOnStep(w.database.db, staff(['desk']), w.runner, { requestId: r.id, step: 'administrative', decision: 'approve' });
+    await actOnStep(w.database.db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
     at = await waitFor(w, r.id, (x) => x.currentStep === 'technical');
-    await actOnStep(w.database.db, staff(['noc']), w.runner, { requestId: r.id, step: 'technical', decision: 'approve' });
+    await actOnStep(w.database.db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' });
     at = await waitFor(w, r.id, (x) => x.status !== 'in_progress');
     expect(at.status).toBe('completed');
     const [row] = await w.database.db.select().from(domains).where(eq(domains.requestId, r.id));
@@ -124,13 +124,13 @@ describe(`domains.registration on ${engine}`, () => {
     const m = await addMember(w.database, 'tutelle');
     const r = await file(m, 'paris.fr');
     await waitFor(w, r.id, (x) => x.currentStep === 'signature');
-    const doc = await requestDocument(w.database.db, await getRequest(w.database.db, m.head, r.id));
+    const doc = await requestDocument(w.database.db, w.env, await getRequest(w.database.db, m.head, r.id));
     expect(doc?.text).toContain('Prior review: AFNIC reserves this term (City name)');
-    await actOnStep(w.database.db, m.head, w.runner, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
-    await actOnStep(w.database.db, staff(['desk']), w.runner, { requestId: r.id, step: 'administrative', decision: 'approve' });
+    await actOnStep(w.database.db, m.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
+    await actOnStep(w.database.db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
     await waitFor(w, r.id, (x) => x.currentStep === 'technical');
     await expect(
-      actOnStep(w.database.db, staff(['noc']), w.runner, { requestId: r.id, step: 'technical', decision: 'approve' }),
+      actOnStep(w.database.db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' }),
     ).rejects.toThrow(/authorisation code/);
   });
 });

@@ -1,9 +1,8 @@
 import { ValidationError } from '@guichet/core';
 import { eq, one } from '@guichet/db';
-import { registerKind, ReturnToInstitution, type StepOutputs } from '@guichet/workflow';
+import { defineKind, ReturnToInstitution, type StepOutputs } from '@guichet/workflow';
 import { z } from 'zod';
 import { registryVerdict } from './rules.js';
-import { domainsRuntime } from './runtime.js';
 import { letterOf, prepareLetter, signLetter } from './service/letters.js';
 import { markActive, markProvisioning, newAuthInfo, registerAtRegistry } from './service/provision.js';
 import { createDomain, planRegistration, type RegistrationAsk, withdrawDomain } from './service/registration.js';
@@ -60,7 +59,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const domainIdOf = (outputs: StepOutputs) => str(outputs.charter?.domainId);
 const priorReviewOf = (outputs: StepOutputs) => str(outputs.availability?.priorReview) || undefined;
 
-export const registrationKind = registerKind<RegistrationPayload>({
+export const REGISTRATION_KIND = defineKind<RegistrationPayload>({
   kind: DOMAIN_REGISTRATION,
   queue: 'domains',
   title: 'Domain name',
@@ -93,10 +92,10 @@ export const registrationKind = registerKind<RegistrationPayload>({
       type: 'external',
       description:
         'Asks the registry whether the name is available: taken or forbidden returns the request; a reserved term (commune, State…) is not refused but goes to AFNIC’s prior review.',
-      run: async (db, { outputs, request, pass }) => {
+      run: async (db, { outputs, request, pass, env }) => {
         const name = str(outputs.charter?.name);
         if (name.endsWith('.prd.fr')) return { checked: 'operator zone' };
-        const { registry } = domainsRuntime();
+        const { registry } = env.line('domains');
         if (!registry) return { checked: false, note: 'registry not configured' };
         const [c] = await registry.check([name]);
         if (!c) throw new Error(`the registry did not answer for ${name}`);
@@ -135,9 +134,9 @@ export const registrationKind = registerKind<RegistrationPayload>({
       type: 'external',
       description:
         'Pre-delegation check of the name servers (the gate of reverse zones: reachable over UDP and TCP, authoritative, same serial, the NS set requested, no open recursion, EDNS, DS matching the served keys). Any error returns the request with the findings.',
-      run: async (db, { outputs }) => {
+      run: async (db, { outputs, env }) => {
         const row = one(await db.select().from(domains).where(eq(domains.id, domainIdOf(outputs))));
-        const { gate } = domainsRuntime();
+        const { gate } = env.line('domains');
         if (!gate) return { ran: false, findings: [{ level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' }] };
         const { findings, blocking } = await gate({ zone: row.name, nameservers: row.nameservers, ds: row.ds });
         if (blocking) {
@@ -170,12 +169,12 @@ export const registrationKind = registerKind<RegistrationPayload>({
       type: 'external',
       description:
         'Creates the holder, the contacts, the host objects and the domain at AFNIC (or publishes a .prd.fr name in the operator’s zone and verifies it there); the domain is then active.',
-      run: async (db, { ctx, outputs }) => {
+      run: async (db, { ctx, outputs, env }) => {
         const id = domainIdOf(outputs);
         const row = one(await db.select().from(domains).where(eq(domains.id, id)));
         if (row.state === 'active') return { already: true };
         await markProvisioning(db, ctx, id);
-        const rt = domainsRuntime();
+        const rt = env.line('domains');
         if (row.zone === 'prd.fr') {
           if (!rt.prd) {
             await markActive(db, ctx, id, { expiresAt: null, authInfoSealed: null });
@@ -183,8 +182,8 @@ export const registrationKind = registerKind<RegistrationPayload>({
           }
           // The zone renders from the database: the name must be active before it is rendered.
           await markActive(db, ctx, id, { expiresAt: null, authInfoSealed: null });
-          const { serial } = await rt.prd.publish();
-          await rt.prd.verify(row.name, serial);
+          const { serial } = await rt.prd.publish(db);
+          await rt.prd.verify(db, id, serial);
           return { published: true, serial };
         }
         if (!rt.registry) throw new Error('the registry is not configured (DOMAINS_EPP_HOST)');
@@ -193,7 +192,7 @@ export const registrationKind = registerKind<RegistrationPayload>({
         const r = await registerAtRegistry(db, rt.registry, row, { authInfo, ...(code ? { authorizationCode: code } : {}) });
         await markActive(db, ctx, id, {
           expiresAt: r.exDate ? new Date(r.exDate) : null,
-          authInfoSealed: rt.secrets ? rt.secrets.seal(code ?? authInfo, `domain:${id}`) : null,
+          authInfoSealed: env.secrets.seal(code ?? authInfo, `domain:${id}`),
         });
         return { registered: true, created: r.created, expiresAt: r.exDate };
       },

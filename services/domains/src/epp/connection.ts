@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import type { Logger } from '@guichet/core';
 import * as cmd from './commands.js';
@@ -81,7 +82,8 @@ export class EppConnection {
       const s = connect({
         host: endpoint.host,
         port: endpoint.port,
-        servername: endpoint.servername ?? endpoint.host,
+        // SNI carries host names only (RFC 6066): none for an address.
+        ...(endpoint.servername || !isIP(endpoint.host) ? { servername: endpoint.servername ?? endpoint.host } : {}),
         ...(endpoint.ca ? { ca: endpoint.ca } : {}),
         ...(endpoint.cert ? { cert: endpoint.cert } : {}),
         ...(endpoint.key ? { key: endpoint.key } : {}),

@@ -1,8 +1,7 @@
 import { builder } from '@guichet/graphql';
 import { fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
-import { ForbiddenError, UnavailableError } from '@guichet/core';
+import { ForbiddenError } from '@guichet/core';
 import { canFileFor } from '@guichet/membership';
-import { domainsRuntime } from '../runtime.js';
 import { getDomain } from '../service/queries.js';
 import { DOMAIN_REGISTRATION } from '../workflow.js';
 import { DOMAIN_CHANGE } from '../workflow-changes.js';
@@ -85,11 +84,11 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: RequestDomainInput, description: 'The name.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => ({
+    resolve: async (_r, { input }, { database, ctx, env }) => ({
       request: await fileRequest(
         database.db,
         ctx,
-        jobs,
+        env,
         { kind: DOMAIN_REGISTRATION, institutionId: String(input.institutionId), payload: payloadOf(input), submit: input.submit ?? true },
         { payloadPath: ['input'] },
       ),
@@ -119,23 +118,21 @@ builder.mutationFields((t) => ({
         description: 'The transfer.',
       }),
     },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
+    resolve: async (_r, { input }, { database, ctx, env }) => {
       const institutionId = String(input.institutionId);
       // Sealing is refused to callers who may not file: nobody learns anything from a seal.
       if (!canFileFor(ctx.actor, institutionId)) throw new ForbiddenError('Only a technical contact of the institution (or the agreement desk) files its requests');
-      const { secrets } = domainsRuntime();
-      if (!secrets) throw new UnavailableError('secrets', 'SECRETS_KEY is not set: a transfer code cannot be kept');
       return {
         request: await fileRequest(
           database.db,
           ctx,
-          jobs,
+          env,
           {
             kind: DOMAIN_TRANSFER,
             institutionId,
             payload: {
               ...payloadOf({ ...input, periodYears: 1 }),
-              authInfoSealed: secrets.seal(input.authInfo, transferContext(input.name)),
+              authInfoSealed: env.secrets.seal(input.authInfo, transferContext(input.name)),
               keepDS: input.keepDS ?? true,
             },
           },
@@ -165,7 +162,7 @@ function changeMutation(
       authScopes: { write: true },
       errors: { types: REQUEST_ERRORS },
       args: { input: t.arg({ type: input, description: 'The change.' }) },
-      resolve: async (_r, { input: i }: any, { database, ctx, jobs }) => {
+      resolve: async (_r, { input: i }: any, { database, ctx, env }) => {
         const d = await getDomain(database.db, String(i.domainId));
         // An unknown name or another institution's: the engine's own refusal, for the same institution id.
         const institutionId = d?.institutionId ?? '00000000-0000-0000-0000-000000000000';
@@ -173,7 +170,7 @@ function changeMutation(
           request: await fileRequest(
             database.db,
             ctx,
-            jobs,
+            env,
             { kind: DOMAIN_CHANGE, institutionId, payload: { operation, domainId: String(i.domainId), ...toPayload(i) } },
             { payloadPath: ['input'] },
           ),

@@ -1,7 +1,6 @@
 import { builder } from '@guichet/graphql';
 import { canReadInstitution, InstitutionRef } from '@guichet/membership';
 import { checkCharter } from '../charter.js';
-import { domainsRuntime } from '../runtime.js';
 import { getDomain, institutionDomains, listDomains, recentPollMessages } from '../service/queries.js';
 import { DomainRef, DomainStateEnum, PollMessageRef } from './types.js';
 
@@ -70,11 +69,11 @@ builder.queryFields((t) => ({
     description: 'Checks a name against the naming charter and asks the registry whether it is available. Files nothing. Anyone signed in.',
     authScopes: { authenticated: true },
     args: { name: t.arg.string({ required: true, description: 'The name (U-label or A-label), e.g. `école.fr`.' }) },
-    resolve: async (_r, { name }) => {
+    resolve: async (_r, { name }, { env }) => {
       const c = checkCharter(name);
       if (!c.ok) return { name, aName: null, uName: null, charterOk: false, violations: c.violations, available: null, reserved: null, reason: null };
       const base = { name, aName: c.name.aName, uName: c.name.uName, charterOk: true, violations: [] };
-      const { registry } = domainsRuntime();
+      const { registry } = env.line('domains');
       if (c.name.zone === 'prd.fr' || !registry) return { ...base, available: null, reserved: null, reason: null };
       const [r] = await registry.check([c.name.aName]);
       return {

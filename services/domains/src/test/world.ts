@@ -3,10 +3,11 @@ import type { Database } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts, institutions, luhnComplete, sites } from '@guichet/membership';
 import { type EppStandin, freshDatabase, startEppStandin } from '@guichet/testkit';
-import { bindWorkflowJobs, getRequest, notifyJobs, type RequestRow, workflowJobs } from '@guichet/workflow';
+import { type ComposedEnv, createEnv, externalStepJob, getRequest, notifyJobs, type RequestRow } from '@guichet/workflow';
 import { Registry } from '../epp/registry.js';
 import { EppSession } from '../epp/session.js';
-import { configureDomains } from '../runtime.js';
+import type { DnsGate, PrdPublisher } from '../config.js';
+import { domainsLine } from '../line.js';
 
 /**
  * The domains world for db-tier tests: a fresh database, a job runner for the external steps,
@@ -79,6 +80,7 @@ export async function addMember(database: Database, kind: 'tutelle' | 'contrat')
 
 export interface World {
   database: Database;
+  env: ComposedEnv;
   runner: JobRunner;
   standin: EppStandin;
   session: EppSession;
@@ -86,30 +88,36 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(opts: { reserved?: Record<string, string> } = {}): Promise<World> {
+export async function startWorld(
+  opts: { reserved?: Record<string, string>; gate?: DnsGate; prd?: PrdPublisher } = {},
+): Promise<World> {
   const database = await freshDatabase();
-  const runner = createJobRunner(database, {
-    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
-    logger: createLogger('silent'),
-    pollingIntervalSeconds: 0.5,
-  });
-  bindWorkflowJobs(database, runner);
-  await runner.start();
   const standin = await startEppStandin({ reserved: opts.reserved ?? { 'paris.fr': 'City name' } });
   const session = new EppSession(
     { host: standin.host, port: standin.port, clID: standin.clID, password: standin.password, ca: standin.ca, servername: 'localhost' },
     { helloIntervalMs: 0 },
   );
   const registry = new Registry(session, standin.clID);
-  configureDomains({ registry });
+  const env = createEnv({
+    database,
+    lines: [domainsLine],
+    runtimes: { domains: (built) => ({ ...built, registry, gate: opts.gate ?? null, prd: opts.prd ?? null }) },
+  });
+  const runner = createJobRunner(database, {
+    definitions: [externalStepJob(env), ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    logger: createLogger('silent'),
+    pollingIntervalSeconds: 0.5,
+  });
+  env.attachJobs(runner);
+  await runner.start();
   return {
     database,
+    env,
     runner,
     standin,
     session,
     registry,
     async stop() {
-      configureDomains({});
       await runner.stop();
       await session.close();
       await standin.stop();
@@ -133,17 +141,17 @@ export async function waitFor(w: World, id: string, until: (r: RequestRow) => bo
 export async function registerActive(w: World, m: Member, name: string, nameservers = [{ name: 'ns1.example.net' }, { name: 'ns2.example.net' }]) {
   const { actOnStep, fileRequest, requestDocument } = await import('@guichet/workflow');
   const db = w.database.db;
-  const r = await fileRequest(db, m.tech, w.runner, {
+  const r = await fileRequest(db, m.tech, w.env, {
     kind: 'domains.registration',
     institutionId: m.id,
     payload: { name, adminContactId: m.adminId, techContactIds: m.techIds, nameservers },
   });
   await waitFor(w, r.id, (x) => x.currentStep === 'signature');
-  const doc = await requestDocument(db, await getRequest(db, m.head, r.id));
-  await actOnStep(db, m.head, w.runner, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
-  await actOnStep(db, staff(['desk']), w.runner, { requestId: r.id, step: 'administrative', decision: 'approve' });
+  const doc = await requestDocument(db, w.env, await getRequest(db, m.head, r.id));
+  await actOnStep(db, m.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
+  await actOnStep(db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
   await waitFor(w, r.id, (x) => x.currentStep === 'technical');
-  await actOnStep(db, staff(['noc']), w.runner, { requestId: r.id, step: 'technical', decision: 'approve' });
+  await actOnStep(db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' });
   const done = await waitFor(w, r.id, (x) => x.status !== 'in_progress');
   if (done.status !== 'completed') throw new Error(`registration of ${name}: ${done.status} ${done.reason}`);
   return r.id;
