@@ -1,6 +1,6 @@
 import { PolicyRefusalError } from '@guichet/core';
 import { eq } from '@guichet/db';
-import { actOnStep, fileRequest, getRequest, requestDocument, requests } from '@guichet/workflow';
+import { actOnStep, fileRequest, getRequest, requestDocument, requests, resources } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactHandle, holderHandle } from './model.js';
 import { domains, freeNames, letters } from './tables.js';
@@ -106,6 +106,8 @@ describe(`domains.registration on ${engine}`, () => {
       hosts: ['ns1.example.net', 'ns2.example.net'],
     });
     expect(w.standin.state.contacts.get(holderHandle(String(row?.id)))?.siren).toMatch(/^\d{9}(\d{5})?$/);
+    const [res] = await w.database.db.select().from(resources).where(eq(resources.objectId, String(row?.id)));
+    expect(res).toMatchObject({ line: 'domains', type: 'domain', state: 'active', lineState: 'active', name: 'école-exemple.fr' });
   });
 
   it('returns a name the registry says is taken, and gives back its free slot', async () => {

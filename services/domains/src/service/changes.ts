@@ -7,6 +7,7 @@ import { contactHandle, holderHandle } from '../model.js';
 import { checkContactCounts, checkDs, checkHolder, checkNameServers, checkPeriod } from '../rules.js';
 import { type DomainRow, domains, type HolderJson } from '../tables.js';
 import { newAuthInfo } from './provision.js';
+import { recordDomain } from './resource.js';
 
 /**
  * Later requests on a name (`domains.change`): name servers and DS (same DNS gate), contacts,
@@ -80,7 +81,14 @@ export async function planChange(tx: Tx, institutionId: string, ask: ChangeAsk, 
   }
 }
 
-async function update(db: Db, ctx: RequestContext, id: string, set: Partial<typeof domains.$inferInsert>, action: string) {
+async function update(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  set: Partial<typeof domains.$inferInsert>,
+  action: string,
+  requestId?: string,
+) {
   return db.transaction(async (tx) => {
     const before = one(await tx.select().from(domains).where(eq(domains.id, id)).for('update'));
     const after = one(await tx.update(domains).set({ ...set, updatedAt: ctx.clock.now() }).where(eq(domains.id, id)).returning());
@@ -92,6 +100,7 @@ async function update(db: Db, ctx: RequestContext, id: string, set: Partial<type
       before: { ...before, authInfoSealed: undefined },
       after: { ...after, authInfoSealed: undefined },
     });
+    await recordDomain(tx, ctx, after, requestId ?? null);
     return after;
   });
 }
@@ -132,7 +141,7 @@ export async function applyChange(
           remDs: info.ds.filter((d) => !wantDs.has(dsKey({ ...d, algorithm: d.alg }))),
         });
       }
-      await update(db, ctx, domainId, { nameservers, ds }, 'domains.nameservers');
+      await update(db, ctx, domainId, { nameservers, ds }, 'domains.nameservers', requestId);
       if (!fr) await prd?.();
       return { nameservers: nameservers.map((n) => n.name), ds: ds.length };
     }
@@ -163,7 +172,7 @@ export async function applyChange(
           remContacts: have.filter((h) => !want.some((c) => key(c) === key(h))),
         });
       }
-      await update(db, ctx, domainId, { adminContactId: admin, techContactIds: techs }, 'domains.contacts');
+      await update(db, ctx, domainId, { adminContactId: admin, techContactIds: techs }, 'domains.contacts', requestId);
       return { admin, techs: techs.length };
     }
     case 'holder': {
@@ -193,7 +202,7 @@ export async function applyChange(
           });
         }
       }
-      await update(db, ctx, domainId, { holder, ...(plan.keepDS === false ? { ds: [] } : {}) }, 'domains.holder');
+      await update(db, ctx, domainId, { holder, ...(plan.keepDS === false ? { ds: [] } : {}) }, 'domains.holder', requestId);
       return { holder: holder.name };
     }
     case 'renewal': {
@@ -205,7 +214,7 @@ export async function applyChange(
       if (!exDate || new Date(exDate).getTime() <= known) {
         exDate = (await reg.renew(row.name, info.exDate ?? row.expiresAt?.toISOString() ?? '', years)).exDate;
       }
-      await update(db, ctx, domainId, { expiresAt: exDate ? new Date(exDate) : null, remindedDays: null }, 'domains.renew');
+      await update(db, ctx, domainId, { expiresAt: exDate ? new Date(exDate) : null, remindedDays: null }, 'domains.renew', requestId);
       return { expiresAt: exDate ?? null };
     }
     case 'deletion': {
@@ -214,7 +223,7 @@ export async function applyChange(
         if (!info.statuses.includes('pendingDelete')) await reg.delete(row.name);
       }
       const until = new Date(ctx.clock.now().getTime() + 30 * 86_400_000);
-      await update(db, ctx, domainId, { state: 'redemption', redemptionUntil: until }, 'domains.delete');
+      await update(db, ctx, domainId, { state: 'redemption', redemptionUntil: until }, 'domains.delete', requestId);
       if (!fr) await prd?.();
       return { redemptionUntil: until.toISOString() };
     }
@@ -223,7 +232,7 @@ export async function applyChange(
         const info = await reg.info(row.name);
         if (info.statuses.includes('pendingDelete')) await reg.restore(row.name);
       }
-      await update(db, ctx, domainId, { state: 'active', redemptionUntil: null }, 'domains.restore');
+      await update(db, ctx, domainId, { state: 'active', redemptionUntil: null }, 'domains.restore', requestId);
       if (!fr) await prd?.();
       return { restored: true };
     }

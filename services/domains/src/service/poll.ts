@@ -4,6 +4,7 @@ import { and, type Db, eq, ne, type Tx } from '@guichet/db';
 import type { Registry } from '../epp/registry.js';
 import type { PollMessage } from '../epp/types.js';
 import { domains, pollMessages } from '../tables.js';
+import { recordDomain } from './resource.js';
 
 /**
  * Draining the registry's poll queue. For each message, in this order:
@@ -42,6 +43,7 @@ async function act(tx: Tx, ctx: RequestContext, m: PollMessage, clID: string): P
       before: { ...row, authInfoSealed: undefined },
       after: { ...after, authInfoSealed: undefined, pollMessage: m.id },
     });
+    if (after) await recordDomain(tx, ctx, after);
     return what;
   };
   switch (m.kind) {

@@ -6,6 +6,7 @@ import { contacts } from '@guichet/membership';
 import type { Registry } from '../epp/registry.js';
 import { contactHandle, holderHandle } from '../model.js';
 import { type DomainRow, domains } from '../tables.js';
+import { recordDomain } from './resource.js';
 
 /**
  * Registering a .fr name at AFNIC, from the registry step (external: no transaction is held
@@ -37,6 +38,7 @@ async function setState(db: Db, ctx: RequestContext, id: string, set: Partial<ty
       before: { ...before, authInfoSealed: undefined },
       after: { ...after, authInfoSealed: undefined },
     });
+    await recordDomain(tx, ctx, after, after.requestId);
     return after;
   });
 }

@@ -6,6 +6,7 @@ import { type CharterName, checkCharter } from '../charter.js';
 import { priceOf } from '../model.js';
 import { checkContactCounts, checkDs, checkHolder, checkNameServers, checkPeriod } from '../rules.js';
 import { type DomainRow, domains, freeNames, type HolderJson } from '../tables.js';
+import { recordDomain } from './resource.js';
 
 /**
  * Filing a name: the charter first, then the holder, contacts, name servers, DS and period;
@@ -146,6 +147,7 @@ export async function createDomain(
     before: null,
     after: { ...row, authInfoSealed: undefined },
   });
+  await recordDomain(tx, ctx, row, requestId);
   return row;
 }
 
@@ -171,4 +173,5 @@ export async function withdrawDomain(tx: Tx, ctx: RequestContext, domainId: stri
     before: { ...row, authInfoSealed: undefined },
     after: { ...after, authInfoSealed: undefined },
   });
+  if (after) await recordDomain(tx, ctx, after, row.requestId);
 }
