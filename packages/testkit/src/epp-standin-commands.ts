@@ -64,7 +64,8 @@ export interface EppState {
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed XML
 type Node = any;
-const text = (n: Node): string => (typeof n === 'object' && n !== null ? String(n['#text'] ?? '') : String(n ?? ''));
+const text = (n: Node): string =>
+  typeof n === 'object' && n !== null ? String(n['#text'] ?? '') : String(n ?? '');
 const list = (n: Node): Node[] => (Array.isArray(n) ? n : n === undefined ? [] : [n]);
 const low = (s: string) => s.trim().toLowerCase();
 const addYears = (d: Date, y: number) => {
@@ -96,11 +97,18 @@ function check(state: EppState, c: Node): Answer {
         const cd = d.ele('domain:cd');
         const avail = !taken(n) && !state.forbidden.has(n) && !state.reserved.has(n);
         cd.ele('domain:name', { avail: avail ? '1' : '0' }).txt(n);
-        if (!avail) cd.ele('domain:reason').txt(taken(n) ? 'In use' : state.forbidden.has(n) ? 'Forbidden name' : 'Reserved name');
+        if (!avail)
+          cd.ele('domain:reason').txt(
+            taken(n) ? 'In use' : state.forbidden.has(n) ? 'Forbidden name' : 'Reserved name',
+          );
       }
     },
     extension: (e) => {
-      const d = e.ele(EPP_NS.frnic, 'frnic:ext').ele('frnic:resData').ele('frnic:chkData').ele('frnic:domain');
+      const d = e
+        .ele(EPP_NS.frnic, 'frnic:ext')
+        .ele('frnic:resData')
+        .ele('frnic:chkData')
+        .ele('frnic:domain');
       for (const n of names) {
         const cd = d.ele('frnic:cd');
         cd.ele('frnic:name', {
@@ -180,8 +188,10 @@ function createDomain(state: EppState, c: Node, ext: Node): Answer {
   if (ct.admin.length !== 1) return fail(2306, 'exactly one admin contact');
   if (ct.tech.length < 1 || ct.tech.length > 3) return fail(2306, 'one to three tech contacts');
   const registrant = text(c.registrant);
-  for (const id of [registrant, ...ct.admin, ...ct.tech]) if (!state.contacts.has(id)) return fail(2303, `contact ${id}`);
-  if (!state.contacts.get(registrant)?.siren) return fail(2306, 'the holder must be identified (SIREN/SIRET)');
+  for (const id of [registrant, ...ct.admin, ...ct.tech])
+    if (!state.contacts.has(id)) return fail(2303, `contact ${id}`);
+  if (!state.contacts.get(registrant)?.siren)
+    return fail(2306, 'the holder must be identified (SIREN/SIRET)');
   const hosts = list(c.ns?.hostObj).map((h) => low(text(h)));
   for (const h of hosts) if (!state.hosts.has(h)) return fail(2303, `host ${h}`);
   const now = state.now();
@@ -262,7 +272,8 @@ function update(state: EppState, u: Node, ext: Node): Answer {
   const d = ours(state, name);
   if ('code' in d) return d;
   if (ext?.update?.restore) {
-    if (!d.redemptionUntil || d.redemptionUntil < state.now()) return fail(2304, 'not in its redemption period');
+    if (!d.redemptionUntil || d.redemptionUntil < state.now())
+      return fail(2304, 'not in its redemption period');
     delete d.redemptionUntil;
     return { code: 1000 };
   }
@@ -278,11 +289,15 @@ function update(state: EppState, u: Node, ext: Node): Answer {
   const cr = contactsOf(rem.contact);
   for (const id of [...ca.admin, ...ca.tech]) if (!state.contacts.has(id)) return fail(2303, `contact ${id}`);
   const admin = ca.admin[0] ?? (cr.admin.includes(d.admin) ? '' : d.admin);
-  const techs = [...d.techs.filter((t) => !cr.tech.includes(t)), ...ca.tech.filter((t) => !d.techs.includes(t))];
+  const techs = [
+    ...d.techs.filter((t) => !cr.tech.includes(t)),
+    ...ca.tech.filter((t) => !d.techs.includes(t)),
+  ];
   if (!admin) return fail(2306, 'exactly one admin contact');
   if (techs.length < 1 || techs.length > 3) return fail(2306, 'one to three tech contacts');
   const sec = ext?.update;
-  if (sec?.chg || sec?.['@urgent'] === '1' || sec?.['@urgent'] === 'true') return fail(2306, 'secDNS: add/rem only');
+  if (sec?.chg || sec?.['@urgent'] === '1' || sec?.['@urgent'] === 'true')
+    return fail(2306, 'secDNS: add/rem only');
   const remDs = readDs(sec?.rem).map((x) => `${x.keyTag}/${x.digest}`);
   const ds = [...d.ds.filter((x) => !remDs.includes(`${x.keyTag}/${x.digest}`)), ...readDs(sec?.add)];
   Object.assign(d, { hosts, admin, techs, ds });
@@ -294,7 +309,8 @@ function update(state: EppState, u: Node, ext: Node): Answer {
 function renew(state: EppState, r: Node): Answer {
   const d = ours(state, low(text(list(r.name)[0])));
   if ('code' in d) return d;
-  if (text(r.curExpDate) !== d.exDate.toISOString().slice(0, 10)) return fail(2306, 'curExpDate does not match');
+  if (text(r.curExpDate) !== d.exDate.toISOString().slice(0, 10))
+    return fail(2306, 'curExpDate does not match');
   const years = Number(text(r.period) || '1');
   if (!(years >= 1 && years <= 10)) return fail(2004, 'period: 1 to 10 years');
   d.exDate = addYears(d.exDate, years);
@@ -327,8 +343,10 @@ function trade(state: EppState, t: Node): Answer {
   if ('code' in d) return d;
   const registrant = text(dom.registrant);
   const ct = contactsOf(dom.contact);
-  for (const id of [registrant, ...ct.admin, ...ct.tech]) if (!state.contacts.has(id)) return fail(2303, `contact ${id}`);
-  if (!state.contacts.get(registrant)?.siren) return fail(2306, 'the holder must be identified (SIREN/SIRET)');
+  for (const id of [registrant, ...ct.admin, ...ct.tech])
+    if (!state.contacts.has(id)) return fail(2303, `contact ${id}`);
+  if (!state.contacts.get(registrant)?.siren)
+    return fail(2306, 'the holder must be identified (SIREN/SIRET)');
   d.registrant = registrant;
   if (ct.admin[0]) d.admin = ct.admin[0];
   if (ct.tech.length) d.techs = ct.tech;
@@ -337,7 +355,11 @@ function trade(state: EppState, t: Node): Answer {
   return {
     code: 1000,
     extension: (e) => {
-      const x = e.ele(EPP_NS.frnic, 'frnic:ext').ele('frnic:resData').ele('frnic:trdData').ele('frnic:domain');
+      const x = e
+        .ele(EPP_NS.frnic, 'frnic:ext')
+        .ele('frnic:resData')
+        .ele('frnic:trdData')
+        .ele('frnic:domain');
       x.ele('frnic:name').txt(d.name);
       x.ele('frnic:trStatus').txt('serverApproved');
       x.ele('frnic:reID').txt(state.clID);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { createServer, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
-import { type Answer, EPP_NS, greetingXml, responseXml } from './epp-xml.js';
 import { type EppState, handleCommand } from './epp-standin-commands.js';
+import { type Answer, EPP_NS, greetingXml, responseXml } from './epp-xml.js';
 
 /**
  * A stand-in for AFNIC's EPP server (the registry cannot be reached here), speaking the real
@@ -86,7 +86,8 @@ const parser = new XMLParser({
   attributeNamePrefix: '@',
   removeNSPrefix: true,
   parseTagValue: false,
-  isArray: (name) => ['name', 'contact', 'hostObj', 'dsData', 'addr', 'objURI', 'extURI', 'id'].includes(name),
+  isArray: (name) =>
+    ['name', 'contact', 'hostObj', 'dsData', 'addr', 'objURI', 'extURI', 'id'].includes(name),
 });
 
 function frame(xml: string): Buffer {

@@ -69,7 +69,9 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     // The institution's name servers: Knot on 127.0.0.2 and 127.0.0.3, serving both names.
     const port = await freeTcpPort('127.0.0.2');
     const zones = [...NAMES, 'labo-prd.prd.fr'].map((name) => ({ name, text: zoneOf(name) }));
-    servers.push(...(await Promise.all(['127.0.0.2', '127.0.0.3'].map((listen) => startKnot({ listen, port, zones })))));
+    servers.push(
+      ...(await Promise.all(['127.0.0.2', '127.0.0.3'].map((listen) => startKnot({ listen, port, zones })))),
+    );
     const addresses: Record<string, string> = { [String(NS[0])]: '127.0.0.2', [String(NS[1])]: '127.0.0.3' };
     const gate = makeGate({
       port,
@@ -83,7 +85,12 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     // The operator's server for .prd.fr, and the stand-in registry: both reached through the
     // line's own variables, as in production.
     operator = await startKnot({
-      zones: [{ name: 'prd.fr', text: '$ORIGIN prd.fr.\n$TTL 300\n@ IN SOA ns.nren.example. hostmaster.nren.example. 1 14400 3600 1209600 3600\n@ IN NS ns.nren.example.\n' }],
+      zones: [
+        {
+          name: 'prd.fr',
+          text: '$ORIGIN prd.fr.\n$TTL 300\n@ IN SOA ns.nren.example. hostmaster.nren.example. 1 14400 3600 1209600 3600\n@ IN NS ns.nren.example.\n',
+        },
+      ],
     });
     standin = await startEppStandin();
     const caFile = join(operator.dir, 'epp-ca.pem');
@@ -117,21 +124,36 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
   const request = (name: string, extra: object = {}) =>
     t.gql(
       `mutation($input: RequestDomainInput!) { r: requestDomain(input: $input) { __typename ... on DomainRequestPayload { request { id status currentStep } } ${ERR} } }`,
-      { input: { institutionId: inst, name, adminContactId: adminContact, techContactIds: techContacts, nameservers: NS.map((n) => ({ name: n })), ...extra } },
+      {
+        input: {
+          institutionId: inst,
+          name,
+          adminContactId: adminContact,
+          techContactIds: techContacts,
+          nameservers: NS.map((n) => ({ name: n })),
+          ...extra,
+        },
+      },
       tech,
     );
   const state = async (id: string) =>
-    (await t.gql('query($id: ID!) { request(id: $id) { status currentStep reason } }', { id }, noc)).body.data.request as {
+    (await t.gql('query($id: ID!) { request(id: $id) { status currentStep reason } }', { id }, noc)).body.data
+      .request as {
       status: string;
       currentStep: string | null;
       reason: string | null;
     };
   const at = (id: string, step: string | null, status = 'IN_PROGRESS') =>
-    until(`request at ${step ?? status}`, async () => {
-      const s = await state(id);
-      if (s.status !== 'IN_PROGRESS' && s.status !== status) throw new Error(`request ${s.status}: ${s.reason}`);
-      return s.status === status && s.currentStep === step ? s : undefined;
-    }, 30_000);
+    until(
+      `request at ${step ?? status}`,
+      async () => {
+        const s = await state(id);
+        if (s.status !== 'IN_PROGRESS' && s.status !== status)
+          throw new Error(`request ${s.status}: ${s.reason}`);
+        return s.status === status && s.currentStep === step ? s : undefined;
+      },
+      30_000,
+    );
   const approve = async (id: string, step: string, token: string) => {
     const r = await t.gql(
       `mutation($input: ApproveRequestStepInput!) { r: approveRequestStep(input: $input) { __typename ${ERR} } }`,
@@ -141,7 +163,8 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(r.body.data.r.__typename, JSON.stringify(r.body)).toBe('ApproveRequestStepPayload');
   };
   const sign = async (id: string) => {
-    const doc = (await t.gql('query($id: ID!) { request(id: $id) { document { text hash } } }', { id }, head)).body.data.request.document;
+    const doc = (await t.gql('query($id: ID!) { request(id: $id) { document { text hash } } }', { id }, head))
+      .body.data.request.document;
     expect(doc.text).toContain('LETTER OF COMMITMENT');
     const r = await t.gql(
       `mutation($input: SignRequestInput!) { r: signRequest(input: $input) { __typename ${ERR} } }`,
@@ -176,7 +199,12 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
       { id: inst },
       tech,
     );
-    const list = q.body.data.institution.domains as { name: string; state: string; priceCents: number; pricing: string }[];
+    const list = q.body.data.institution.domains as {
+      name: string;
+      state: string;
+      priceCents: number;
+      pricing: string;
+    }[];
     expect(list.map((d) => [d.name, d.state])).toEqual(NAMES.map((n) => [n, 'ACTIVE']));
     expect(list.map((d) => d.priceCents).sort()).toEqual([0, 7500]);
     expect(list.map((d) => d.pricing).sort()).toEqual(['CONTRAT', 'FIRST_FREE']);
@@ -194,14 +222,25 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     const msgId = standin.enqueue({
       msg: 'Domain deleted by the registry',
       extension: (e) => {
-        const d = e.ele('http://www.afnic.fr/xml/epp/frnic-2.0', 'frnic:ext').ele('frnic:resData').ele('frnic:ntfData').ele('frnic:domain');
+        const d = e
+          .ele('http://www.afnic.fr/xml/epp/frnic-2.0', 'frnic:ext')
+          .ele('frnic:resData')
+          .ele('frnic:ntfData')
+          .ele('frnic:domain');
         d.ele('frnic:name').txt(String(NAMES[1]));
         d.ele('frnic:event').txt('deletedByRegistry');
       },
     });
     // The first worker stores and acts, then dies before its ack.
     const dying = new EppSession(
-      { host: standin.host, port: standin.port, clID: standin.clID, password: standin.password, ca: standin.ca, servername: 'localhost' },
+      {
+        host: standin.host,
+        port: standin.port,
+        clID: standin.clID,
+        password: standin.password,
+        ca: standin.ca,
+        servername: 'localhost',
+      },
       { helloIntervalMs: 0 },
     );
     const ctx = newRequestContext({ actor: { kind: 'system', name: 'domains.poll' } });
@@ -217,13 +256,21 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(standin.state.queue.map((m) => m.id)).toEqual([msgId]);
     // The restarted worker runs the scheduled poll job.
     await t.jobs?.send('domains.poll', {});
-    const polled = await until('poll message acked', async () => {
-      const r = await t.gql('{ domainPollMessages(limit: 5) { registryId action ackedAt } }', undefined, noc);
-      const m = (r.body.data.domainPollMessages as { registryId: string; action: string; ackedAt: string | null }[]).filter(
-        (x) => x.registryId === msgId,
-      );
-      return m[0]?.ackedAt ? m : undefined;
-    }, 30_000);
+    const polled = await until(
+      'poll message acked',
+      async () => {
+        const r = await t.gql(
+          '{ domainPollMessages(limit: 5) { registryId action ackedAt } }',
+          undefined,
+          noc,
+        );
+        const m = (
+          r.body.data.domainPollMessages as { registryId: string; action: string; ackedAt: string | null }[]
+        ).filter((x) => x.registryId === msgId);
+        return m[0]?.ackedAt ? m : undefined;
+      },
+      30_000,
+    );
     expect(polled).toHaveLength(1);
     expect(polled[0]?.action).toBe(`${NAMES[1]} deleted by the registry`);
     expect(standin.state.queue).toEqual([]);
@@ -238,7 +285,10 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     const id = String(f.body.data.r.request.id);
     await carryThrough(id);
     const answer = await kdig(operator, 'labo-prd.prd.fr', 'NS');
-    for (const n of NS) expect(answer).toMatch(new RegExp(`labo-prd\\.prd\\.fr\\.\\s+\\d+\\s+IN\\s+NS\\s+${n.replaceAll('.', '\\.')}\\.`));
+    for (const n of NS)
+      expect(answer).toMatch(
+        new RegExp(`labo-prd\\.prd\\.fr\\.\\s+\\d+\\s+IN\\s+NS\\s+${n.replaceAll('.', '\\.')}\\.`),
+      );
     expect(standin.state.domains.has('labo-prd.prd.fr')).toBe(false);
   });
 
@@ -252,13 +302,22 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     ];
     for (const [name, rule] of cases) {
       const r = await request(name);
-      expect(r.body.data.r, name).toMatchObject({ __typename: 'PolicyRefusalError', code: 'POLICY_REFUSAL', rule });
+      expect(r.body.data.r, name).toMatchObject({
+        __typename: 'PolicyRefusalError',
+        code: 'POLICY_REFUSAL',
+        rule,
+      });
     }
     const after = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM workflow_requests');
     expect(after[0]?.n).toBe(before[0]?.n);
-    const check = await t.gql('{ checkDomainName(name: "ab--cd.fr") { charterOk violations { rule } } }', undefined, tech);
-    expect(check.body.data.checkDomainName).toEqual({ charterOk: false, violations: [{ rule: 'charter.hyphen-34' }] });
+    const check = await t.gql(
+      '{ checkDomainName(name: "ab--cd.fr") { charterOk violations { rule } } }',
+      undefined,
+      tech,
+    );
+    expect(check.body.data.checkDomainName).toEqual({
+      charterOk: false,
+      violations: [{ rule: 'charter.hyphen-34' }],
+    });
   });
 });
-
-

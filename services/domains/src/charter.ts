@@ -101,7 +101,8 @@ function labelRules(uLabel: string, aLabel: string | null, typedAsA: boolean): C
 
 export function checkCharter(typed: string): CharterResult {
   const raw = typed.trim().replace(/\.$/, '');
-  if (raw === '') return { ok: false, violations: [{ rule: 'charter.empty', message: 'a name is required' }] };
+  if (raw === '')
+    return { ok: false, violations: [{ rule: 'charter.empty', message: 'a name is required' }] };
   // UTS #46 mapping (case folding, NFC) without validation: the charter's rules below name what
   // is wrong more precisely than "invalid IDN".
   const mapped = toUnicode(raw, { useSTD3ASCIIRules: false, transitionalProcessing: false }).domain;
@@ -117,7 +118,9 @@ export function checkCharter(typed: string): CharterResult {
   if (decoded.error) {
     return {
       ok: false,
-      violations: [{ rule: 'charter.uts46', message: `${typedLabel} is not a valid A-label (Punycode/UTS #46)` }],
+      violations: [
+        { rule: 'charter.uts46', message: `${typedLabel} is not a valid A-label (Punycode/UTS #46)` },
+      ],
     };
   }
   const uLabel = decoded.domain;
@@ -129,7 +132,13 @@ export function checkCharter(typed: string): CharterResult {
 
   const aLabel = toASCII(uLabel, { ...UTS46, verifyDNSLength: true });
   const back = aLabel === null ? null : toUnicode(aLabel, UTS46);
-  if (aLabel === null || !back || back.error || back.domain !== uLabel || (typedAsA && aLabel !== typedLabel)) {
+  if (
+    aLabel === null ||
+    !back ||
+    back.error ||
+    back.domain !== uLabel ||
+    (typedAsA && aLabel !== typedLabel)
+  ) {
     return {
       ok: false,
       violations: [

@@ -37,10 +37,18 @@ export const domainsConfigSchema = lineConfig({
   DOMAINS_PRD_NAMESERVERS: envList.default(['ns.prd.fr']),
 }).superRefine((c, ctx) => {
   if (c.DOMAINS_EPP_HOST && !(c.DOMAINS_EPP_CLIENT_ID && c.DOMAINS_EPP_PASSWORD)) {
-    ctx.addIssue({ code: 'custom', path: ['DOMAINS_EPP_CLIENT_ID'], message: 'DOMAINS_EPP_CLIENT_ID and DOMAINS_EPP_PASSWORD go with DOMAINS_EPP_HOST' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DOMAINS_EPP_CLIENT_ID'],
+      message: 'DOMAINS_EPP_CLIENT_ID and DOMAINS_EPP_PASSWORD go with DOMAINS_EPP_HOST',
+    });
   }
   if (Boolean(c.DOMAINS_PRD_KNOT_CONF) !== Boolean(c.DOMAINS_PRD_ZONE_DIR)) {
-    ctx.addIssue({ code: 'custom', path: ['DOMAINS_PRD_ZONE_DIR'], message: 'DOMAINS_PRD_KNOT_CONF and DOMAINS_PRD_ZONE_DIR go together' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DOMAINS_PRD_ZONE_DIR'],
+      message: 'DOMAINS_PRD_KNOT_CONF and DOMAINS_PRD_ZONE_DIR go together',
+    });
   }
 });
 export type DomainsConfig = z.output<typeof domainsConfigSchema>;
@@ -84,12 +92,18 @@ export function makeGate(opts: Parameters<typeof checkDelegation>[1] & { port?: 
     const findings = await checkDelegation(
       {
         zone: d.zone,
-        nameservers: d.nameservers.map((n) => ({ name: n.name, addresses: n.addresses.map((address) => ({ address, port })) })),
+        nameservers: d.nameservers.map((n) => ({
+          name: n.name,
+          addresses: n.addresses.map((address) => ({ address, port })),
+        })),
         ds: d.ds,
       },
       opts,
     );
-    return { findings: findings.map((f) => ({ level: f.level, code: f.code, message: f.message })), blocking: blocks(findings) };
+    return {
+      findings: findings.map((f) => ({ level: f.level, code: f.code, message: f.message })),
+      blocking: blocks(findings),
+    };
   };
 }
 

@@ -21,7 +21,11 @@ export function domainsJobs(env: Env): JobDefinition<unknown>[] {
         const { registry } = env.line('domains');
         if (!registry) return;
         const r = await drainPoll(env.database.db, job.requestContext, registry);
-        if (r.acked) job.logger.info({ stored: r.stored, acked: r.acked, acted: r.acted }, 'registry poll queue drained');
+        if (r.acked)
+          job.logger.info(
+            { stored: r.stored, acked: r.acked, acted: r.acted },
+            'registry poll queue drained',
+          );
       },
     }),
   ];

@@ -44,7 +44,9 @@ export function renderLetter(l: LetterInput): { text: string; hash: string } {
     `Holder: ${l.holder.name}${l.holder.siren ? `, SIREN/SIRET ${l.holder.siren}` : ''}${l.holder.vat ? `, VAT ${l.holder.vat}` : ''}${l.holder.waldec ? `, Waldec ${l.holder.waldec}` : ''}, ${l.holder.city} (${l.holder.country})`,
     `Period: ${l.periodYears} year${l.periodYears > 1 ? 's' : ''}`,
     `Price: ${formatPrice(l.price.cents)} — ${PRICING_TEXT[l.price.pricing]}`,
-    ...(l.priorReview ? [`Prior review: AFNIC reserves this term (${l.priorReview}); registration follows its authorisation.`] : []),
+    ...(l.priorReview
+      ? [`Prior review: AFNIC reserves this term (${l.priorReview}); registration follows its authorisation.`]
+      : []),
     '',
     'The institution, through its legal representative, undertakes:',
     '1. to comply with the AFNIC naming charter and the operator’s conditions of use;',

@@ -1,9 +1,9 @@
 import { defineLine } from '@guichet/workflow';
 import { domainsConfigSchema, domainsRuntime } from './config.js';
 import { domainsJobs } from './jobs.js';
+import { REGISTRATION_KIND } from './workflow.js';
 import { CHANGE_KIND } from './workflow-changes.js';
 import { TRANSFER_KIND } from './workflow-transfer.js';
-import { REGISTRATION_KIND } from './workflow.js';
 
 /** The domains line: .fr names through AFNIC over EPP, .prd.fr names in the operator's zone (README.md). */
 export const domainsLine = defineLine({

@@ -11,13 +11,9 @@ describe('domains model', () => {
   });
 
   it('maps the domain lifecycle onto the common resource lifecycle', () => {
-    expect(['requested', 'provisioning', 'active', 'redemption', 'deleted'].map((s) => resourceState(s as never))).toEqual([
-      'requested',
-      'provisioning',
-      'active',
-      'disabled',
-      'terminated',
-    ]);
+    expect(
+      ['requested', 'provisioning', 'active', 'redemption', 'deleted'].map((s) => resourceState(s as never)),
+    ).toEqual(['requested', 'provisioning', 'active', 'disabled', 'terminated']);
   });
 
   it('derives registry handles of 16 characters', () => {

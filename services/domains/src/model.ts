@@ -16,9 +16,14 @@ export type Pricing = 'tutelle' | 'first-free' | 'contrat';
  * contract 75 €, except the first name, which is free. `gotFreeSlot` says whether this filing
  * claimed the institution's free name (the database decides: tables.ts `domains_free_names`).
  */
-export function priceOf(kind: 'tutelle' | 'contrat', gotFreeSlot: boolean): { pricing: Pricing; cents: number } {
+export function priceOf(
+  kind: 'tutelle' | 'contrat',
+  gotFreeSlot: boolean,
+): { pricing: Pricing; cents: number } {
   if (kind === 'tutelle') return { pricing: 'tutelle', cents: 0 };
-  return gotFreeSlot ? { pricing: 'first-free', cents: 0 } : { pricing: 'contrat', cents: CONTRACT_PRICE_CENTS };
+  return gotFreeSlot
+    ? { pricing: 'first-free', cents: 0 }
+    : { pricing: 'contrat', cents: CONTRACT_PRICE_CENTS };
 }
 
 export function formatPrice(cents: number): string {

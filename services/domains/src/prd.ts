@@ -15,9 +15,22 @@ export interface PrdHead {
   nameservers: readonly string[];
 }
 
-export function renderPrdZone(head: PrdHead, delegations: readonly { name: string; nameservers: Delegation['nameservers']; ds: Delegation['ds'] }[]): string {
+export function renderPrdZone(
+  head: PrdHead,
+  delegations: readonly { name: string; nameservers: Delegation['nameservers']; ds: Delegation['ds'] }[],
+): string {
   return renderZone(
-    { zone: PRD_ZONE, serial: head.serial, mname: head.mname, rname: head.rname, nameservers: [...head.nameservers], ttl: 3600 },
-    delegations.map((d) => ({ zone: d.name, lines: renderDelegation({ zone: d.name, nameservers: d.nameservers, ds: d.ds }, 3600) })),
+    {
+      zone: PRD_ZONE,
+      serial: head.serial,
+      mname: head.mname,
+      rname: head.rname,
+      nameservers: [...head.nameservers],
+      ttl: 3600,
+    },
+    delegations.map((d) => ({
+      zone: d.name,
+      lines: renderDelegation({ zone: d.name, nameservers: d.nameservers, ds: d.ds }, 3600),
+    })),
   );
 }

@@ -13,8 +13,37 @@ type Path = (string | number)[];
 
 /** EU, Iceland, Liechtenstein, Norway, Switzerland (AFNIC eligibility, since 2011-12-06). */
 export const ELIGIBLE_COUNTRIES: ReadonlySet<string> = new Set([
-  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT',
-  'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK', 'IS', 'LI', 'NO', 'CH',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
+  'IS',
+  'LI',
+  'NO',
+  'CH',
 ]);
 
 /**
@@ -53,7 +82,11 @@ export function checkHolder(h: HolderJson, path: Path = ['input', 'holder']): Ho
 }
 
 /** Exactly one administrative and one to three technical contacts; no billing contact. */
-export function checkContactCounts(admin: readonly string[], techs: readonly string[], path: Path = ['input']): void {
+export function checkContactCounts(
+  admin: readonly string[],
+  techs: readonly string[],
+  path: Path = ['input'],
+): void {
   if (admin.length !== 1) {
     throw ValidationError.field([...path, 'adminContactId'], 'exactly one administrative contact');
   }
@@ -72,7 +105,11 @@ const inside = (host: string, domain: string) => host === domain || host.endsWit
  * inside the domain and refused for any other (the registry takes host objects, and only a
  * host under the name it serves needs addresses).
  */
-export function checkNameServers(domain: string, input: readonly { name: string; addresses?: string[] }[], path: Path = ['input', 'nameservers']): NameServerJson[] {
+export function checkNameServers(
+  domain: string,
+  input: readonly { name: string; addresses?: string[] }[],
+  path: Path = ['input', 'nameservers'],
+): NameServerJson[] {
   if (input.length < 2) throw ValidationError.field(path, 'at least two name servers are required');
   if (input.length > 13) throw ValidationError.field(path, 'at most 13 name servers');
   const seen = new Set<string>();
@@ -83,10 +120,16 @@ export function checkNameServers(domain: string, input: readonly { name: string;
     const raw = ns.addresses ?? [];
     const own = inside(name, domain);
     if (own && raw.length === 0) {
-      throw ValidationError.field([...path, i, 'addresses'], `${name} is inside ${domain}: glue addresses are required`);
+      throw ValidationError.field(
+        [...path, i, 'addresses'],
+        `${name} is inside ${domain}: glue addresses are required`,
+      );
     }
     if (!own && raw.length > 0) {
-      throw ValidationError.field([...path, i, 'addresses'], `${name} is outside ${domain}: glue addresses are not allowed`);
+      throw ValidationError.field(
+        [...path, i, 'addresses'],
+        `${name} is outside ${domain}: glue addresses are not allowed`,
+      );
     }
     const addresses = raw.map((a, j) => parseAddress(a, [...path, i, 'addresses', j]).address);
     if (new Set(addresses).size !== addresses.length) {
@@ -116,7 +159,10 @@ export function checkDs(input: readonly DsJson[] | undefined, path: Path = ['inp
     }
     const digest = ds.digest.replace(/\s+/g, '').toUpperCase();
     if (!/^[0-9A-F]*$/.test(digest) || digest.length !== expected) {
-      throw ValidationError.field([...path, i, 'digest'], `digest must be ${expected} hexadecimal characters`);
+      throw ValidationError.field(
+        [...path, i, 'digest'],
+        `digest must be ${expected} hexadecimal characters`,
+      );
     }
     return { keyTag: ds.keyTag, algorithm: ds.algorithm, digestType: ds.digestType, digest };
   });
@@ -135,11 +181,20 @@ export function checkPeriod(years: number, path: Path = ['input', 'periodYears']
  * (a fundamental term: commune, State…) → not refused but sent to prior review, where AFNIC
  * issues an authorisation code the NOC enters before the create.
  */
-export function registryVerdict(c: { name: string; avail: boolean; reason?: string; reserved: boolean; forbidden: boolean; rsvReason?: string; fbdReason?: string }):
-  | { verdict: 'available' }
-  | { verdict: 'prior-review'; reason: string } {
+export function registryVerdict(c: {
+  name: string;
+  avail: boolean;
+  reason?: string;
+  reserved: boolean;
+  forbidden: boolean;
+  rsvReason?: string;
+  fbdReason?: string;
+}): { verdict: 'available' } | { verdict: 'prior-review'; reason: string } {
   if (c.forbidden) {
-    throw new PolicyRefusalError('registry.forbidden', `${c.name} is forbidden by the registry (${c.fbdReason ?? 'no reason given'})`);
+    throw new PolicyRefusalError(
+      'registry.forbidden',
+      `${c.name} is forbidden by the registry (${c.fbdReason ?? 'no reason given'})`,
+    );
   }
   if (c.reserved) return { verdict: 'prior-review', reason: c.rsvReason ?? 'reserved term' };
   if (!c.avail) {

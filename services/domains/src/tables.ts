@@ -103,7 +103,10 @@ export const domains = pgTable(
       sql`${t.state} IN ('requested', 'provisioning', 'active', 'redemption', 'deleted')`,
     ),
     check('domains_domains_zone', sql`${t.zone} IN ('fr', 'prd.fr')`),
-    check('domains_domains_name', sql`${t.name} = lower(${t.name}) AND ${t.name} ~ '^[a-z0-9-]{1,63}\\.(prd\\.)?fr$'`),
+    check(
+      'domains_domains_name',
+      sql`${t.name} = lower(${t.name}) AND ${t.name} ~ '^[a-z0-9-]{1,63}\\.(prd\\.)?fr$'`,
+    ),
     check('domains_domains_period', sql`${t.periodYears} BETWEEN 1 AND 10`),
     check(
       'domains_domains_price',
@@ -149,10 +152,7 @@ export const letters = pgTable(
   (t) => [
     uniqueIndex('domains_letters_pass_key').on(t.requestId, t.pass),
     check('domains_letters_hash', sql`${t.hash} ~ '^[0-9a-f]{64}$'`),
-    check(
-      'domains_letters_signature',
-      sql`(${t.signedAt} IS NULL) = (${t.signedByName} IS NULL)`,
-    ),
+    check('domains_letters_signature', sql`(${t.signedAt} IS NULL) = (${t.signedByName} IS NULL)`),
   ],
 );
 

@@ -3,7 +3,15 @@ import { actOnStep, fileRequest } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactHandle } from './model.js';
 import { domains } from './tables.js';
-import { addMember, type Member, registerActive, staff, startWorld, waitFor, type World } from './test/world.js';
+import {
+  addMember,
+  type Member,
+  registerActive,
+  staff,
+  startWorld,
+  type World,
+  waitFor,
+} from './test/world.js';
 import { DOMAIN_CHANGE } from './workflow-changes.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -25,9 +33,18 @@ describe(`domains.change on ${engine}`, () => {
 
   const change = async (payload: object, desk = false) => {
     const db = w.database.db;
-    const r = await fileRequest(db, m.tech, w.env, { kind: DOMAIN_CHANGE, institutionId: m.id, payload: { domainId, ...payload } });
+    const r = await fileRequest(db, m.tech, w.env, {
+      kind: DOMAIN_CHANGE,
+      institutionId: m.id,
+      payload: { domainId, ...payload },
+    });
     await waitFor(w, r.id, (x) => x.currentStep === (desk ? 'administrative' : 'technical'));
-    if (desk) await actOnStep(db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
+    if (desk)
+      await actOnStep(db, staff(['desk']), w.env, {
+        requestId: r.id,
+        step: 'administrative',
+        decision: 'approve',
+      });
     await waitFor(w, r.id, (x) => x.currentStep === 'technical');
     await actOnStep(db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' });
     return waitFor(w, r.id, (x) => x.status !== 'in_progress');
@@ -37,7 +54,11 @@ describe(`domains.change on ${engine}`, () => {
 
   it('changes the name servers and DS at the registry (add/rem)', async () => {
     const ds = [{ keyTag: 11, algorithm: 13, digestType: 2, digest: 'AA'.repeat(32) }];
-    const r = await change({ operation: 'nameservers', nameservers: [{ name: 'ns2.example.net' }, { name: 'ns9.example.org' }], ds });
+    const r = await change({
+      operation: 'nameservers',
+      nameservers: [{ name: 'ns2.example.net' }, { name: 'ns9.example.org' }],
+      ds,
+    });
     expect(r.status).toBe('completed');
     expect(held()?.hosts).toEqual(['ns2.example.net', 'ns9.example.org']);
     expect(held()?.ds).toEqual([{ keyTag: 11, alg: 13, digestType: 2, digest: 'AA'.repeat(32) }]);
@@ -45,14 +66,30 @@ describe(`domains.change on ${engine}`, () => {
   });
 
   it('changes the contacts', async () => {
-    const r = await change({ operation: 'contacts', adminContactId: m.techIds[0], techContactIds: [m.adminId] });
+    const r = await change({
+      operation: 'contacts',
+      adminContactId: m.techIds[0],
+      techContactIds: [m.adminId],
+    });
     expect(r.status).toBe('completed');
-    expect(held()).toMatchObject({ admin: contactHandle(String(m.techIds[0])), techs: [contactHandle(m.adminId)] });
+    expect(held()).toMatchObject({
+      admin: contactHandle(String(m.techIds[0])),
+      techs: [contactHandle(m.adminId)],
+    });
   });
 
   it('changes the holder through frnic:trade, after the desk', async () => {
     const r = await change(
-      { operation: 'holder', holder: { name: 'Fondation Nouvelle', legalStatus: 'association', siren: '775684764', country: 'FR', city: 'Paris' } },
+      {
+        operation: 'holder',
+        holder: {
+          name: 'Fondation Nouvelle',
+          legalStatus: 'association',
+          siren: '775684764',
+          country: 'FR',
+          city: 'Paris',
+        },
+      },
       true,
     );
     expect(r.status).toBe('completed');
@@ -75,7 +112,11 @@ describe(`domains.change on ${engine}`, () => {
 
   it('refuses a restore of an active name at filing', async () => {
     await expect(
-      fileRequest(w.database.db, m.tech, w.env, { kind: DOMAIN_CHANGE, institutionId: m.id, payload: { domainId, operation: 'restore' } }),
+      fileRequest(w.database.db, m.tech, w.env, {
+        kind: DOMAIN_CHANGE,
+        institutionId: m.id,
+        payload: { domainId, operation: 'restore' },
+      }),
     ).rejects.toThrow(/cannot go from active/);
   });
 });

@@ -20,10 +20,22 @@ export const changeSchema = z.discriminatedUnion('operation', [
   z.object({
     operation: z.literal('nameservers'),
     domainId: id,
-    nameservers: z.array(z.object({ name: z.string().trim().min(1).max(253), addresses: z.array(z.string().trim().max(45)).max(8).optional() })).max(20),
+    nameservers: z
+      .array(
+        z.object({
+          name: z.string().trim().min(1).max(253),
+          addresses: z.array(z.string().trim().max(45)).max(8).optional(),
+        }),
+      )
+      .max(20),
     ds: z.array(dsSchema).max(8).optional(),
   }),
-  z.object({ operation: z.literal('contacts'), domainId: id, adminContactId: id, techContactIds: z.array(id).max(8) }),
+  z.object({
+    operation: z.literal('contacts'),
+    domainId: id,
+    adminContactId: id,
+    techContactIds: z.array(id).max(8),
+  }),
   z.object({
     operation: z.literal('holder'),
     domainId: id,
@@ -45,7 +57,8 @@ export const changeSchema = z.discriminatedUnion('operation', [
 ]);
 export type ChangePayload = z.output<typeof changeSchema>;
 
-const planOf = (o: Record<string, Record<string, unknown>>) => (o.validate?.plan ?? {}) as Record<string, unknown>;
+const planOf = (o: Record<string, Record<string, unknown>>) =>
+  (o.validate?.plan ?? {}) as Record<string, unknown>;
 
 export const CHANGE_KIND = defineKind<ChangePayload>({
   kind: DOMAIN_CHANGE,
@@ -59,7 +72,8 @@ export const CHANGE_KIND = defineKind<ChangePayload>({
     {
       name: 'validate',
       type: 'automatic',
-      description: 'Checks the change against the rules and the state of the name (locked while it is checked).',
+      description:
+        'Checks the change against the rules and the state of the name (locked while it is checked).',
       run: async (tx, { request, payload, ctx }) => ({
         operation: payload.operation,
         domainId: payload.domainId,
@@ -69,7 +83,8 @@ export const CHANGE_KIND = defineKind<ChangePayload>({
     {
       name: 'dnsCheck',
       type: 'external',
-      description: 'For a name-server change: the pre-delegation check of the new servers; any error returns the request with the findings.',
+      description:
+        'For a name-server change: the pre-delegation check of the new servers; any error returns the request with the findings.',
       run: async (db, { payload, outputs, env }) => {
         if (payload.operation !== 'nameservers') return { ran: false };
         const { gate } = env.line('domains');
@@ -97,23 +112,35 @@ export const CHANGE_KIND = defineKind<ChangePayload>({
       actor: 'desk',
       description: 'The agreement desk validates a change of holder; approves itself for any other change.',
       autoApprove: async (_tx, { payload }) =>
-        NEEDS_DESK.has(payload.operation as Operation) ? false : `a ${payload.operation} change needs no administrative validation`,
+        NEEDS_DESK.has(payload.operation as Operation)
+          ? false
+          : `a ${payload.operation} change needs no administrative validation`,
     },
     { name: 'technical', type: 'human', actor: 'noc', description: 'The NOC validates the change.' },
     {
       name: 'apply',
       type: 'external',
-      description: 'Carries the change out at the registry (or in the operator’s .prd.fr zone) and records it.',
+      description:
+        'Carries the change out at the registry (or in the operator’s .prd.fr zone) and records it.',
       run: async (db, { request, payload, ctx, outputs, env }) => {
         const rt = env.line('domains');
         const prd = rt.prd;
-        return applyChange(db, ctx, rt.registry, request.id, payload.domainId, payload.operation, planOf(outputs), prd
-          ? async () => {
-              const row = one(await db.select().from(domains).where(eq(domains.id, payload.domainId)));
-              const { serial } = await prd.publish(db);
-              if (row.state === 'active') await prd.verify(db, row.id, serial);
-            }
-          : null);
+        return applyChange(
+          db,
+          ctx,
+          rt.registry,
+          request.id,
+          payload.domainId,
+          payload.operation,
+          planOf(outputs),
+          prd
+            ? async () => {
+                const row = one(await db.select().from(domains).where(eq(domains.id, payload.domainId)));
+                const { serial } = await prd.publish(db);
+                if (row.state === 'active') await prd.verify(db, row.id, serial);
+              }
+            : null,
+        );
       },
     },
   ],

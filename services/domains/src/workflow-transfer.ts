@@ -3,7 +3,12 @@ import { defineKind } from '@guichet/workflow';
 import { z } from 'zod';
 import { contactHandle } from './model.js';
 import { ensureContacts, markActive, markProvisioning, newAuthInfo } from './service/provision.js';
-import { createDomain, planRegistration, type RegistrationAsk, withdrawDomain } from './service/registration.js';
+import {
+  createDomain,
+  planRegistration,
+  type RegistrationAsk,
+  withdrawDomain,
+} from './service/registration.js';
 import { domains } from './tables.js';
 import { registrationSchema } from './workflow.js';
 
@@ -40,7 +45,8 @@ export const TRANSFER_KIND = defineKind<TransferPayload>({
     {
       name: 'charter',
       type: 'automatic',
-      description: 'The naming charter, eligibility, contacts, name servers, DS, period and price, as for a registration.',
+      description:
+        'The naming charter, eligibility, contacts, name servers, DS, period and price, as for a registration.',
       run: async (tx, { request, payload, ctx }) => {
         const plan = await planRegistration(tx, request.institutionId, payload as RegistrationAsk);
         if (plan.name.zone !== 'fr') throw new Error('only .fr names are transferred');
@@ -48,12 +54,18 @@ export const TRANSFER_KIND = defineKind<TransferPayload>({
         return { domainId: row.id, name: row.name, priceCents: row.priceCents, pricing: row.pricing };
       },
     },
-    { name: 'administrative', type: 'human', actor: 'desk', description: 'The agreement desk checks the holder and the price.' },
+    {
+      name: 'administrative',
+      type: 'human',
+      actor: 'desk',
+      description: 'The agreement desk checks the holder and the price.',
+    },
     { name: 'technical', type: 'human', actor: 'noc', description: 'The NOC validates the transfer.' },
     {
       name: 'registry',
       type: 'external',
-      description: 'Creates the contacts at AFNIC and requests the transfer with the transfer code; the name is then active here.',
+      description:
+        'Creates the contacts at AFNIC and requests the transfer with the transfer code; the name is then active here.',
       run: async (db, { payload, ctx, outputs, env }) => {
         const id = str(outputs.charter?.domainId);
         const row = one(await db.select().from(domains).where(eq(domains.id, id)));

@@ -4,7 +4,7 @@ import { actOnStep, fileRequest, getRequest, requestDocument, requests, resource
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactHandle, holderHandle } from './model.js';
 import { domains, freeNames, letters } from './tables.js';
-import { addMember, type Member, staff, startWorld, waitFor, type World } from './test/world.js';
+import { addMember, type Member, staff, startWorld, type World, waitFor } from './test/world.js';
 import { DOMAIN_REGISTRATION } from './workflow.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -77,22 +77,49 @@ describe(`domains.registration on ${engine}`, () => {
     const r = await file(contrat, 'école-exemple.fr');
     expect(r.status).toBe('in_progress');
     let at = await waitFor(w, r.id, (x) => x.currentStep === 'signature');
-    const doc = await requestDocument(w.database.db, w.env, await getRequest(w.database.db, contrat.head, r.id));
+    const doc = await requestDocument(
+      w.database.db,
+      w.env,
+      await getRequest(w.database.db, contrat.head, r.id),
+    );
     expect(doc?.text).toContain('Domain name: école-exemple.fr (xn--cole-exemple-9db.fr)');
     expect(doc?.text).toContain('Price: 0 € — free (the first name of an institution under contract)');
     // The technical contact may not sign; a stale hash is refused.
     await expect(
-      actOnStep(w.database.db, contrat.tech, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } }),
+      actOnStep(w.database.db, contrat.tech, w.env, {
+        requestId: r.id,
+        step: 'signature',
+        decision: 'approve',
+        data: { documentHash: doc?.hash },
+      }),
     ).rejects.toThrow();
     await expect(
-      actOnStep(w.database.db, contrat.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: '0'.repeat(64) } }),
+      actOnStep(w.database.db, contrat.head, w.env, {
+        requestId: r.id,
+        step: 'signature',
+        decision: 'approve',
+        data: { documentHash: '0'.repeat(64) },
+      }),
     ).rejects.toThrow(/changed since you read it/);
-    await actOnStep(w.database.db, contrat.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
+    await actOnStep(w.database.db, contrat.head, w.env, {
+      requestId: r.id,
+      step: 'signature',
+      decision: 'approve',
+      data: { documentHash: doc?.hash },
+    });
     const [letter] = await w.database.db.select().from(letters).where(eq(letters.requestId, r.id));
     expect(letter).toMatchObject({ hash: doc?.hash, signedByName: 'Directrice Générale' });
-    await actOnStep(w.database.db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
+    await actOnStep(w.database.db, staff(['desk']), w.env, {
+      requestId: r.id,
+      step: 'administrative',
+      decision: 'approve',
+    });
     at = await waitFor(w, r.id, (x) => x.currentStep === 'technical');
-    await actOnStep(w.database.db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' });
+    await actOnStep(w.database.db, staff(['noc']), w.env, {
+      requestId: r.id,
+      step: 'technical',
+      decision: 'approve',
+    });
     at = await waitFor(w, r.id, (x) => x.status !== 'in_progress');
     expect(at.status).toBe('completed');
     const [row] = await w.database.db.select().from(domains).where(eq(domains.requestId, r.id));
@@ -106,13 +133,25 @@ describe(`domains.registration on ${engine}`, () => {
       hosts: ['ns1.example.net', 'ns2.example.net'],
     });
     expect(w.standin.state.contacts.get(holderHandle(String(row?.id)))?.siren).toMatch(/^\d{9}(\d{5})?$/);
-    const [res] = await w.database.db.select().from(resources).where(eq(resources.objectId, String(row?.id)));
-    expect(res).toMatchObject({ line: 'domains', type: 'domain', state: 'active', lineState: 'active', name: 'école-exemple.fr' });
+    const [res] = await w.database.db
+      .select()
+      .from(resources)
+      .where(eq(resources.objectId, String(row?.id)));
+    expect(res).toMatchObject({
+      line: 'domains',
+      type: 'domain',
+      state: 'active',
+      lineState: 'active',
+      name: 'école-exemple.fr',
+    });
   });
 
   it('returns a name the registry says is taken, and gives back its free slot', async () => {
     const m = await addMember(w.database, 'contrat');
-    w.standin.state.domains.set('deja-pris.fr', { ...structuredClone(w.standin.state.domains.values().next().value!), name: 'deja-pris.fr' });
+    w.standin.state.domains.set('deja-pris.fr', {
+      ...structuredClone(w.standin.state.domains.values().next().value!),
+      name: 'deja-pris.fr',
+    });
     const r = await file(m, 'deja-pris.fr');
     const back = await waitFor(w, r.id, (x) => x.status !== 'in_progress');
     expect(back).toMatchObject({ status: 'returned' });
@@ -128,11 +167,24 @@ describe(`domains.registration on ${engine}`, () => {
     await waitFor(w, r.id, (x) => x.currentStep === 'signature');
     const doc = await requestDocument(w.database.db, w.env, await getRequest(w.database.db, m.head, r.id));
     expect(doc?.text).toContain('Prior review: AFNIC reserves this term (City name)');
-    await actOnStep(w.database.db, m.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
-    await actOnStep(w.database.db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
+    await actOnStep(w.database.db, m.head, w.env, {
+      requestId: r.id,
+      step: 'signature',
+      decision: 'approve',
+      data: { documentHash: doc?.hash },
+    });
+    await actOnStep(w.database.db, staff(['desk']), w.env, {
+      requestId: r.id,
+      step: 'administrative',
+      decision: 'approve',
+    });
     await waitFor(w, r.id, (x) => x.currentStep === 'technical');
     await expect(
-      actOnStep(w.database.db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' }),
+      actOnStep(w.database.db, staff(['noc']), w.env, {
+        requestId: r.id,
+        step: 'technical',
+        decision: 'approve',
+      }),
     ).rejects.toThrow(/authorisation code/);
   });
 });

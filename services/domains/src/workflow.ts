@@ -5,7 +5,12 @@ import { z } from 'zod';
 import { registryVerdict } from './rules.js';
 import { letterOf, prepareLetter, signLetter } from './service/letters.js';
 import { markActive, markProvisioning, newAuthInfo, registerAtRegistry } from './service/provision.js';
-import { createDomain, planRegistration, type RegistrationAsk, withdrawDomain } from './service/registration.js';
+import {
+  createDomain,
+  planRegistration,
+  type RegistrationAsk,
+  withdrawDomain,
+} from './service/registration.js';
 import { domains } from './tables.js';
 
 /**
@@ -106,7 +111,9 @@ export const REGISTRATION_KIND = defineKind<RegistrationPayload>({
           throw new ReturnToInstitution((e as Error).message, { name, check: c });
         }
         if (verdict.verdict === 'prior-review') {
-          await db.transaction((tx) => prepareLetter(tx, domainIdOf(outputs), request.id, pass, verdict.reason));
+          await db.transaction((tx) =>
+            prepareLetter(tx, domainIdOf(outputs), request.id, pass, verdict.reason),
+          );
           return { checked: true, priorReview: verdict.reason };
         }
         return { checked: true };
@@ -116,10 +123,18 @@ export const REGISTRATION_KIND = defineKind<RegistrationPayload>({
       name: 'signature',
       type: 'human',
       actor: 'head',
-      description: 'The head of institution reads the letter of commitment and its technical annex, and signs it.',
+      description:
+        'The head of institution reads the letter of commitment and its technical annex, and signs it.',
       dataSchema: z.object({ documentHash: z.string() }),
       run: async (tx, { request, data, pass, ctx }) => {
-        const signed = await signLetter(tx, ctx, request.institutionId, request.id, pass, String(data?.documentHash));
+        const signed = await signLetter(
+          tx,
+          ctx,
+          request.institutionId,
+          request.id,
+          pass,
+          String(data?.documentHash),
+        );
         return { documentHash: signed.hash, signedBy: signed.signedByName };
       },
     },
@@ -135,10 +150,23 @@ export const REGISTRATION_KIND = defineKind<RegistrationPayload>({
       description:
         'Pre-delegation check of the name servers (the gate of reverse zones: reachable over UDP and TCP, authoritative, same serial, the NS set requested, no open recursion, EDNS, DS matching the served keys). Any error returns the request with the findings.',
       run: async (db, { outputs, env }) => {
-        const row = one(await db.select().from(domains).where(eq(domains.id, domainIdOf(outputs))));
+        const row = one(
+          await db
+            .select()
+            .from(domains)
+            .where(eq(domains.id, domainIdOf(outputs))),
+        );
         const { gate } = env.line('domains');
-        if (!gate) return { ran: false, findings: [{ level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' }] };
-        const { findings, blocking } = await gate({ zone: row.name, nameservers: row.nameservers, ds: row.ds });
+        if (!gate)
+          return {
+            ran: false,
+            findings: [{ level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' }],
+          };
+        const { findings, blocking } = await gate({
+          zone: row.name,
+          nameservers: row.nameservers,
+          ds: row.ds,
+        });
         if (blocking) {
           const errors = findings.filter((f) => f.level === 'error');
           throw new ReturnToInstitution(
@@ -159,7 +187,10 @@ export const REGISTRATION_KIND = defineKind<RegistrationPayload>({
       run: async (_tx, { data, outputs }) => {
         const code = str(data?.authorizationCode);
         if (priorReviewOf(outputs) && !code) {
-          throw ValidationError.field(['input', 'data', 'authorizationCode'], 'the name is under prior review: enter AFNIC’s authorisation code');
+          throw ValidationError.field(
+            ['input', 'data', 'authorizationCode'],
+            'the name is under prior review: enter AFNIC’s authorisation code',
+          );
         }
         return code ? { authorizationCode: code } : {};
       },
@@ -189,7 +220,10 @@ export const REGISTRATION_KIND = defineKind<RegistrationPayload>({
         if (!rt.registry) throw new Error('the registry is not configured (DOMAINS_EPP_HOST)');
         const authInfo = newAuthInfo();
         const code = str(outputs.technical?.authorizationCode) || undefined;
-        const r = await registerAtRegistry(db, rt.registry, row, { authInfo, ...(code ? { authorizationCode: code } : {}) });
+        const r = await registerAtRegistry(db, rt.registry, row, {
+          authInfo,
+          ...(code ? { authorizationCode: code } : {}),
+        });
         await markActive(db, ctx, id, {
           expiresAt: r.exDate ? new Date(r.exDate) : null,
           authInfoSealed: env.secrets.seal(code ?? authInfo, `domain:${id}`),

@@ -60,11 +60,17 @@ const change = (mutation: string, fields: string): Case => ({
 
 export const DOMAINS_CASES: Record<string, Case> = {
   'Query.domain': {
-    call: async (c) => ({ query: 'query($id: ID!) { r: domain(id: $id) { id name } }', variables: { id: await sharedDomainA(c) } }),
+    call: async (c) => ({
+      query: 'query($id: ID!) { r: domain(id: $id) { id name } }',
+      variables: { id: await sharedDomainA(c) },
+    }),
     expect: only([...CONTACTS_A, ...STAFF], 'deny', ['technicalB']),
   },
   'Query.domains': { call: () => ({ query: '{ r: domains(limit: 1) { id } }' }), expect: only(STAFF) },
-  'Query.domainPollMessages': { call: () => ({ query: '{ r: domainPollMessages(limit: 1) { registryId } }' }), expect: only(STAFF) },
+  'Query.domainPollMessages': {
+    call: () => ({ query: '{ r: domainPollMessages(limit: 1) { registryId } }' }),
+    expect: only(STAFF),
+  },
   'Query.checkDomainName': {
     call: () => ({ query: '{ r: checkDomainName(name: "école.fr") { charterOk aName } }' }),
     expect: only([...CONTACTS_A, 'technicalB', ...STAFF]),
@@ -72,14 +78,22 @@ export const DOMAINS_CASES: Record<string, Case> = {
   'Mutation.requestDomain': {
     call: (c) => ({
       query: `mutation($id: ID!, $admin: ID!, $tech: ID!) { r: requestDomain(input: { institutionId: $id, name: "matrix-${++n}.fr", adminContactId: $admin, techContactIds: [$tech], nameservers: [{ name: "ns1.matrix.example" }, { name: "ns2.matrix.example" }], submit: false }) { ${R} } }`,
-      variables: { id: c.institutionA, admin: c.contactIdOf('administrative'), tech: c.contactIdOf('technical') },
+      variables: {
+        id: c.institutionA,
+        admin: c.contactIdOf('administrative'),
+        tech: c.contactIdOf('technical'),
+      },
     }),
     expect: filers,
   },
   'Mutation.requestDomainTransfer': {
     call: (c) => ({
       query: `mutation($id: ID!, $admin: ID!, $tech: ID!) { r: requestDomainTransfer(input: { institutionId: $id, name: "arrive-${++n}.fr", authInfo: "Transfer-9x", adminContactId: $admin, techContactIds: [$tech], nameservers: [{ name: "ns1.matrix.example" }, { name: "ns2.matrix.example" }] }) { ${R} } }`,
-      variables: { id: c.institutionA, admin: c.contactIdOf('administrative'), tech: c.contactIdOf('technical') },
+      variables: {
+        id: c.institutionA,
+        admin: c.contactIdOf('administrative'),
+        tech: c.contactIdOf('technical'),
+      },
     }),
     expect: filers,
   },
@@ -90,7 +104,11 @@ export const DOMAINS_CASES: Record<string, Case> = {
   'Mutation.requestDomainContactChange': {
     call: async (c) => ({
       query: `mutation($id: ID!, $admin: ID!, $tech: ID!) { r: requestDomainContactChange(input: { domainId: $id, adminContactId: $admin, techContactIds: [$tech] }) { ${R} } }`,
-      variables: { id: await domainA(c), admin: c.contactIdOf('technical'), tech: c.contactIdOf('administrative') },
+      variables: {
+        id: await domainA(c),
+        admin: c.contactIdOf('technical'),
+        tech: c.contactIdOf('administrative'),
+      },
     }),
     expect: filers,
   },

@@ -47,8 +47,20 @@ const ALL: Record<string, string> = {
   renew: cmd.domainRenew(T, 'b.fr', '2027-03-01T00:00:00.0Z', 2),
   delete: cmd.domainDelete(T, 'b.fr'),
   restore: cmd.domainRestore(T, 'b.fr'),
-  transfer: cmd.domainTransfer(T, { name: 'b.fr', authPw: 'x1y2z3', admin: 'GCH-C-1', techs: ['GCH-C-2'], keepDS: true }),
-  trade: cmd.domainTrade(T, { name: 'b.fr', registrant: 'GCH-H-2', admin: 'GCH-C-1', techs: ['GCH-C-2'], keepDS: false }),
+  transfer: cmd.domainTransfer(T, {
+    name: 'b.fr',
+    authPw: 'x1y2z3',
+    admin: 'GCH-C-1',
+    techs: ['GCH-C-2'],
+    keepDS: true,
+  }),
+  trade: cmd.domainTrade(T, {
+    name: 'b.fr',
+    registrant: 'GCH-H-2',
+    admin: 'GCH-C-1',
+    techs: ['GCH-C-2'],
+    keepDS: false,
+  }),
   hostCheck: cmd.hostCheck(T, ['ns1.example.net']),
   hostCreate: cmd.hostCreate(T, 'ns1.univ-exemple.fr', ['192.0.2.53', '2001:db8::53']),
   contactHolder: cmd.contactCreate(T, {
@@ -83,17 +95,36 @@ describe('EPP commands', () => {
   });
 
   it('the schemas do refuse a malformed command (the check can fail)', async () => {
-    const bad = ALL.create?.replace('<domain:period unit="y">1</domain:period>', '<domain:period unit="w">1</domain:period>');
+    const bad = ALL.create?.replace(
+      '<domain:period unit="y">1</domain:period>',
+      '<domain:period unit="w">1</domain:period>',
+    );
     expect((await xsdErrors(bad ?? '')).join('\n')).toMatch(/unit/);
-    const reordered = ALL.update?.replace(/<secDNS:rem>.*<\/secDNS:rem>(<secDNS:add>.*<\/secDNS:add>)/, '$1<secDNS:rem/>');
+    const reordered = ALL.update?.replace(
+      /<secDNS:rem>.*<\/secDNS:rem>(<secDNS:add>.*<\/secDNS:add>)/,
+      '$1<secDNS:rem/>',
+    );
     expect(await xsdErrors(reordered ?? '')).not.toEqual([]);
   });
 
   it('checks at most 7 names, escapes text, and declares the svcExtension AFNIC expects', () => {
-    expect(() => cmd.domainCheck(T, Array.from({ length: 8 }, (_, i) => `n${i}.fr`))).toThrow(/1 to 7/);
-    expect(cmd.contactCreate(T, { id: 'X-1a', name: 'A & <B>', street: [], city: 'C', cc: 'FR', email: 'e', authPw: 'p' })).toContain(
-      'A &amp; &lt;B&gt;',
-    );
+    expect(() =>
+      cmd.domainCheck(
+        T,
+        Array.from({ length: 8 }, (_, i) => `n${i}.fr`),
+      ),
+    ).toThrow(/1 to 7/);
+    expect(
+      cmd.contactCreate(T, {
+        id: 'X-1a',
+        name: 'A & <B>',
+        street: [],
+        city: 'C',
+        cc: 'FR',
+        email: 'e',
+        authPw: 'p',
+      }),
+    ).toContain('A &amp; &lt;B&gt;');
     for (const uri of [
       'urn:ietf:params:xml:ns:rgp-1.0',
       'http://www.afnic.fr/xml/epp/frnic-2.0',

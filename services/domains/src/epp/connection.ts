@@ -83,13 +83,16 @@ export class EppConnection {
         host: endpoint.host,
         port: endpoint.port,
         // SNI carries host names only (RFC 6066): none for an address.
-        ...(endpoint.servername || !isIP(endpoint.host) ? { servername: endpoint.servername ?? endpoint.host } : {}),
+        ...(endpoint.servername || !isIP(endpoint.host)
+          ? { servername: endpoint.servername ?? endpoint.host }
+          : {}),
         ...(endpoint.ca ? { ca: endpoint.ca } : {}),
         ...(endpoint.cert ? { cert: endpoint.cert } : {}),
         ...(endpoint.key ? { key: endpoint.key } : {}),
         minVersion: 'TLSv1.2',
       });
-      const onError = (e: Error) => reject(new RegistryUnavailable(`cannot reach the registry: ${e.message}`, undefined, true));
+      const onError = (e: Error) =>
+        reject(new RegistryUnavailable(`cannot reach the registry: ${e.message}`, undefined, true));
       s.once('error', onError);
       s.once('secureConnect', () => {
         s.off('error', onError);
@@ -154,17 +157,23 @@ export class EppConnection {
   async command(xml: string, what: string): Promise<EppResponse> {
     const started = Date.now();
     const parsed = parseEpp(await this.exchange(xml));
-    if (!('response' in parsed)) throw new RegistryUnavailable(`the registry answered ${what} with a greeting`);
+    if (!('response' in parsed))
+      throw new RegistryUnavailable(`the registry answered ${what} with a greeting`);
     const res = parsed.response;
-    this.logger?.debug({ epp: what, code: res.code, svTRID: res.svTRID, ms: Date.now() - started }, 'epp command');
-    if (res.code >= 2000) throw errorFor(res.results[0] ?? { code: res.code, message: '', details: [] }, what);
+    this.logger?.debug(
+      { epp: what, code: res.code, svTRID: res.svTRID, ms: Date.now() - started },
+      'epp command',
+    );
+    if (res.code >= 2000)
+      throw errorFor(res.results[0] ?? { code: res.code, message: '', details: [] }, what);
     return res;
   }
 
   /** `<hello>` (keep-alive): the server answers with a fresh greeting. */
   async hello(): Promise<Greeting> {
     const parsed = parseEpp(await this.exchange(cmd.hello()));
-    if (!('greeting' in parsed)) throw new RegistryUnavailable('the registry answered <hello> without a greeting');
+    if (!('greeting' in parsed))
+      throw new RegistryUnavailable('the registry answered <hello> without a greeting');
     return parsed.greeting;
   }
 

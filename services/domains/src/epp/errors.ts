@@ -17,7 +17,8 @@ export const NO_MESSAGES = 1300;
 export const MESSAGE_WAITING = 1301;
 export const ENDING_SESSION = 1500;
 
-const describe = (r: EppResult) => `${r.code} ${r.message}${r.details.length ? ` (${r.details.join('; ')})` : ''}`;
+const describe = (r: EppResult) =>
+  `${r.code} ${r.message}${r.details.length ? ` (${r.details.join('; ')})` : ''}`;
 
 export class RegistryObjectExists extends ConflictError {
   constructor(readonly result: EppResult) {
@@ -79,9 +80,13 @@ export function errorFor(result: EppResult, what = 'such object'): Error {
   if (rule) return new RegistryRefusal(rule, result);
   if (code >= 2200 && code <= 2202) {
     // Never name the credentials: the message says only that they were refused.
-    return new RegistryUnavailable(`the registry refused the login or authorisation (${code} ${result.message})`, result);
+    return new RegistryUnavailable(
+      `the registry refused the login or authorisation (${code} ${result.message})`,
+      result,
+    );
   }
-  if (code === 2400) return new RegistryUnavailable(`the registry failed the command: ${describe(result)}`, result);
+  if (code === 2400)
+    return new RegistryUnavailable(`the registry failed the command: ${describe(result)}`, result);
   if (code >= 2500 && code <= 2502) {
     return new RegistryUnavailable(`the registry closed the session: ${describe(result)}`, result, true);
   }

@@ -1,7 +1,12 @@
 import { type EppStandin, startEppStandin } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EppConnection } from './connection.js';
-import { RegistryObjectExists, RegistryObjectMissing, RegistryRefusal, RegistryUnavailable } from './errors.js';
+import {
+  RegistryObjectExists,
+  RegistryObjectMissing,
+  RegistryRefusal,
+  RegistryUnavailable,
+} from './errors.js';
 import { Registry } from './registry.js';
 import { EppSession } from './session.js';
 import { xsdErrors } from './test/xsd.js';
@@ -43,7 +48,10 @@ const person = (id: string) => ({
 });
 
 beforeAll(async () => {
-  standin = await startEppStandin({ reserved: { 'paris.fr': 'City name' }, forbidden: { 'trafiquants.fr': 'Legal issue' } });
+  standin = await startEppStandin({
+    reserved: { 'paris.fr': 'City name' },
+    forbidden: { 'trafiquants.fr': 'Legal issue' },
+  });
   session = new EppSession(endpoint(), { helloIntervalMs: 0 });
   registry = new Registry(session, standin.clID);
   await registry.createContact(holder('GCH-H-1'));
@@ -84,13 +92,21 @@ describe('the EPP client against the stand-in registry', () => {
 
   it('checks availability in batches of 7 with the reserved and forbidden flags', async () => {
     await create('pris.fr');
-    const names = ['pris.fr', 'paris.fr', 'trafiquants.fr', ...Array.from({ length: 12 }, (_, i) => `libre${i}.fr`)];
+    const names = [
+      'pris.fr',
+      'paris.fr',
+      'trafiquants.fr',
+      ...Array.from({ length: 12 }, (_, i) => `libre${i}.fr`),
+    ];
     const before = standin.received.length;
     const got = await registry.check(names);
     expect(standin.received.length - before).toBe(3); // 15 names: 7 + 7 + 1
     expect(got.find((c) => c.name === 'pris.fr')).toMatchObject({ avail: false, reason: 'In use' });
     expect(got.find((c) => c.name === 'paris.fr')).toMatchObject({ reserved: true, rsvReason: 'City name' });
-    expect(got.find((c) => c.name === 'trafiquants.fr')).toMatchObject({ forbidden: true, fbdReason: 'Legal issue' });
+    expect(got.find((c) => c.name === 'trafiquants.fr')).toMatchObject({
+      forbidden: true,
+      fbdReason: 'Legal issue',
+    });
     expect(got.filter((c) => c.avail)).toHaveLength(12);
   });
 
@@ -113,13 +129,17 @@ describe('the EPP client against the stand-in registry', () => {
     await expect(registry.info('absent.fr')).rejects.toBeInstanceOf(RegistryObjectMissing);
     await expect(create('paris.fr')).rejects.toMatchObject({ rule: 'registry.policy' });
     await expect(create('autre.fr', { techs: [] })).rejects.toBeInstanceOf(RegistryRefusal);
-    await expect(registry.createDomain({ ...(await spec('x1.fr')), registrant: 'GCH-C-1' })).rejects.toMatchObject({
+    await expect(
+      registry.createDomain({ ...(await spec('x1.fr')), registrant: 'GCH-C-1' }),
+    ).rejects.toMatchObject({
       rule: 'registry.policy',
     });
     await registry.createHost('ns1.servi.fr', ['192.0.2.1']);
     await create('servi.fr');
     await create('client.fr', { hosts: ['ns1.servi.fr', 'ns2.example.net'] });
-    await expect(registry.delete('servi.fr')).rejects.toMatchObject({ rule: 'registry.association-prohibits' });
+    await expect(registry.delete('servi.fr')).rejects.toMatchObject({
+      rule: 'registry.association-prohibits',
+    });
     await expect(registry.restore('client.fr')).rejects.toMatchObject({ rule: 'registry.status-prohibits' });
     standin.failNext(2400);
     await expect(registry.info('client.fr')).rejects.toBeInstanceOf(RegistryUnavailable);
@@ -138,16 +158,25 @@ describe('the EPP client against the stand-in registry', () => {
     await create('cycle.fr');
     await registry.createHost('ns3.example.net', []);
     const ds = { keyTag: 7, alg: 13, digestType: 4, digest: 'EF'.repeat(48) };
-    await registry.update({ name: 'cycle.fr', addHosts: ['ns3.example.net'], remHosts: ['ns1.example.net'], addDs: [ds] });
+    await registry.update({
+      name: 'cycle.fr',
+      addHosts: ['ns3.example.net'],
+      remHosts: ['ns1.example.net'],
+      addDs: [ds],
+    });
     let info = await registry.info('cycle.fr');
     expect(info.hosts).toEqual(['ns2.example.net', 'ns3.example.net']);
     expect(info.ds).toEqual([ds]);
     const renewed = await registry.renew('cycle.fr', info.exDate ?? '', 2);
-    expect(new Date(renewed.exDate ?? 0).getUTCFullYear()).toBe(new Date(info.exDate ?? 0).getUTCFullYear() + 2);
+    expect(new Date(renewed.exDate ?? 0).getUTCFullYear()).toBe(
+      new Date(info.exDate ?? 0).getUTCFullYear() + 2,
+    );
     await registry.delete('cycle.fr');
     info = await registry.info('cycle.fr');
     expect(info.statuses).toContain('pendingDelete');
-    await expect(registry.update({ name: 'cycle.fr', remDs: [ds] })).rejects.toMatchObject({ rule: 'registry.status-prohibits' });
+    await expect(registry.update({ name: 'cycle.fr', remDs: [ds] })).rejects.toMatchObject({
+      rule: 'registry.status-prohibits',
+    });
     await registry.restore('cycle.fr');
     expect((await registry.info('cycle.fr')).statuses).toEqual(['ok']);
   });
@@ -155,10 +184,24 @@ describe('the EPP client against the stand-in registry', () => {
   it('changes the holder with frnic:trade and transfers a name in with its authInfo', async () => {
     await create('cede.fr');
     await registry.createContact(holder('GCH-H-2', '19750001900014'));
-    expect(await registry.trade({ name: 'cede.fr', registrant: 'GCH-H-2', admin: 'GCH-C-2', techs: ['GCH-C-1'], keepDS: true })).toEqual({
+    expect(
+      await registry.trade({
+        name: 'cede.fr',
+        registrant: 'GCH-H-2',
+        admin: 'GCH-C-2',
+        techs: ['GCH-C-1'],
+        keepDS: true,
+      }),
+    ).toEqual({
       status: 'serverApproved',
     });
-    expect(await registry.info('cede.fr')).toMatchObject({ registrant: 'GCH-H-2', contacts: [{ type: 'admin', id: 'GCH-C-2' }, { type: 'tech', id: 'GCH-C-1' }] });
+    expect(await registry.info('cede.fr')).toMatchObject({
+      registrant: 'GCH-H-2',
+      contacts: [
+        { type: 'admin', id: 'GCH-C-2' },
+        { type: 'tech', id: 'GCH-C-1' },
+      ],
+    });
 
     const exDate = new Date(Date.now() + 200 * 86_400_000);
     standin.state.domains.set('arrivee.fr', {
@@ -175,9 +218,21 @@ describe('the EPP client against the stand-in registry', () => {
       exDate,
     });
     await expect(
-      registry.transfer({ name: 'arrivee.fr', authPw: 'wrong-code', admin: 'GCH-C-1', techs: ['GCH-C-2'], keepDS: true }),
+      registry.transfer({
+        name: 'arrivee.fr',
+        authPw: 'wrong-code',
+        admin: 'GCH-C-1',
+        techs: ['GCH-C-2'],
+        keepDS: true,
+      }),
     ).rejects.toBeInstanceOf(RegistryUnavailable);
-    const t = await registry.transfer({ name: 'arrivee.fr', authPw: 'Transfer-code-9', admin: 'GCH-C-1', techs: ['GCH-C-2'], keepDS: true });
+    const t = await registry.transfer({
+      name: 'arrivee.fr',
+      authPw: 'Transfer-code-9',
+      admin: 'GCH-C-1',
+      techs: ['GCH-C-2'],
+      keepDS: true,
+    });
     expect(t).toEqual({ status: 'serverApproved', exDate: exDate.toISOString() });
     expect((await registry.info('arrivee.fr')).clID).toBe(standin.clID);
   });
@@ -193,7 +248,12 @@ describe('the EPP client against the stand-in registry', () => {
       },
     });
     const first = await registry.pollRequest();
-    expect(first).toMatchObject({ kind: 'zonecheck', domain: 'univ-exemple.fr', outcome: 'passed', count: 1 });
+    expect(first).toMatchObject({
+      kind: 'zonecheck',
+      domain: 'univ-exemple.fr',
+      outcome: 'passed',
+      count: 1,
+    });
     expect((await registry.pollRequest())?.id).toBe(first?.id); // not dequeued by reading
     await registry.pollAck(first?.id ?? '');
     expect(await registry.pollRequest()).toBeNull();

@@ -1,15 +1,16 @@
 import * as cmd from './commands.js';
 import { newClTRID } from './connection.js';
 import { RegistryObjectExists } from './errors.js';
-import {
-  type EppResponse,
-  readCheck,
-  readDomainInfo,
-  readExDate,
-  readPollMessage,
-} from './responses.js';
+import { type EppResponse, readCheck, readDomainInfo, readExDate, readPollMessage } from './responses.js';
 import type { EppSession } from './session.js';
-import type { CheckResult, ContactSpec, DomainCreateSpec, DomainInfo, DomainUpdateSpec, PollMessage } from './types.js';
+import type {
+  CheckResult,
+  ContactSpec,
+  DomainCreateSpec,
+  DomainInfo,
+  DomainUpdateSpec,
+  PollMessage,
+} from './types.js';
 
 /**
  * The registry operations Guichet uses, over one EppSession. Each is safe to run again after a
@@ -98,7 +99,12 @@ export class Registry {
 
   async trade(s: Parameters<typeof cmd.domainTrade>[1]): Promise<{ status: string }> {
     const res = await this.send((t) => cmd.domainTrade(t, s), `domain ${s.name}`);
-    return { status: String(res.extension?.ext?.resData?.trdData?.domain?.trStatus ?? (res.code === 1000 ? 'serverApproved' : 'pending')) };
+    return {
+      status: String(
+        res.extension?.ext?.resData?.trdData?.domain?.trStatus ??
+          (res.code === 1000 ? 'serverApproved' : 'pending'),
+      ),
+    };
   }
 
   async transfer(s: Parameters<typeof cmd.domainTransfer>[1]): Promise<{ status: string; exDate?: string }> {

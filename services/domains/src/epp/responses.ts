@@ -161,10 +161,9 @@ export function readDomainInfo(res: EppResponse): DomainInfo {
     statuses: list(d.status).map((s: Node) => String(s['@s'])),
     ...(registrant ? { registrant } : {}),
     contacts: list(d.contact).map((c: Node) => ({ type: String(c['@type']), id: text(c) })),
-    hosts: [
-      ...list(d.ns?.hostObj).map(text),
-      ...list(d.ns?.hostAttr).map((h: Node) => text(h.hostName)),
-    ].map((h) => h.toLowerCase()),
+    hosts: [...list(d.ns?.hostObj).map(text), ...list(d.ns?.hostAttr).map((h: Node) => text(h.hostName))].map(
+      (h) => h.toLowerCase(),
+    ),
     clID: text(d.clID),
     ...(crDate ? { crDate } : {}),
     ...(exDate ? { exDate } : {}),
@@ -187,7 +186,13 @@ export function readExDate(res: EppResponse): string | undefined {
 export function readPollMessage(res: EppResponse): PollMessage | null {
   const q = res.msgQ;
   if (!q || res.code !== 1301) return null;
-  const base = { id: q.id, count: q.count, ...(q.qDate ? { qDate: q.qDate } : {}), text: q.msg, raw: res.raw };
+  const base = {
+    id: q.id,
+    count: q.count,
+    ...(q.qDate ? { qDate: q.qDate } : {}),
+    text: q.msg,
+    raw: res.raw,
+  };
   const fr = res.extension?.ext?.resData;
   if (fr?.quaData) {
     const c = fr.quaData.contact;

@@ -1,7 +1,7 @@
-import { builder } from '@guichet/graphql';
-import { fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
 import { ForbiddenError } from '@guichet/core';
+import { builder } from '@guichet/graphql';
 import { canFileFor } from '@guichet/membership';
+import { fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
 import { getDomain } from '../service/queries.js';
 import { DOMAIN_REGISTRATION } from '../workflow.js';
 import { DOMAIN_CHANGE } from '../workflow-changes.js';
@@ -16,7 +16,10 @@ const NameServerInput = builder.inputType('DomainNameServerInput', {
   description: 'A name server.',
   fields: (f) => ({
     name: f.string({ description: 'Host name.' }),
-    addresses: f.stringList({ required: false, description: 'Glue addresses: only (and then required) for a name inside the domain.' }),
+    addresses: f.stringList({
+      required: false,
+      description: 'Glue addresses: only (and then required) for a name inside the domain.',
+    }),
   }),
 });
 const DsInput = builder.inputType('DomainDsInput', {
@@ -51,7 +54,11 @@ const RequestDomainInput = builder.inputType('RequestDomainInput', {
   fields: (f) => ({
     institutionId: common.institutionId(f),
     name: f.string({ description: 'The name, U-label or A-label (`école.fr`, `xn--cole-9oa.fr`).' }),
-    holder: f.field({ type: HolderInput, required: false, description: 'The holder (default: the institution).' }),
+    holder: f.field({
+      type: HolderInput,
+      required: false,
+      description: 'The holder (default: the institution).',
+    }),
     adminContactId: f.id({ description: 'The administrative contact (one of the institution’s contacts).' }),
     techContactIds: f.idList({ description: 'One to three technical contacts.' }),
     nameservers: f.field({ type: [NameServerInput], description: 'At least two name servers.' }),
@@ -61,12 +68,27 @@ const RequestDomainInput = builder.inputType('RequestDomainInput', {
   }),
 });
 
-const payloadOf = (i: { name: string; holder?: any; adminContactId: string | number; techContactIds: (string | number)[]; nameservers: any[]; ds?: any[] | null; periodYears?: number | null }) => ({
+const payloadOf = (i: {
+  name: string;
+  holder?: any;
+  adminContactId: string | number;
+  techContactIds: (string | number)[];
+  nameservers: any[];
+  ds?: any[] | null;
+  periodYears?: number | null;
+}) => ({
   name: i.name,
-  ...(i.holder ? { holder: Object.fromEntries(Object.entries(i.holder).filter(([, v]) => v !== null && v !== undefined)) } : {}),
+  ...(i.holder
+    ? {
+        holder: Object.fromEntries(Object.entries(i.holder).filter(([, v]) => v !== null && v !== undefined)),
+      }
+    : {}),
   adminContactId: String(i.adminContactId),
   techContactIds: i.techContactIds.map(String),
-  nameservers: i.nameservers.map((n) => ({ name: n.name, ...(n.addresses ? { addresses: n.addresses } : {}) })),
+  nameservers: i.nameservers.map((n) => ({
+    name: n.name,
+    ...(n.addresses ? { addresses: n.addresses } : {}),
+  })),
   ...(i.ds ? { ds: i.ds } : {}),
   periodYears: i.periodYears ?? 1,
 });
@@ -89,7 +111,12 @@ builder.mutationFields((t) => ({
         database.db,
         ctx,
         env,
-        { kind: DOMAIN_REGISTRATION, institutionId: String(input.institutionId), payload: payloadOf(input), submit: input.submit ?? true },
+        {
+          kind: DOMAIN_REGISTRATION,
+          institutionId: String(input.institutionId),
+          payload: payloadOf(input),
+          submit: input.submit ?? true,
+        },
         { payloadPath: ['input'] },
       ),
     }),
@@ -107,9 +134,18 @@ builder.mutationFields((t) => ({
           fields: (f) => ({
             institutionId: common.institutionId(f),
             name: f.string({ description: 'The .fr name.' }),
-            authInfo: f.string({ description: 'The transfer code (authInfo) from the losing registrar. Write-only.' }),
-            keepDS: f.boolean({ required: false, description: 'Keep the DS records at the registry (default true).' }),
-            holder: f.field({ type: HolderInput, required: false, description: 'The holder (default: the institution).' }),
+            authInfo: f.string({
+              description: 'The transfer code (authInfo) from the losing registrar. Write-only.',
+            }),
+            keepDS: f.boolean({
+              required: false,
+              description: 'Keep the DS records at the registry (default true).',
+            }),
+            holder: f.field({
+              type: HolderInput,
+              required: false,
+              description: 'The holder (default: the institution).',
+            }),
             adminContactId: f.id({ description: 'The administrative contact.' }),
             techContactIds: f.idList({ description: 'One to three technical contacts.' }),
             nameservers: f.field({ type: [NameServerInput], description: 'Its name servers.' }),
@@ -121,7 +157,10 @@ builder.mutationFields((t) => ({
     resolve: async (_r, { input }, { database, ctx, env }) => {
       const institutionId = String(input.institutionId);
       // Sealing is refused to callers who may not file: nobody learns anything from a seal.
-      if (!canFileFor(ctx.actor, institutionId)) throw new ForbiddenError('Only a technical contact of the institution (or the agreement desk) files its requests');
+      if (!canFileFor(ctx.actor, institutionId))
+        throw new ForbiddenError(
+          'Only a technical contact of the institution (or the agreement desk) files its requests',
+        );
       return {
         request: await fileRequest(
           database.db,
@@ -171,7 +210,11 @@ function changeMutation(
             database.db,
             ctx,
             env,
-            { kind: DOMAIN_CHANGE, institutionId, payload: { operation, domainId: String(i.domainId), ...toPayload(i) } },
+            {
+              kind: DOMAIN_CHANGE,
+              institutionId,
+              payload: { operation, domainId: String(i.domainId), ...toPayload(i) },
+            },
             { payloadPath: ['input'] },
           ),
         };
@@ -188,7 +231,13 @@ changeMutation(
     nameservers: f.field({ type: [NameServerInput], description: 'The new name servers (at least two).' }),
     ds: f.field({ type: [DsInput], required: false, description: 'The new DS records (none: unsigned).' }),
   }),
-  (i) => ({ nameservers: i.nameservers.map((n: any) => ({ name: n.name, ...(n.addresses ? { addresses: n.addresses } : {}) })), ds: i.ds ?? [] }),
+  (i) => ({
+    nameservers: i.nameservers.map((n: any) => ({
+      name: n.name,
+      ...(n.addresses ? { addresses: n.addresses } : {}),
+    })),
+    ds: i.ds ?? [],
+  }),
 );
 changeMutation(
   'requestDomainContactChange',
@@ -209,7 +258,10 @@ changeMutation(
     keepDS: f.boolean({ required: false, description: 'Keep the DS records (default true).' }),
   }),
   (i) => ({
-    holder: { country: 'FR', ...Object.fromEntries(Object.entries(i.holder).filter(([, v]) => v !== null && v !== undefined)) },
+    holder: {
+      country: 'FR',
+      ...Object.fromEntries(Object.entries(i.holder).filter(([, v]) => v !== null && v !== undefined)),
+    },
     ...(i.keepDS === null || i.keepDS === undefined ? {} : { keepDS: i.keepDS }),
   }),
 );
@@ -220,5 +272,17 @@ changeMutation(
   (f) => ({ periodYears: f.int({ description: 'Years to add, 1–10.' }) }),
   (i) => ({ periodYears: i.periodYears }),
 );
-changeMutation('requestDomainDeletion', 'deletion', 'Deletes a name: 30 days of redemption, during which it can be restored', () => ({}), () => ({}));
-changeMutation('requestDomainRestore', 'restore', 'Restores a name in its redemption period', () => ({}), () => ({}));
+changeMutation(
+  'requestDomainDeletion',
+  'deletion',
+  'Deletes a name: 30 days of redemption, during which it can be restored',
+  () => ({}),
+  () => ({}),
+);
+changeMutation(
+  'requestDomainRestore',
+  'restore',
+  'Restores a name in its redemption period',
+  () => ({}),
+  () => ({}),
+);

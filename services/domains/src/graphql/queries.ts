@@ -22,10 +22,17 @@ const NameCheckRef = builder.simpleObject('DomainNameCheck', {
     violations: t.field({ type: [ViolationRef], description: 'The charter rules it breaks.' }),
     available: t.boolean({
       nullable: true,
-      description: 'The registry says it can be registered (null: not asked — charter failed, or no registry here).',
+      description:
+        'The registry says it can be registered (null: not asked — charter failed, or no registry here).',
     }),
-    reserved: t.boolean({ nullable: true, description: 'A reserved term: registration goes through AFNIC’s prior review.' }),
-    reason: t.string({ nullable: true, description: 'The registry’s reason (in use, reserved term, forbidden…).' }),
+    reserved: t.boolean({
+      nullable: true,
+      description: 'A reserved term: registration goes through AFNIC’s prior review.',
+    }),
+    reason: t.string({
+      nullable: true,
+      description: 'The registry’s reason (in use, reserved term, forbidden…).',
+    }),
   }),
 });
 
@@ -33,7 +40,8 @@ builder.queryFields((t) => ({
   domain: t.field({
     type: DomainRef,
     nullable: true,
-    description: 'One domain name; null if it does not exist or is not yours to see. Its institution’s contacts and operator staff.',
+    description:
+      'One domain name; null if it does not exist or is not yours to see. Its institution’s contacts and operator staff.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
     resolve: async (_r, { id }, { database, ctx }) => {
@@ -43,7 +51,8 @@ builder.queryFields((t) => ({
   }),
   domains: t.field({
     type: [DomainRef],
-    description: 'Every domain name, by name (at most 1,000), filtered by state and institution. Operator staff.',
+    description:
+      'Every domain name, by name (at most 1,000), filtered by state and institution. Operator staff.',
     authScopes: { staff: true },
     args: {
       state: t.arg({ type: DomainStateEnum, required: false, description: 'Only names in this state.' }),
@@ -59,22 +68,37 @@ builder.queryFields((t) => ({
   }),
   domainPollMessages: t.field({
     type: [PollMessageRef],
-    description: 'The latest messages of the registry’s poll queue and what Guichet did about them. Operator staff.',
+    description:
+      'The latest messages of the registry’s poll queue and what Guichet did about them. Operator staff.',
     authScopes: { staff: true },
     args: { limit: t.arg.int({ required: false, description: 'At most this many (default 50).' }) },
     resolve: (_r, a, { database }) => recentPollMessages(database.db, a.limit ?? 50),
   }),
   checkDomainName: t.field({
     type: NameCheckRef,
-    description: 'Checks a name against the naming charter and asks the registry whether it is available. Files nothing. Anyone signed in.',
+    description:
+      'Checks a name against the naming charter and asks the registry whether it is available. Files nothing. Anyone signed in.',
     authScopes: { authenticated: true },
-    args: { name: t.arg.string({ required: true, description: 'The name (U-label or A-label), e.g. `école.fr`.' }) },
+    args: {
+      name: t.arg.string({ required: true, description: 'The name (U-label or A-label), e.g. `école.fr`.' }),
+    },
     resolve: async (_r, { name }, { env }) => {
       const c = checkCharter(name);
-      if (!c.ok) return { name, aName: null, uName: null, charterOk: false, violations: c.violations, available: null, reserved: null, reason: null };
+      if (!c.ok)
+        return {
+          name,
+          aName: null,
+          uName: null,
+          charterOk: false,
+          violations: c.violations,
+          available: null,
+          reserved: null,
+          reason: null,
+        };
       const base = { name, aName: c.name.aName, uName: c.name.uName, charterOk: true, violations: [] };
       const { registry } = env.line('domains');
-      if (c.name.zone === 'prd.fr' || !registry) return { ...base, available: null, reserved: null, reason: null };
+      if (c.name.zone === 'prd.fr' || !registry)
+        return { ...base, available: null, reserved: null, reason: null };
       const [r] = await registry.check([c.name.aName]);
       return {
         ...base,

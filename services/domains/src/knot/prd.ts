@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Db } from '@guichet/db';
-import { checkZoneText, publishToKnot, verifyDelegationServed } from '@guichet/dns';
 import { eq, one } from '@guichet/db';
+import { checkZoneText, publishToKnot, verifyDelegationServed } from '@guichet/dns';
 import type { DomainsConfig } from '../config.js';
 import { PRD_ZONE } from '../prd.js';
 import { renderPrdVersion } from '../service/prd.js';
@@ -28,7 +28,10 @@ export function parseServer(text: string): { address: string; port: number } {
 }
 
 export function prdPublisher(
-  config: Pick<DomainsConfig, 'DOMAINS_PRD_MNAME' | 'DOMAINS_PRD_RNAME' | 'DOMAINS_PRD_NAMESERVERS' | 'DOMAINS_PRD_SERVER'> & {
+  config: Pick<
+    DomainsConfig,
+    'DOMAINS_PRD_MNAME' | 'DOMAINS_PRD_RNAME' | 'DOMAINS_PRD_NAMESERVERS' | 'DOMAINS_PRD_SERVER'
+  > & {
     DOMAINS_PRD_KNOT_CONF?: string | undefined;
     DOMAINS_PRD_ZONE_DIR?: string | undefined;
   },
@@ -42,10 +45,14 @@ export function prdPublisher(
         nameservers: config.DOMAINS_PRD_NAMESERVERS,
       });
       const check = await checkZoneText(PRD_ZONE, v.text);
-      if (!check.ok) throw new Error(`${PRD_ZONE} version ${v.serial} refused by named-checkzone: ${check.output}`);
+      if (!check.ok)
+        throw new Error(`${PRD_ZONE} version ${v.serial} refused by named-checkzone: ${check.output}`);
       if (config.DOMAINS_PRD_KNOT_CONF && config.DOMAINS_PRD_ZONE_DIR) {
         await publishToKnot(
-          { zoneFile: join(config.DOMAINS_PRD_ZONE_DIR, `${PRD_ZONE}.zone`), conf: config.DOMAINS_PRD_KNOT_CONF },
+          {
+            zoneFile: join(config.DOMAINS_PRD_ZONE_DIR, `${PRD_ZONE}.zone`),
+            conf: config.DOMAINS_PRD_KNOT_CONF,
+          },
           PRD_ZONE,
           v.text,
         );

@@ -18,7 +18,12 @@ import { recordDomain } from './resource.js';
  */
 
 export type ChangeAsk =
-  | { operation: 'nameservers'; domainId: string; nameservers: { name: string; addresses?: string[] }[]; ds?: DomainRow['ds'] }
+  | {
+      operation: 'nameservers';
+      domainId: string;
+      nameservers: { name: string; addresses?: string[] }[];
+      ds?: DomainRow['ds'];
+    }
   | { operation: 'contacts'; domainId: string; adminContactId: string; techContactIds: string[] }
   | { operation: 'holder'; domainId: string; holder: HolderJson; keepDS?: boolean }
   | { operation: 'renewal'; domainId: string; periodYears: number }
@@ -42,7 +47,12 @@ const need = (row: DomainRow, states: DomainRow['state'][], to: string) => {
 };
 
 /** The change, checked against the rules and the domain's state; returns what apply needs. */
-export async function planChange(tx: Tx, institutionId: string, ask: ChangeAsk, now: Date): Promise<Record<string, unknown>> {
+export async function planChange(
+  tx: Tx,
+  institutionId: string,
+  ask: ChangeAsk,
+  now: Date,
+): Promise<Record<string, unknown>> {
   const row = await lockDomain(tx, institutionId, ask.domainId);
   switch (ask.operation) {
     case 'nameservers': {
@@ -56,9 +66,18 @@ export async function planChange(tx: Tx, institutionId: string, ask: ChangeAsk, 
       const present = await tx
         .select({ id: contacts.id })
         .from(contacts)
-        .where(and(eq(contacts.institutionId, institutionId), isNull(contacts.removedAt), inArray(contacts.id, ids)));
+        .where(
+          and(
+            eq(contacts.institutionId, institutionId),
+            isNull(contacts.removedAt),
+            inArray(contacts.id, ids),
+          ),
+        );
       if (new Set(present.map((p) => p.id)).size !== new Set(ids).size) {
-        throw ValidationError.field(['input', 'techContactIds'], 'every contact must be a present contact of the institution');
+        throw ValidationError.field(
+          ['input', 'techContactIds'],
+          'every contact must be a present contact of the institution',
+        );
       }
       return { adminContactId: ask.adminContactId, techContactIds: ask.techContactIds };
     }
@@ -67,7 +86,8 @@ export async function planChange(tx: Tx, institutionId: string, ask: ChangeAsk, 
       return { holder: checkHolder(ask.holder), keepDS: ask.keepDS ?? true };
     case 'renewal':
       need(row, ['active'], 'active');
-      if (row.zone === 'prd.fr') throw ValidationError.field(['input', 'operation'], 'a .prd.fr name does not expire');
+      if (row.zone === 'prd.fr')
+        throw ValidationError.field(['input', 'operation'], 'a .prd.fr name does not expire');
       return { periodYears: checkPeriod(ask.periodYears) };
     case 'deletion':
       need(row, ['active'], 'redemption');
@@ -91,7 +111,13 @@ async function update(
 ) {
   return db.transaction(async (tx) => {
     const before = one(await tx.select().from(domains).where(eq(domains.id, id)).for('update'));
-    const after = one(await tx.update(domains).set({ ...set, updatedAt: ctx.clock.now() }).where(eq(domains.id, id)).returning());
+    const after = one(
+      await tx
+        .update(domains)
+        .set({ ...set, updatedAt: ctx.clock.now() })
+        .where(eq(domains.id, id))
+        .returning(),
+    );
     await recordChange(tx, ctx, {
       action,
       objectType: 'Domain',
@@ -106,7 +132,12 @@ async function update(
 }
 
 const dsKey = (d: DomainRow['ds'][number]) => `${d.keyTag}/${d.algorithm}/${d.digestType}/${d.digest}`;
-const eppDs = (d: DomainRow['ds'][number]) => ({ keyTag: d.keyTag, alg: d.algorithm, digestType: d.digestType, digest: d.digest });
+const eppDs = (d: DomainRow['ds'][number]) => ({
+  keyTag: d.keyTag,
+  alg: d.algorithm,
+  digestType: d.digestType,
+  digest: d.digest,
+});
 
 /** Carries the change out at the registry (.fr) and records it. `prd`: republishes .prd.fr. */
 export async function applyChange(
@@ -149,7 +180,10 @@ export async function applyChange(
       const admin = String(plan.adminContactId);
       const techs = plan.techContactIds as string[];
       if (fr) {
-        const people = await db.select().from(contacts).where(inArray(contacts.id, [admin, ...techs]));
+        const people = await db
+          .select()
+          .from(contacts)
+          .where(inArray(contacts.id, [admin, ...techs]));
         for (const p of people) {
           await reg.createContact({
             id: contactHandle(p.id),
@@ -163,7 +197,10 @@ export async function applyChange(
           });
         }
         const info = await reg.info(row.name);
-        const want = [{ type: 'admin' as const, id: contactHandle(admin) }, ...techs.map((t) => ({ type: 'tech' as const, id: contactHandle(t) }))];
+        const want = [
+          { type: 'admin' as const, id: contactHandle(admin) },
+          ...techs.map((t) => ({ type: 'tech' as const, id: contactHandle(t) })),
+        ];
         const key = (c: { type: string; id: string }) => `${c.type}:${c.id}`;
         const have = info.contacts.map((c) => ({ type: c.type as 'admin' | 'tech', id: c.id }));
         await reg.update({
@@ -172,7 +209,14 @@ export async function applyChange(
           remContacts: have.filter((h) => !want.some((c) => key(c) === key(h))),
         });
       }
-      await update(db, ctx, domainId, { adminContactId: admin, techContactIds: techs }, 'domains.contacts', requestId);
+      await update(
+        db,
+        ctx,
+        domainId,
+        { adminContactId: admin, techContactIds: techs },
+        'domains.contacts',
+        requestId,
+      );
       return { admin, techs: techs.length };
     }
     case 'holder': {
@@ -202,7 +246,14 @@ export async function applyChange(
           });
         }
       }
-      await update(db, ctx, domainId, { holder, ...(plan.keepDS === false ? { ds: [] } : {}) }, 'domains.holder', requestId);
+      await update(
+        db,
+        ctx,
+        domainId,
+        { holder, ...(plan.keepDS === false ? { ds: [] } : {}) },
+        'domains.holder',
+        requestId,
+      );
       return { holder: holder.name };
     }
     case 'renewal': {
@@ -214,7 +265,14 @@ export async function applyChange(
       if (!exDate || new Date(exDate).getTime() <= known) {
         exDate = (await reg.renew(row.name, info.exDate ?? row.expiresAt?.toISOString() ?? '', years)).exDate;
       }
-      await update(db, ctx, domainId, { expiresAt: exDate ? new Date(exDate) : null, remindedDays: null }, 'domains.renew', requestId);
+      await update(
+        db,
+        ctx,
+        domainId,
+        { expiresAt: exDate ? new Date(exDate) : null, remindedDays: null },
+        'domains.renew',
+        requestId,
+      );
       return { expiresAt: exDate ?? null };
     }
     case 'deletion': {
@@ -223,7 +281,14 @@ export async function applyChange(
         if (!info.statuses.includes('pendingDelete')) await reg.delete(row.name);
       }
       const until = new Date(ctx.clock.now().getTime() + 30 * 86_400_000);
-      await update(db, ctx, domainId, { state: 'redemption', redemptionUntil: until }, 'domains.delete', requestId);
+      await update(
+        db,
+        ctx,
+        domainId,
+        { state: 'redemption', redemptionUntil: until },
+        'domains.delete',
+        requestId,
+      );
       if (!fr) await prd?.();
       return { redemptionUntil: until.toISOString() };
     }
@@ -232,7 +297,14 @@ export async function applyChange(
         const info = await reg.info(row.name);
         if (info.statuses.includes('pendingDelete')) await reg.restore(row.name);
       }
-      await update(db, ctx, domainId, { state: 'active', redemptionUntil: null }, 'domains.restore', requestId);
+      await update(
+        db,
+        ctx,
+        domainId,
+        { state: 'active', redemptionUntil: null },
+        'domains.restore',
+        requestId,
+      );
       if (!fr) await prd?.();
       return { restored: true };
     }

@@ -37,13 +37,22 @@ export async function renderFor(db: DbOrTx, row: DomainRow, requestId: string, p
 }
 
 /** Renders and keeps the letter of this pass (again only if the text changed). */
-export async function prepareLetter(tx: Tx, domainId: string, requestId: string, pass: number, priorReview?: string): Promise<LetterRow> {
+export async function prepareLetter(
+  tx: Tx,
+  domainId: string,
+  requestId: string,
+  pass: number,
+  priorReview?: string,
+): Promise<LetterRow> {
   const row = one(await tx.select().from(domains).where(eq(domains.id, domainId)));
   const doc = await renderFor(tx, row, requestId, priorReview);
   const [kept] = await tx
     .insert(letters)
     .values({ requestId, pass, text: doc.text, hash: doc.hash })
-    .onConflictDoUpdate({ target: [letters.requestId, letters.pass], set: { text: doc.text, hash: doc.hash } })
+    .onConflictDoUpdate({
+      target: [letters.requestId, letters.pass],
+      set: { text: doc.text, hash: doc.hash },
+    })
     .returning();
   return one(kept ? [kept] : []);
 }
@@ -52,7 +61,11 @@ export async function letterOf(db: DbOrTx, requestId: string, pass?: number): Pr
   const rows = await db
     .select()
     .from(letters)
-    .where(pass === undefined ? eq(letters.requestId, requestId) : and(eq(letters.requestId, requestId), eq(letters.pass, pass)));
+    .where(
+      pass === undefined
+        ? eq(letters.requestId, requestId)
+        : and(eq(letters.requestId, requestId), eq(letters.pass, pass)),
+    );
   return rows.sort((a, b) => b.pass - a.pass)[0];
 }
 

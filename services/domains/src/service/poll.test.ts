@@ -54,7 +54,11 @@ describe(`the registry poll queue on ${engine}`, () => {
     const id = w.standin.enqueue({
       msg: 'Domain deleted by the registry',
       extension: (e) => {
-        const d = e.ele('http://www.afnic.fr/xml/epp/frnic-2.0', 'frnic:ext').ele('frnic:resData').ele('frnic:ntfData').ele('frnic:domain');
+        const d = e
+          .ele('http://www.afnic.fr/xml/epp/frnic-2.0', 'frnic:ext')
+          .ele('frnic:resData')
+          .ele('frnic:ntfData')
+          .ele('frnic:domain');
         d.ele('frnic:name').txt('supprime.fr');
         d.ele('frnic:event').txt('deletedByRegistry');
       },
@@ -72,7 +76,11 @@ describe(`the registry poll queue on ${engine}`, () => {
     await first.session.close();
     expect(w.standin.state.queue.map((m) => m.id)).toEqual([id]); // not acked: still queued
     const [stored] = await w.database.db.select().from(pollMessages).where(eq(pollMessages.registryId, id));
-    expect(stored).toMatchObject({ kind: 'deletion', action: 'supprime.fr deleted by the registry', ackedAt: null });
+    expect(stored).toMatchObject({
+      kind: 'deletion',
+      action: 'supprime.fr deleted by the registry',
+      ackedAt: null,
+    });
 
     // Worker 2 (restarted): the same message comes back; it is acked, not acted on again.
     const second = newWorker();
@@ -99,7 +107,9 @@ describe(`the registry poll queue on ${engine}`, () => {
     await first.registry.pollRequest();
     w.standin.dropConnections();
     await first.session.close();
-    expect(await w.database.db.select().from(pollMessages).where(eq(pollMessages.registryId, id))).toEqual([]);
+    expect(await w.database.db.select().from(pollMessages).where(eq(pollMessages.registryId, id))).toEqual(
+      [],
+    );
     const second = newWorker();
     const r = await drainPoll(w.database.db, ctx(), second.registry);
     await second.session.close();

@@ -25,7 +25,8 @@ export interface DrainResult {
 
 async function act(tx: Tx, ctx: RequestContext, m: PollMessage, clID: string): Promise<string> {
   const name = m.domain;
-  if (!name) return m.kind === 'qualification' ? `qualification of ${m.contact ?? '?'}: ${m.outcome ?? '?'}` : 'none';
+  if (!name)
+    return m.kind === 'qualification' ? `qualification of ${m.contact ?? '?'}: ${m.outcome ?? '?'}` : 'none';
   const [row] = await tx
     .select()
     .from(domains)
@@ -34,7 +35,11 @@ async function act(tx: Tx, ctx: RequestContext, m: PollMessage, clID: string): P
   if (!row) return `none: ${name} is not a name Guichet holds`;
   const now = ctx.clock.now();
   const change = async (set: Partial<typeof domains.$inferInsert>, what: string) => {
-    const [after] = await tx.update(domains).set({ ...set, updatedAt: now }).where(eq(domains.id, row.id)).returning();
+    const [after] = await tx
+      .update(domains)
+      .set({ ...set, updatedAt: now })
+      .where(eq(domains.id, row.id))
+      .returning();
     await recordChange(tx, ctx, {
       action: `domains.poll.${m.kind}`,
       objectType: 'Domain',
@@ -49,11 +54,15 @@ async function act(tx: Tx, ctx: RequestContext, m: PollMessage, clID: string): P
   switch (m.kind) {
     case 'deletion':
       // A deletion made by AFNIC itself starts no redemption period (fr-domains.md §5).
-      return change({ state: 'deleted', deletedAt: now, redemptionUntil: null }, `${name} deleted by the registry`);
+      return change(
+        { state: 'deleted', deletedAt: now, redemptionUntil: null },
+        `${name} deleted by the registry`,
+      );
     case 'transfer':
       if (m.outcome === 'serverApproved' || m.outcome === 'clientApproved') {
         // The name left for another registrar (ours would have been answered at the request).
-        if (m.gainingRegistrar && m.gainingRegistrar !== clID) return change({ state: 'deleted', deletedAt: now }, `${name} transferred to another registrar`);
+        if (m.gainingRegistrar && m.gainingRegistrar !== clID)
+          return change({ state: 'deleted', deletedAt: now }, `${name} transferred to another registrar`);
       }
       return `transfer of ${name}: ${m.outcome ?? '?'}`;
     case 'zonecheck':
@@ -64,7 +73,12 @@ async function act(tx: Tx, ctx: RequestContext, m: PollMessage, clID: string): P
 }
 
 /** Stores a message and acts on it, once: false when it was stored before (a replay). */
-export async function storeAndAct(db: Db, ctx: RequestContext, m: PollMessage, clID: string): Promise<{ first: boolean; action: string }> {
+export async function storeAndAct(
+  db: Db,
+  ctx: RequestContext,
+  m: PollMessage,
+  clID: string,
+): Promise<{ first: boolean; action: string }> {
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(pollMessages)

@@ -7,14 +7,20 @@ import { domains, prdZone } from '../tables.js';
  * in one short transaction; checking it (named-checkzone) and pushing it to the server happen
  * after, outside any transaction (the runtime's publisher does that).
  */
-export async function renderPrdVersion(db: Db, head: Omit<PrdHead, 'serial'>): Promise<{ serial: number; text: string }> {
+export async function renderPrdVersion(
+  db: Db,
+  head: Omit<PrdHead, 'serial'>,
+): Promise<{ serial: number; text: string }> {
   return db.transaction(async (tx) => {
     // A serial that starts at today's date (YYYYMMDD00) and only grows.
     const today = Number(new Date().toISOString().slice(0, 10).replace(/-/g, '')) * 100;
     const [row] = await tx
       .insert(prdZone)
       .values({ zone: 'prd.fr', serial: today })
-      .onConflictDoUpdate({ target: prdZone.zone, set: { serial: sql`greatest(${prdZone.serial} + 1, ${today})` } })
+      .onConflictDoUpdate({
+        target: prdZone.zone,
+        set: { serial: sql`greatest(${prdZone.serial} + 1, ${today})` },
+      })
       .returning();
     const serial = one(row ? [row] : []).serial;
     const live = await tx

@@ -20,7 +20,13 @@ export function newAuthInfo(): string {
   return `G${randomBytes(9).toString('base64url').slice(0, 12)}-7`;
 }
 
-async function setState(db: Db, ctx: RequestContext, id: string, set: Partial<typeof domains.$inferInsert>, action: string) {
+async function setState(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  set: Partial<typeof domains.$inferInsert>,
+  action: string,
+) {
   return db.transaction(async (tx) => {
     const before = one(await tx.select().from(domains).where(eq(domains.id, id)).for('update'));
     const after = one(
@@ -72,13 +78,23 @@ export async function registerAtRegistry(
     admin: contactHandle(row.adminContactId),
     techs: row.techContactIds.map(contactHandle),
     authPw: opts.authorizationCode ?? opts.authInfo,
-    ds: row.ds.map((d) => ({ keyTag: d.keyTag, alg: d.algorithm, digestType: d.digestType, digest: d.digest })),
+    ds: row.ds.map((d) => ({
+      keyTag: d.keyTag,
+      alg: d.algorithm,
+      digestType: d.digestType,
+      digest: d.digest,
+    })),
   });
   return { exDate: r.exDate ?? null, created: r.created };
 }
 
 /** The holder (with its SIREN) and the admin and technical contacts, created if missing. */
-export async function ensureContacts(db: Db, registry: Registry, row: DomainRow, authInfo: string): Promise<void> {
+export async function ensureContacts(
+  db: Db,
+  registry: Registry,
+  row: DomainRow,
+  authInfo: string,
+): Promise<void> {
   const people = await db
     .select()
     .from(contacts)

@@ -12,11 +12,20 @@ export async function getDomain(db: DbOrTx, id: string): Promise<DomainRow | und
 }
 
 /** An institution's names, deleted ones last and only when asked. */
-export function institutionDomains(db: DbOrTx, institutionId: string, withDeleted = false): Promise<DomainRow[]> {
+export function institutionDomains(
+  db: DbOrTx,
+  institutionId: string,
+  withDeleted = false,
+): Promise<DomainRow[]> {
   return db
     .select()
     .from(domains)
-    .where(and(eq(domains.institutionId, institutionId), withDeleted ? undefined : sql`${domains.state} <> 'deleted'`))
+    .where(
+      and(
+        eq(domains.institutionId, institutionId),
+        withDeleted ? undefined : sql`${domains.state} <> 'deleted'`,
+      ),
+    )
     .orderBy(asc(domains.name), asc(domains.createdAt));
 }
 

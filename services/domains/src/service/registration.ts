@@ -48,27 +48,40 @@ export interface RegistrationPlan {
 }
 
 /** Every rule, in the order a requester would fix them; reads the institution and its contacts. */
-export async function planRegistration(tx: Tx, institutionId: string, ask: RegistrationAsk): Promise<RegistrationPlan> {
+export async function planRegistration(
+  tx: Tx,
+  institutionId: string,
+  ask: RegistrationAsk,
+): Promise<RegistrationPlan> {
   const name = assertCharter(ask.name);
   const [inst] = await tx.select().from(institutions).where(eq(institutions.id, institutionId));
   if (!inst) throw ValidationError.field(['input', 'institutionId'], 'no such institution');
   const holder = checkHolder(
     ask.holder
       ? { ...ask.holder, country: ask.holder.country ?? 'FR' }
-      : { name: inst.name, legalStatus: 'other', siren: inst.siret ?? inst.siren, country: 'FR', city: 'France' },
+      : {
+          name: inst.name,
+          legalStatus: 'other',
+          siren: inst.siret ?? inst.siren,
+          country: 'FR',
+          city: 'France',
+        },
   );
   checkContactCounts([ask.adminContactId], ask.techContactIds);
   const ids = [ask.adminContactId, ...ask.techContactIds];
   const present = await tx
     .select({ id: contacts.id })
     .from(contacts)
-    .where(and(eq(contacts.institutionId, institutionId), isNull(contacts.removedAt), inArray(contacts.id, ids)));
+    .where(
+      and(eq(contacts.institutionId, institutionId), isNull(contacts.removedAt), inArray(contacts.id, ids)),
+    );
   const known = new Set(present.map((p) => p.id));
   if (!known.has(ask.adminContactId)) {
     throw ValidationError.field(['input', 'adminContactId'], 'not a present contact of the institution');
   }
   ask.techContactIds.forEach((id, i) => {
-    if (!known.has(id)) throw ValidationError.field(['input', 'techContactIds', i], 'not a present contact of the institution');
+    if (!known.has(id))
+      throw ValidationError.field(['input', 'techContactIds', i], 'not a present contact of the institution');
   });
   return {
     name,
@@ -157,7 +170,7 @@ export async function createDomain(
  */
 export async function withdrawDomain(tx: Tx, ctx: RequestContext, domainId: string): Promise<void> {
   const [row] = await tx.select().from(domains).where(eq(domains.id, domainId)).for('update');
-  if (!row || row.state !== 'requested') return;
+  if (row?.state !== 'requested') return;
   await tx.delete(freeNames).where(eq(freeNames.domainId, domainId));
   const now = ctx.clock.now();
   const [after] = await tx

@@ -3,10 +3,17 @@ import type { Database } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts, institutions, luhnComplete, sites } from '@guichet/membership';
 import { type EppStandin, freshDatabase, startEppStandin } from '@guichet/testkit';
-import { type ComposedEnv, createEnv, externalStepJob, getRequest, notifyJobs, type RequestRow } from '@guichet/workflow';
+import {
+  type ComposedEnv,
+  createEnv,
+  externalStepJob,
+  getRequest,
+  notifyJobs,
+  type RequestRow,
+} from '@guichet/workflow';
+import type { DnsGate, PrdPublisher } from '../config.js';
 import { Registry } from '../epp/registry.js';
 import { EppSession } from '../epp/session.js';
-import type { DnsGate, PrdPublisher } from '../config.js';
 import { domainsLine } from '../line.js';
 
 /**
@@ -51,14 +58,17 @@ export async function addMember(database: Database, kind: 'tutelle' | 'contrat')
     })
     .returning();
   const id = String(i?.id);
-  await db.insert(sites).values({ institutionId: id, name: 'Campus', address: '1 rue', city: 'Lyon', main: true });
+  await db
+    .insert(sites)
+    .values({ institutionId: id, name: 'Campus', address: '1 rue', city: 'Lyon', main: true });
   const person = async (name: string, roles: ('head' | 'technical' | 'administrative')[]) => {
     const [c] = await db
       .insert(contacts)
       .values({ institutionId: id, name, email: `${name.toLowerCase().replace(/\s/g, '.')}.${n}@inst.fr` })
       .returning();
     const cid = String(c?.id);
-    for (const role of roles) await db.insert(contactRoles).values({ contactId: cid, institutionId: id, role });
+    for (const role of roles)
+      await db.insert(contactRoles).values({ contactId: cid, institutionId: id, role });
     const ctx = newRequestContext({
       actor: {
         kind: 'contact',
@@ -94,14 +104,23 @@ export async function startWorld(
   const database = await freshDatabase();
   const standin = await startEppStandin({ reserved: opts.reserved ?? { 'paris.fr': 'City name' } });
   const session = new EppSession(
-    { host: standin.host, port: standin.port, clID: standin.clID, password: standin.password, ca: standin.ca, servername: 'localhost' },
+    {
+      host: standin.host,
+      port: standin.port,
+      clID: standin.clID,
+      password: standin.password,
+      ca: standin.ca,
+      servername: 'localhost',
+    },
     { helloIntervalMs: 0 },
   );
   const registry = new Registry(session, standin.clID);
   const env = createEnv({
     database,
     lines: [domainsLine],
-    runtimes: { domains: (built) => ({ ...built, registry, gate: opts.gate ?? null, prd: opts.prd ?? null }) },
+    runtimes: {
+      domains: (built) => ({ ...built, registry, gate: opts.gate ?? null, prd: opts.prd ?? null }),
+    },
   });
   const runner = createJobRunner(database, {
     definitions: [externalStepJob(env), ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
@@ -132,13 +151,19 @@ export async function waitFor(w: World, id: string, until: (r: RequestRow) => bo
   for (;;) {
     const r = await getRequest(w.database.db, staff(['noc']), id);
     if (until(r)) return r;
-    if (Date.now() > deadline) throw new Error(`request ${id} still ${r.status} at ${r.currentStep} (${r.reason ?? ''})`);
+    if (Date.now() > deadline)
+      throw new Error(`request ${id} still ${r.status} at ${r.currentStep} (${r.reason ?? ''})`);
     await new Promise((res) => setTimeout(res, 100));
   }
 }
 
 /** Drives a registration through every step (gate not installed): the domain ends active. */
-export async function registerActive(w: World, m: Member, name: string, nameservers = [{ name: 'ns1.example.net' }, { name: 'ns2.example.net' }]) {
+export async function registerActive(
+  w: World,
+  m: Member,
+  name: string,
+  nameservers = [{ name: 'ns1.example.net' }, { name: 'ns2.example.net' }],
+) {
   const { actOnStep, fileRequest, requestDocument } = await import('@guichet/workflow');
   const db = w.database.db;
   const r = await fileRequest(db, m.tech, w.env, {
@@ -148,8 +173,17 @@ export async function registerActive(w: World, m: Member, name: string, nameserv
   });
   await waitFor(w, r.id, (x) => x.currentStep === 'signature');
   const doc = await requestDocument(db, w.env, await getRequest(db, m.head, r.id));
-  await actOnStep(db, m.head, w.env, { requestId: r.id, step: 'signature', decision: 'approve', data: { documentHash: doc?.hash } });
-  await actOnStep(db, staff(['desk']), w.env, { requestId: r.id, step: 'administrative', decision: 'approve' });
+  await actOnStep(db, m.head, w.env, {
+    requestId: r.id,
+    step: 'signature',
+    decision: 'approve',
+    data: { documentHash: doc?.hash },
+  });
+  await actOnStep(db, staff(['desk']), w.env, {
+    requestId: r.id,
+    step: 'administrative',
+    decision: 'approve',
+  });
   await waitFor(w, r.id, (x) => x.currentStep === 'technical');
   await actOnStep(db, staff(['noc']), w.env, { requestId: r.id, step: 'technical', decision: 'approve' });
   const done = await waitFor(w, r.id, (x) => x.status !== 'in_progress');

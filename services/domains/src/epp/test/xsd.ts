@@ -9,11 +9,15 @@ export const ALL_XSD = fileURLToPath(new URL('../xsd/all.xsd', import.meta.url))
 
 export function xsdErrors(xml: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = execFile('xmllint', ['--noout', '--nonet', '--schema', ALL_XSD, '-'], (err, _out, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      const lines = stderr.split('\n').filter((l) => l && !l.endsWith(' validates'));
-      resolve(err ? lines : []);
-    });
+    const child = execFile(
+      'xmllint',
+      ['--noout', '--nonet', '--schema', ALL_XSD, '-'],
+      (err, _out, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        const lines = stderr.split('\n').filter((l) => l && !l.endsWith(' validates'));
+        resolve(err ? lines : []);
+      },
+    );
     child.stdin?.end(xml);
   });
 }
