@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { Db } from '@guichet/db';
 import { eq, one } from '@guichet/db';
 import { checkZoneText, publishToKnot, verifyDelegationServed } from '@guichet/dns';
-import type { DomainsConfig } from '../config.js';
 import { PRD_ZONE } from '../prd.js';
 import { renderPrdVersion } from '../service/prd.js';
 import { domains } from '../tables.js';
@@ -27,15 +26,14 @@ export function parseServer(text: string): { address: string; port: number } {
   return { address: text, port: 53 };
 }
 
-export function prdPublisher(
-  config: Pick<
-    DomainsConfig,
-    'DOMAINS_PRD_MNAME' | 'DOMAINS_PRD_RNAME' | 'DOMAINS_PRD_NAMESERVERS' | 'DOMAINS_PRD_SERVER'
-  > & {
-    DOMAINS_PRD_KNOT_CONF?: string | undefined;
-    DOMAINS_PRD_ZONE_DIR?: string | undefined;
-  },
-): PrdPublisher {
+export function prdPublisher(config: {
+  DOMAINS_PRD_MNAME: string;
+  DOMAINS_PRD_RNAME: string;
+  DOMAINS_PRD_NAMESERVERS: readonly string[];
+  DOMAINS_PRD_SERVER: string;
+  DOMAINS_PRD_KNOT_CONF?: string | undefined;
+  DOMAINS_PRD_ZONE_DIR?: string | undefined;
+}): PrdPublisher {
   const server = parseServer(config.DOMAINS_PRD_SERVER);
   return {
     async publish(db) {
