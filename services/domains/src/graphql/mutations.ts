@@ -45,14 +45,27 @@ const HolderInput = builder.inputType('DomainHolderInput', {
   }),
 });
 
-const common = {
-  institutionId: (f: any) => f.id({ description: 'The institution.' }),
-};
+/** What GraphQL hands the resolvers for the shared input types. */
+interface NsIn {
+  name: string;
+  addresses?: string[] | null;
+}
+interface DsIn {
+  keyTag: number;
+  algorithm: number;
+  digestType: number;
+  digest: string;
+}
+type HolderIn = Record<string, string | null | undefined>;
+const present = (o: HolderIn) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+const nsOf = (list: NsIn[]) =>
+  list.map((n) => ({ name: n.name, ...(n.addresses ? { addresses: n.addresses } : {}) }));
 
 const RequestDomainInput = builder.inputType('RequestDomainInput', {
   description: 'A new domain name: .fr (registered with AFNIC) or under .prd.fr (the operator’s zone).',
   fields: (f) => ({
-    institutionId: common.institutionId(f),
+    institutionId: f.id({ description: 'The institution.' }),
     name: f.string({ description: 'The name, U-label or A-label (`école.fr`, `xn--cole-9oa.fr`).' }),
     holder: f.field({
       type: HolderInput,
@@ -70,17 +83,17 @@ const RequestDomainInput = builder.inputType('RequestDomainInput', {
 
 const payloadOf = (i: {
   name: string;
-  holder?: any;
+  holder?: HolderIn | null;
   adminContactId: string | number;
   techContactIds: (string | number)[];
-  nameservers: any[];
-  ds?: any[] | null;
+  nameservers: NsIn[];
+  ds?: DsIn[] | null;
   periodYears?: number | null;
 }) => ({
   name: i.name,
   ...(i.holder
     ? {
-        holder: Object.fromEntries(Object.entries(i.holder).filter(([, v]) => v !== null && v !== undefined)),
+        holder: present(i.holder),
       }
     : {}),
   adminContactId: String(i.adminContactId),
@@ -132,7 +145,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('RequestDomainTransferInput', {
           description: 'The name to bring, with its transfer code.',
           fields: (f) => ({
-            institutionId: common.institutionId(f),
+            institutionId: f.id({ description: 'The institution.' }),
             name: f.string({ description: 'The .fr name.' }),
             authInfo: f.string({
               description: 'The transfer code (authInfo) from the losing registrar. Write-only.',
@@ -183,11 +196,17 @@ builder.mutationFields((t) => ({
 }));
 
 type ChangeInput = Record<string, unknown>;
+/**
+ * One `domains.change` mutation per operation, sharing the filing. Its field builder and input
+ * are loosely typed: each caller writes a different input shape over the same helper.
+ */
 function changeMutation(
   name: string,
   operation: string,
   description: string,
+  // biome-ignore lint/suspicious/noExplicitAny: Pothos' field builder type, shared by every operation's fields
   fields: (f: any) => Record<string, any>,
+  // biome-ignore lint/suspicious/noExplicitAny: the input of each operation has its own shape
   toPayload: (i: any) => ChangeInput,
 ) {
   const input = builder.inputType(`${name[0]?.toUpperCase()}${name.slice(1)}Input`, {
@@ -201,7 +220,8 @@ function changeMutation(
       authScopes: { write: true },
       errors: { types: REQUEST_ERRORS },
       args: { input: t.arg({ type: input, description: 'The change.' }) },
-      resolve: async (_r, { input: i }: any, { database, ctx, env }) => {
+      resolve: async (_r, args, { database, ctx, env }) => {
+        const i = (args as { input: { domainId: string | number } }).input;
         const d = await getDomain(database.db, String(i.domainId));
         // An unknown name or another institution's: the engine's own refusal, for the same institution id.
         const institutionId = d?.institutionId ?? '00000000-0000-0000-0000-000000000000';
@@ -232,10 +252,7 @@ changeMutation(
     ds: f.field({ type: [DsInput], required: false, description: 'The new DS records (none: unsigned).' }),
   }),
   (i) => ({
-    nameservers: i.nameservers.map((n: any) => ({
-      name: n.name,
-      ...(n.addresses ? { addresses: n.addresses } : {}),
-    })),
+    nameservers: nsOf(i.nameservers),
     ds: i.ds ?? [],
   }),
 );
@@ -260,7 +277,7 @@ changeMutation(
   (i) => ({
     holder: {
       country: 'FR',
-      ...Object.fromEntries(Object.entries(i.holder).filter(([, v]) => v !== null && v !== undefined)),
+      ...present(i.holder),
     },
     ...(i.keepDS === null || i.keepDS === undefined ? {} : { keepDS: i.keepDS }),
   }),
