@@ -28,6 +28,7 @@ export {
   boolean,
   check,
   cidr,
+  customType,
   foreignKey,
   index,
   inet,
