@@ -16,6 +16,8 @@ export const circuitsConfig = z.object({
   CIRCUITS_MAX_PREFIX_LIMIT: int(1, 1000000).default(1000),
   /** Customer payload a circuit carries unless the design says otherwise (bytes). */
   CIRCUITS_PAYLOAD_MTU: int(576, 16000).default(1500),
+  /** The operator's AS: the local AS of the PE's BGP sessions with L3VPN sites. */
+  CIRCUITS_ASN: int(1, 4294967295).default(2200),
   /** The `bird` binary used for `bird -p` on generated PE configurations. */
   CIRCUITS_BIRD: z.string().trim().min(1).default('bird'),
 });

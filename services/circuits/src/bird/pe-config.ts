@@ -78,7 +78,10 @@ export function renderPeConfig(input: PeConfigInput): string {
     ident([...path, 'name'], vpn.name, names);
     text([...path, 'label'], vpn.label);
     const rd = parseRdRt('RD', vpn.rd).text;
-    const rts = 'both' in vpn.routeTargets ? { both: rt(vpn.routeTargets.both) } : { hub: rt(vpn.routeTargets.hub), spoke: rt(vpn.routeTargets.spoke) };
+    const rts: Rts =
+      'both' in vpn.routeTargets
+        ? { both: rt(vpn.routeTargets.both) }
+        : { hub: rt(vpn.routeTargets.hub), spoke: rt(vpn.routeTargets.spoke) };
     const table = `t_${vpn.name}`;
     const sites = [...vpn.sites].sort((a, b) => cmp(a.name, b.name));
     const rtText = 'both' in rts ? `RT ${rts.both.text}` : `hub RT ${rts.hub.text}, spoke RT ${rts.spoke.text}`;

@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { type Actor, newId, newRequestContext, type RequestContext } from '@guichet/core';
-import { type Db, one } from '@guichet/db';
+import { type Actor, createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
+import { type Database, type Db, one } from '@guichet/db';
+import { createJobRunner, type JobRunner } from '@guichet/jobs';
+import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 import { agreementVersions, contactRoles, contacts, institutions, sites } from '@guichet/membership';
 import {
   addSiteAccess,
@@ -178,4 +180,16 @@ export async function refusal(p: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (e: unknown) => e,
   );
+}
+
+/** A job runner working the workflow's queues (external steps), for request tests. Stop it after. */
+export async function runnerFor(database: Database): Promise<JobRunner> {
+  const runner = createJobRunner(database, {
+    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    logger: createLogger('silent'),
+    pollingIntervalSeconds: 0.5,
+  });
+  bindWorkflowJobs(database, runner);
+  await runner.start();
+  return runner;
 }

@@ -1,0 +1,20 @@
+import './workflow/index.js';
+
+/**
+ * @guichet/circuits: circuit orders (L2VPN VLAN-to-VLAN and port-to-port, L3VPN, 10GE/lambda)
+ * extended over the regional networks — the NOC's inventory, the `circuits.*` request kinds,
+ * VLAN/RD/RT allocation, the PE BIRD configurations and the L2 provisioning sheets.
+ */
+export * from './bird/index.js';
+export { type CircuitsConfig, type CircuitsRuntime, circuitsConfig } from './config.js';
+export * from './model.js';
+export * from './rd-rt.js';
+export { RULES, type RuleCode } from './rules/codes.js';
+export * from './service/inventory.js';
+export { consentToEndpoint } from './service/consent.js';
+export { updateSegment } from './service/segments.js';
+export { setCircuitState } from './service/lifecycle.js';
+export { allocateVlan, vlanMap } from './service/vlan-alloc.js';
+export { provisioningSheet } from './service/sheets.js';
+export * from './tables.js';
+export * from './workflow/index.js';
