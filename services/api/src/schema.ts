@@ -8,6 +8,7 @@ import '@guichet/workflow';
 import '@guichet/ipam';
 import '@guichet/routing';
 import '@guichet/rdns';
+import '@guichet/circuits';
 import './auth/graphql.js';
 
 let schema: GraphQLSchema | undefined;

@@ -1,4 +1,5 @@
 import './workflow/index.js';
+import './graphql/index.js';
 
 /**
  * @guichet/circuits: circuit orders (L2VPN VLAN-to-VLAN and port-to-port, L3VPN, 10GE/lambda)
@@ -10,11 +11,11 @@ export { type CircuitsConfig, type CircuitsRuntime, circuitsConfig } from './con
 export * from './model.js';
 export * from './rd-rt.js';
 export { RULES, type RuleCode } from './rules/codes.js';
-export * from './service/inventory.js';
 export { consentToEndpoint } from './service/consent.js';
-export { updateSegment } from './service/segments.js';
+export * from './service/inventory.js';
 export { setCircuitState } from './service/lifecycle.js';
-export { allocateVlan, vlanMap } from './service/vlan-alloc.js';
+export { updateSegment } from './service/segments.js';
 export { provisioningSheet } from './service/sheets.js';
+export { allocateVlan, vlanMap } from './service/vlan-alloc.js';
 export * from './tables.js';
 export * from './workflow/index.js';

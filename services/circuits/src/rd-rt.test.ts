@@ -128,9 +128,11 @@ describe('formatRdRt (allocation)', () => {
 
 describe('helpers', () => {
   it('picks the type an administrator implies', () => {
-    expect([typeForAdministrator('2200'), typeForAdministrator('193.51.24.1'), typeForAdministrator('65536')]).toEqual(
-      [0, 1, 2],
-    );
+    expect([
+      typeForAdministrator('2200'),
+      typeForAdministrator('193.51.24.1'),
+      typeForAdministrator('65536'),
+    ]).toEqual([0, 1, 2]);
   });
   it('writes BIRD extended-community literals', () => {
     expect(birdRt(parseRdRt('RT', '2200:100'))).toBe('(rt, 2200, 100)');

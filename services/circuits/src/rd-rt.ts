@@ -112,7 +112,11 @@ function parseIpv4(kind: RdRtKind, s: string): { octets: number[]; warnings: str
  */
 export function formatRdRt(kind: RdRtKind, type: RdType, administrator: string, assigned: number): RdRtValue {
   if (!Number.isInteger(assigned) || assigned < 0) {
-    throw new RdRtError(kind, 'NUMBER_RANGE', `the assigned number ${assigned} is not a non-negative integer`);
+    throw new RdRtError(
+      kind,
+      'NUMBER_RANGE',
+      `the assigned number ${assigned} is not a non-negative integer`,
+    );
   }
   if (type === 1) {
     const { warnings } = parseIpv4(kind, administrator);
@@ -138,7 +142,9 @@ export function formatRdRt(kind: RdRtKind, type: RdType, administrator: string, 
 function done(kind: RdRtKind, type: RdType, administrator: string, assigned: number, warnings: string[]) {
   // A type 2 with a 2-byte ASN keeps its `L` so that the text reads back as type 2.
   const text =
-    type === 2 && Number(administrator) <= MAX_U16 ? `${administrator}L:${assigned}` : `${administrator}:${assigned}`;
+    type === 2 && Number(administrator) <= MAX_U16
+      ? `${administrator}L:${assigned}`
+      : `${administrator}:${assigned}`;
   // Unreachable with the ranges above; kept as the invariant the database column relies on.
   if (text.length > MAX_TEXT_LENGTH) throw new RdRtError(kind, 'SYNTAX', `"${text}" is longer than 21`);
   return { kind, type, administrator, assigned, text, warnings };

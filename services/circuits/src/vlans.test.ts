@@ -24,12 +24,28 @@ describe('VIDs and ranges', () => {
   it.each([1, 100, 4094])('accepts VID %s', (vid) => expect(vidProblem(vid)).toBeUndefined());
 
   it('checks staff ranges with field paths, and merges them', () => {
-    expect(checkRanges([{ from: 200, to: 300 }, { from: 1, to: 100 }, { from: 90, to: 120 }], ['ranges'])).toEqual([
+    expect(
+      checkRanges(
+        [
+          { from: 200, to: 300 },
+          { from: 1, to: 100 },
+          { from: 90, to: 120 },
+        ],
+        ['ranges'],
+      ),
+    ).toEqual([
       { from: 1, to: 120 },
       { from: 200, to: 300 },
     ]);
     try {
-      checkRanges([{ from: 0, to: 10 }, { from: 20, to: 4095 }, { from: 9, to: 3 }], ['input', 'ranges']);
+      checkRanges(
+        [
+          { from: 0, to: 10 },
+          { from: 20, to: 4095 },
+          { from: 9, to: 3 },
+        ],
+        ['input', 'ranges'],
+      );
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ValidationError);
@@ -42,7 +58,12 @@ describe('VIDs and ranges', () => {
   });
 
   it('reads back what PostgreSQL writes for a multirange', () => {
-    expect(multirangeLiteral([{ from: 1, to: 100 }, { from: 200, to: 200 }])).toBe('{[1,100],[200,200]}');
+    expect(
+      multirangeLiteral([
+        { from: 1, to: 100 },
+        { from: 200, to: 200 },
+      ]),
+    ).toBe('{[1,100],[200,200]}');
     expect(parseMultirange('{[1,101),[200,201)}')).toEqual([
       { from: 1, to: 100 },
       { from: 200, to: 200 },
@@ -51,7 +72,10 @@ describe('VIDs and ranges', () => {
   });
 
   it('lists free runs and writes them as people do', () => {
-    const ranges = [{ from: 100, to: 110 }, { from: 200, to: 202 }];
+    const ranges = [
+      { from: 100, to: 110 },
+      { from: 200, to: 202 },
+    ];
     expect(freeRuns(ranges, [100, 101, 105, 201])).toEqual([
       { from: 102, to: 104 },
       { from: 106, to: 110 },
@@ -65,12 +89,18 @@ describe('VIDs and ranges', () => {
   it('free runs and used VIDs partition the ranges (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ from: fc.integer({ min: 1, max: 4094 }), len: fc.integer({ min: 0, max: 50 }) })),
+        fc.array(
+          fc.record({ from: fc.integer({ min: 1, max: 4094 }), len: fc.integer({ min: 0, max: 50 }) }),
+        ),
         fc.array(fc.integer({ min: 1, max: 4094 })),
         (raw, used) => {
           const ranges = raw.map((r) => ({ from: r.from, to: Math.min(4094, r.from + r.len) }));
-          const all = new Set(ranges.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i)));
-          const free = freeRuns(ranges, used).flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i));
+          const all = new Set(
+            ranges.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i)),
+          );
+          const free = freeRuns(ranges, used).flatMap((r) =>
+            Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i),
+          );
           const inUse = [...all].filter((v) => used.includes(v));
           expect(new Set([...free, ...inUse])).toEqual(all);
           expect(free.some((v) => used.includes(v))).toBe(false);

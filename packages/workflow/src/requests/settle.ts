@@ -59,7 +59,12 @@ export async function reconsiderStep(
   if (!run) throw new Error(`request ${req.id}: no run of step ${step.name} in pass ${pass}`);
   const output = (await step.run?.(tx, { ...args, ctx: policy, data: undefined })) ?? {};
   const now = ctx.clock.now();
-  await updateStepRun(tx, run.id, { status: 'done', actedBy: `system:${POLICY_ACTOR}`, actedAt: now, finishedAt: now });
+  await updateStepRun(tx, run.id, {
+    status: 'done',
+    actedBy: `system:${POLICY_ACTOR}`,
+    actedAt: now,
+    finishedAt: now,
+  });
   await stepDone(tx, policy, deps, req, step, pass, undefined, output, reason);
   const after = await advanceAfter(tx, policy, deps, kind, req, step, pass);
   await auditRequest(tx, ctx, 'advanceRequest', req, after);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../schema.js';
 import { testApp } from '../test-app.js';
 import { CASES, type Outcome, WORKFLOW_CASES } from './cases.js';
+import { CIRCUITS_CASES } from './circuits-cases.js';
 import { type Cast, makeCast, ROLES, type Role } from './fixtures.js';
 import { IPAM_CASES } from './ipam-cases.js';
 import { IPAM_REGISTRY_CASES } from './ipam-registry-cases.js';
@@ -23,6 +24,7 @@ const ALL = {
   ...IPAM_REGISTRY_CASES,
   ...ROUTING_CASES,
   ...RDNS_CASES,
+  ...CIRCUITS_CASES,
 };
 
 describe('authorisation matrix', () => {

@@ -21,13 +21,31 @@ interface Site {
 }
 
 const SITES: Site[] = [
-  { key: 'a', address: '127.0.0.2', asn: 65001, limit: 3, vpn: 'cir_000001', routes: ['10.1.0.0/16', '10.2.0.0/16', '192.168.7.0/30'] },
-  { key: 'b', address: '127.0.0.3', asn: 65002, limit: 2, vpn: 'cir_000001', routes: ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24'] },
+  {
+    key: 'a',
+    address: '127.0.0.2',
+    asn: 65001,
+    limit: 3,
+    vpn: 'cir_000001',
+    routes: ['10.1.0.0/16', '10.2.0.0/16', '192.168.7.0/30'],
+  },
+  {
+    key: 'b',
+    address: '127.0.0.3',
+    asn: 65002,
+    limit: 2,
+    vpn: 'cir_000001',
+    routes: ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24'],
+  },
   { key: 'c', address: '127.0.0.4', asn: 65003, limit: 5, vpn: 'cir_000002', routes: ['10.9.0.0/16'] },
   { key: 'd', address: '127.0.0.5', asn: 65004, limit: 5, vpn: 'cir_000001', routes: ['10.4.0.0/16'] },
 ];
 
-function peInput(pePort: number, ports: Record<string, number>, limits: Partial<Record<Site['key'], number>> = {}): PeConfigInput {
+function peInput(
+  pePort: number,
+  ports: Record<string, number>,
+  limits: Partial<Record<Site['key'], number>> = {},
+): PeConfigInput {
   const session = (s: Site): SiteSessionInput => ({
     name: `s_${s.vpn}_${s.key}`,
     label: `SITE-${s.key.toUpperCase()}`,
@@ -44,8 +62,20 @@ function peInput(pePort: number, ports: Record<string, number>, limits: Partial<
   return {
     device: { name: 'lo-pe1', routerId: '127.0.0.1', asn: 2200 },
     vpns: [
-      { name: 'cir_000001', label: 'CIR-000001 Research', rd: '2200:1001', routeTargets: { both: '2200:1001' }, sites: SITES.filter((s) => s.vpn === 'cir_000001').map(session) },
-      { name: 'cir_000002', label: 'CIR-000002 Other', rd: '2200:1002', routeTargets: { both: '2200:1002' }, sites: SITES.filter((s) => s.vpn === 'cir_000002').map(session) },
+      {
+        name: 'cir_000001',
+        label: 'CIR-000001 Research',
+        rd: '2200:1001',
+        routeTargets: { both: '2200:1001' },
+        sites: SITES.filter((s) => s.vpn === 'cir_000001').map(session),
+      },
+      {
+        name: 'cir_000002',
+        label: 'CIR-000002 Other',
+        rd: '2200:1002',
+        routeTargets: { both: '2200:1002' },
+        sites: SITES.filter((s) => s.vpn === 'cir_000002').map(session),
+      },
     ],
   };
 }
@@ -85,7 +115,8 @@ describe('generated PE configuration on live BGP sessions inside the VRFs', () =
     ports = {};
     for (const s of SITES) ports[s.key] = await freeTcpPort(s.address);
     pe = await startBird({ config: renderPeConfig(peInput(pePort, ports)) });
-    for (const s of SITES) sites.set(s.key, await startBird({ config: siteConfig(s, ports[s.key]!, pePort) }));
+    for (const s of SITES)
+      sites.set(s.key, await startBird({ config: siteConfig(s, ports[s.key]!, pePort) }));
   }, 60_000);
 
   afterAll(async () => {
@@ -109,7 +140,9 @@ describe('generated PE configuration on live BGP sessions inside the VRFs', () =
     expect(status).toMatch(/Import limit:\s+2 \[HIT\]/);
     expect(status).toMatch(/Action:\s+restart/);
     expect(status).not.toMatch(/Established/);
-    expect(nets(await pe.birdc('show route table t_cir_000001')).filter((n) => n.startsWith('172.16.'))).toEqual([]);
+    expect(
+      nets(await pe.birdc('show route table t_cir_000001')).filter((n) => n.startsWith('172.16.')),
+    ).toEqual([]);
   });
 
   it('carries A’s routes to D in the same VPN, and none to C in another VPN', async () => {
@@ -130,6 +163,10 @@ describe('generated PE configuration on live BGP sessions inside the VRFs', () =
       const r = nets(await pe.birdc('show route table t_cir_000001'));
       return r.length === 7 ? r : undefined;
     });
-    expect(vrf.filter((n) => n.startsWith('172.16.'))).toEqual(['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24']);
+    expect(vrf.filter((n) => n.startsWith('172.16.'))).toEqual([
+      '172.16.1.0/24',
+      '172.16.2.0/24',
+      '172.16.3.0/24',
+    ]);
   });
 });

@@ -55,7 +55,10 @@ describe('PE configuration generator', () => {
     ['a zero limit', { importLimit: 0 }, /between 1 and/],
     ['a quote in a label', { label: 'a"b' }, /without quotes/],
   ])('refuses %s', (_n, over, why) => {
-    const bad: PeConfigInput = { ...mesh, vpns: [{ ...mesh.vpns[0]!, sites: [{ ...mesh.vpns[0]!.sites[0]!, ...over }] }] };
+    const bad: PeConfigInput = {
+      ...mesh,
+      vpns: [{ ...mesh.vpns[0]!, sites: [{ ...mesh.vpns[0]!.sites[0]!, ...over }] }],
+    };
     expect(() => renderPeConfig(bad)).toThrow(ValidationError);
     expect(() => renderPeConfig(bad)).toThrow(why);
   });
@@ -64,7 +67,9 @@ describe('PE configuration generator', () => {
     const vpn = hubAndSpoke.vpns[0]!;
     const noRole = { ...hubAndSpoke, vpns: [{ ...vpn, sites: [{ ...vpn.sites[0]!, role: undefined }] }] };
     expect(() => renderPeConfig(noRole)).toThrow(/hub or spoke/);
-    expect(() => renderPeConfig({ ...mesh, vpns: [{ ...mesh.vpns[0]!, rd: '70000:70000' }] })).toThrow(/NUMBER_RANGE|beyond/);
+    expect(() => renderPeConfig({ ...mesh, vpns: [{ ...mesh.vpns[0]!, rd: '70000:70000' }] })).toThrow(
+      /NUMBER_RANGE|beyond/,
+    );
   });
 
   it('BIRD itself refuses what the generator would never write', async () => {

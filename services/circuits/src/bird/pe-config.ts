@@ -84,7 +84,8 @@ export function renderPeConfig(input: PeConfigInput): string {
         : { hub: rt(vpn.routeTargets.hub), spoke: rt(vpn.routeTargets.spoke) };
     const table = `t_${vpn.name}`;
     const sites = [...vpn.sites].sort((a, b) => cmp(a.name, b.name));
-    const rtText = 'both' in rts ? `RT ${rts.both.text}` : `hub RT ${rts.hub.text}, spoke RT ${rts.spoke.text}`;
+    const rtText =
+      'both' in rts ? `RT ${rts.both.text}` : `hub RT ${rts.hub.text}, spoke RT ${rts.spoke.text}`;
     out.push(
       '',
       `# VRF ${vpn.label}: RD ${rd}, ${rtText}, ${sites.length} site${sites.length === 1 ? '' : 's'}; announcements not filtered.`,
@@ -100,18 +101,28 @@ export function renderPeConfig(input: PeConfigInput): string {
 
 type Rts = { both: ReturnType<typeof rt> } | { hub: ReturnType<typeof rt>; spoke: ReturnType<typeof rt> };
 
-function siteLines(asn: number, table: string, rts: Rts, s: SiteSessionInput, path: (string | number)[], names: Set<string>) {
+function siteLines(
+  asn: number,
+  table: string,
+  rts: Rts,
+  s: SiteSessionInput,
+  path: (string | number)[],
+  names: Set<string>,
+) {
   ident([...path, 'name'], s.name, names);
   text([...path, 'label'], s.label);
   const local = v4(s.localAddress, [...path, 'localAddress']);
   const peer = v4(s.peerAddress, [...path, 'peerAddress']);
   int([...path, 'peerAsn'], s.peerAsn, 1, MAX_ASN);
   int([...path, 'importLimit'], s.importLimit, 1, 1_000_000);
-  for (const k of ['localPort', 'peerPort'] as const) if (s[k] !== undefined) int([...path, k], s[k], 1, 65535);
-  for (const k of ['connectDelayTime', 'connectRetryTime'] as const) if (s[k] !== undefined) int([...path, k], s[k], 1, 65535);
+  for (const k of ['localPort', 'peerPort'] as const)
+    if (s[k] !== undefined) int([...path, k], s[k], 1, 65535);
+  for (const k of ['connectDelayTime', 'connectRetryTime'] as const)
+    if (s[k] !== undefined) int([...path, k], s[k], 1, 65535);
   let role: 'hub' | 'spoke' | undefined;
   if (!('both' in rts)) {
-    if (s.role !== 'hub' && s.role !== 'spoke') throw ValidationError.field([...path, 'role'], 'hub or spoke in a hub-and-spoke VPN');
+    if (s.role !== 'hub' && s.role !== 'spoke')
+      throw ValidationError.field([...path, 'role'], 'hub or spoke in a hub-and-spoke VPN');
     role = s.role;
   }
   const comment = role
@@ -157,13 +168,15 @@ function v4(value: string, path: (string | number)[]): string {
 }
 
 function ident(path: (string | number)[], value: string, names: Set<string>): void {
-  if (!IDENT.test(value)) throw ValidationError.field(path, `"${value}" is not a BIRD name ([a-z][a-z0-9_]*)`);
+  if (!IDENT.test(value))
+    throw ValidationError.field(path, `"${value}" is not a BIRD name ([a-z][a-z0-9_]*)`);
   if (names.has(value)) throw ValidationError.field(path, `"${value}" is used twice`);
   names.add(value);
 }
 
 function text(path: (string | number)[], value: string): void {
-  if (!PRINTABLE.test(value) || value.includes('"')) throw ValidationError.field(path, 'printable ASCII without quotes');
+  if (!PRINTABLE.test(value) || value.includes('"'))
+    throw ValidationError.field(path, 'printable ASCII without quotes');
 }
 
 function int(path: (string | number)[], value: unknown, min: number, max: number): void {

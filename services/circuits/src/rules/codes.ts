@@ -12,21 +12,27 @@ export const RULES = {
   'circuits.bandwidth-offer':
     'Up to 1 Gbit/s on shared infrastructure (L2VPN VLAN-to-VLAN, L3VPN), 10 Gbit/s on a dedicated port or lambda.',
   'circuits.bandwidth-capacity': "The bandwidth must fit in the port's remaining capacity.",
-  'circuits.site-not-attached': 'The site has no access to the backbone declared by the NOC (a port or a regional handoff).',
+  'circuits.site-not-attached':
+    'The site has no access to the backbone declared by the NOC (a port or a regional handoff).',
   'circuits.ipv6-not-yet-supported': 'L3VPN: IPv6 is not supported yet (being integrated).',
   'circuits.multicast-not-yet-supported': 'L3VPN: multicast is not supported yet (being integrated).',
-  'circuits.l3vpn-prefix-limit': 'L3VPN: every site has a prefix limit, and announces no more prefixes than it.',
-  'circuits.technology-mismatch': 'The technology must match the need (IP → L3VPN; Ethernet → an L2 technology).',
+  'circuits.l3vpn-prefix-limit':
+    'L3VPN: every site has a prefix limit, and announces no more prefixes than it.',
+  'circuits.technology-mismatch':
+    'The technology must match the need (IP → L3VPN; Ethernet → an L2 technology).',
   'circuits.vlan-to-vlan-one-vid':
     'L2VPN VLAN-to-VLAN carries exactly one VID per endpoint; the site does QinQ to carry more (its VLANs become C-VLANs).',
   'circuits.one-vid-per-endpoint': 'L3VPN and lambda endpoints use exactly one VLAN on their port.',
   'circuits.port-to-port-whole-port':
     'L2VPN port-to-port takes the whole port: a dedicated port with nothing else on it, and no VID.',
-  'circuits.port-mode': 'VLAN services go on shared ports; a dedicated port carries one port-to-port or lambda circuit.',
+  'circuits.port-mode':
+    'VLAN services go on shared ports; a dedicated port carries one port-to-port or lambda circuit.',
   'circuits.lambda-same-speed': '10GE / lambda: both ends on dedicated ports of the same speed.',
   'circuits.qinq-l2-only': 'C-VLANs (QinQ) are for L2 services only.',
-  'circuits.mtu-too-small': 'Every hop, regional segments included, needs an L2 MTU of at least payload + 4 × tags.',
-  'circuits.translation-not-allowed': 'This handoff does not translate VLANs: the regional VID must equal the backbone VID.',
+  'circuits.mtu-too-small':
+    'Every hop, regional segments included, needs an L2 MTU of at least payload + 4 × tags.',
+  'circuits.translation-not-allowed':
+    'This handoff does not translate VLANs: the regional VID must equal the backbone VID.',
   'circuits.backup-same-port': 'A backup path uses other ports than the primary at each end.',
   'circuits.vid-outside-ranges': "A VID must be inside the scope's VLAN ranges.",
   'circuits.vlan-exhausted': 'No free VID is left in the scope.',
@@ -38,7 +44,8 @@ export const RULES = {
   'circuits.rd-rt-exhausted': "The RD/RT administrator's number range is used up.",
   'circuits.no-rd-administrator': 'The NOC has not declared the RD/RT administrator (the operator’s AS).',
   'circuits.inventory-in-use': 'Inventory in use by a circuit cannot be changed that way.',
-  'circuits.member-change': 'Members are added to and removed from multipoint circuits only, keeping at least two.',
+  'circuits.member-change':
+    'Members are added to and removed from multipoint circuits only, keeping at least two.',
   'circuits.circuit-state': 'The circuit is not in a state that allows this change.',
   'circuits.bird-check': 'BIRD refused the generated configuration.',
 } as const;

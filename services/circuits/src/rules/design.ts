@@ -34,12 +34,17 @@ export function designViolations(
   }
   if (isLayer2(t) && (need.topology === 'multipoint' || endpoints.length > 2)) {
     out.push(
-      violation('circuits.no-vpls', `${name} is point-to-point and VPLS is not offered: a multipoint need is an L3VPN`),
+      violation(
+        'circuits.no-vpls',
+        `${name} is point-to-point and VPLS is not offered: a multipoint need is an L3VPN`,
+      ),
     );
     return out;
   }
   if (isLayer2(t) && endpoints.length !== 2) {
-    out.push(violation('circuits.p2p-two-endpoints', `${name} has exactly two endpoints, not ${endpoints.length}`));
+    out.push(
+      violation('circuits.p2p-two-endpoints', `${name} has exactly two endpoints, not ${endpoints.length}`),
+    );
     return out;
   }
   if (portUse(t) === 'vlan' && need.bandwidthMbps > limits.sharedMaxMbps) {
@@ -58,7 +63,10 @@ export function designViolations(
     );
     if (speeds.size > 1) {
       out.push(
-        violation('circuits.lambda-same-speed', `a lambda joins ports of the same speed, not ${[...speeds].join(' and ')} Mbit/s`),
+        violation(
+          'circuits.lambda-same-speed',
+          `a lambda joins ports of the same speed, not ${[...speeds].join(' and ')} Mbit/s`,
+        ),
       );
     }
   }
@@ -82,7 +90,12 @@ function attachmentViolations(
     const where = `${e.label} (${a.path}, port ${port.label})`;
     if (portUse(t) === 'vlan') {
       if (port.mode !== 'shared') {
-        out.push(violation('circuits.port-mode', `${where}: ${TECHNOLOGY_TEXT[t]} takes a VLAN on a shared port, and this port is dedicated`));
+        out.push(
+          violation(
+            'circuits.port-mode',
+            `${where}: ${TECHNOLOGY_TEXT[t]} takes a VLAN on a shared port, and this port is dedicated`,
+          ),
+        );
       }
       if (a.vids.length > 1) {
         out.push(
@@ -104,14 +117,25 @@ function attachmentViolations(
         );
       }
       if (t === 'l2vpn_port' && (a.vids.length > 0 || a.cvlans.length > 0)) {
-        out.push(violation('circuits.port-to-port-whole-port', `${where}: port-to-port carries every VLAN of the port: no VID to give`));
+        out.push(
+          violation(
+            'circuits.port-to-port-whole-port',
+            `${where}: port-to-port carries every VLAN of the port: no VID to give`,
+          ),
+        );
       }
       if (t === 'lambda' && a.vids.length > 1) {
-        out.push(violation('circuits.one-vid-per-endpoint', `${where}: a lambda carries one VLAN, not ${a.vids.length}`));
+        out.push(
+          violation(
+            'circuits.one-vid-per-endpoint',
+            `${where}: a lambda carries one VLAN, not ${a.vids.length}`,
+          ),
+        );
       }
     }
     if (t === 'l3vpn') {
-      if (a.cvlans.length) out.push(violation('circuits.qinq-l2-only', `${where}: C-VLANs are for L2 services`));
+      if (a.cvlans.length)
+        out.push(violation('circuits.qinq-l2-only', `${where}: C-VLANs are for L2 services`));
       out.push(...bgpViolations(where, e, a, limits));
     }
     out.push(...segmentViolations(where, a, port));
@@ -126,7 +150,9 @@ function bgpViolations(where: string, e: EndpointFact, a: DesignAttachment, limi
   const out: Violation[] = [];
   const fams = [a.bgp.localAddress, a.bgp.peerAddress].map((x) => parseAddress(x).family);
   if (fams.includes(6)) {
-    out.push(violation('circuits.ipv6-not-yet-supported', `${where}: IPv6 BGP sessions are not supported yet`));
+    out.push(
+      violation('circuits.ipv6-not-yet-supported', `${where}: IPv6 BGP sessions are not supported yet`),
+    );
   }
   const limit = a.bgp.prefixLimit ?? e.prefixLimit;
   out.push(...prefixLimitViolations(where, limit, e.prefixes.length, limits));
@@ -172,7 +198,13 @@ export function hopsOf(design: Pick<Design, 'technology'>, a: DesignAttachment, 
   return hops;
 }
 
-function mtuViolations(where: string, _need: Need, design: Design, a: DesignAttachment, port: PortFact): Violation[] {
+function mtuViolations(
+  where: string,
+  _need: Need,
+  design: Design,
+  a: DesignAttachment,
+  port: PortFact,
+): Violation[] {
   return mtuShortfalls(design.payloadMtu, hopsOf(design, a, port)).map((h) =>
     violation(
       'circuits.mtu-too-small',

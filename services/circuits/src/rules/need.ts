@@ -12,7 +12,9 @@ export function needViolations(need: Need, access: ReadonlyMap<string, readonly 
   const out: Violation[] = [];
   const n = need.endpoints.length;
   if (need.topology === 'p2p' && n !== 2) {
-    out.push(violation('circuits.p2p-two-endpoints', `a point-to-point circuit has exactly two endpoints, not ${n}`));
+    out.push(
+      violation('circuits.p2p-two-endpoints', `a point-to-point circuit has exactly two endpoints, not ${n}`),
+    );
   }
   if (need.topology === 'multipoint' && need.service === 'ethernet') {
     out.push(
@@ -56,7 +58,8 @@ function bandwidthViolations(need: Need, limits: Limits): Violation[] {
 
 function l3Violations(need: Need, limits: Limits): Violation[] {
   const out: Violation[] = [];
-  if (need.ipv6) out.push(violation('circuits.ipv6-not-yet-supported', 'IPv6 in an L3VPN is not supported yet'));
+  if (need.ipv6)
+    out.push(violation('circuits.ipv6-not-yet-supported', 'IPv6 in an L3VPN is not supported yet'));
   if (need.multicast) {
     out.push(violation('circuits.multicast-not-yet-supported', 'multicast in an L3VPN is not supported yet'));
   }
@@ -64,7 +67,10 @@ function l3Violations(need: Need, limits: Limits): Violation[] {
     const v6 = (e.prefixes ?? []).filter((p) => parsePrefix(p, ['endpoints', i, 'prefixes']).family === 6);
     if (v6.length) {
       out.push(
-        violation('circuits.ipv6-not-yet-supported', `endpoint ${i + 1}: IPv6 prefixes (${v6.join(', ')}) are not supported yet`),
+        violation(
+          'circuits.ipv6-not-yet-supported',
+          `endpoint ${i + 1}: IPv6 prefixes (${v6.join(', ')}) are not supported yet`,
+        ),
       );
     }
     out.push(...prefixLimitViolations(`endpoint ${i + 1}`, e.prefixLimit, (e.prefixes ?? []).length, limits));
@@ -83,19 +89,29 @@ export function prefixLimitViolations(
   }
   if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxPrefixLimit) {
     return [
-      violation('circuits.l3vpn-prefix-limit', `${who}: the prefix limit is between 1 and ${limits.maxPrefixLimit}, not ${limit}`),
+      violation(
+        'circuits.l3vpn-prefix-limit',
+        `${who}: the prefix limit is between 1 and ${limits.maxPrefixLimit}, not ${limit}`,
+      ),
     ];
   }
   if (announced > limit) {
     return [
-      violation('circuits.l3vpn-prefix-limit', `${who}: ${announced} prefixes announced, more than its limit of ${limit}`),
+      violation(
+        'circuits.l3vpn-prefix-limit',
+        `${who}: ${announced} prefixes announced, more than its limit of ${limit}`,
+      ),
     ];
   }
   return [];
 }
 
 /** Each site reaches the backbone, with room for the bandwidth; above the shared offer, same speeds. */
-function accessViolations(need: Need, access: ReadonlyMap<string, readonly PortFact[]>, limits: Limits): Violation[] {
+function accessViolations(
+  need: Need,
+  access: ReadonlyMap<string, readonly PortFact[]>,
+  limits: Limits,
+): Violation[] {
   const out: Violation[] = [];
   const bw = need.bandwidthMbps;
   const dedicated = bw > limits.sharedMaxMbps;
@@ -103,7 +119,12 @@ function accessViolations(need: Need, access: ReadonlyMap<string, readonly PortF
   need.endpoints.forEach((e, i) => {
     const ports = access.get(e.siteId) ?? [];
     if (ports.length === 0) {
-      out.push(violation('circuits.site-not-attached', `endpoint ${i + 1}: the site has no access to the backbone yet`));
+      out.push(
+        violation(
+          'circuits.site-not-attached',
+          `endpoint ${i + 1}: the site has no access to the backbone yet`,
+        ),
+      );
       return;
     }
     const fits = ports.filter((p) =>

@@ -25,7 +25,8 @@ export function designShapeIssues(
       return;
     }
     const key = `${a.endpointId}/${a.path}`;
-    if (seen.has(key)) issues.push({ path: [...path, i], message: `the ${a.path} path of this endpoint is designed twice` });
+    if (seen.has(key))
+      issues.push({ path: [...path, i], message: `the ${a.path} path of this endpoint is designed twice` });
     seen.add(key);
   });
   for (const e of endpoints) {

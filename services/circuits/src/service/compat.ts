@@ -1,5 +1,11 @@
 import { spawn } from 'node:child_process';
-import { ConflictError, type FieldIssue, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
+import {
+  ConflictError,
+  type FieldIssue,
+  NotFoundError,
+  PolicyRefusalError,
+  ValidationError,
+} from '@guichet/core';
 import { PG, pgError } from '@guichet/db';
 import type { z } from 'zod';
 
@@ -9,7 +15,11 @@ import type { z } from 'zod';
  * is merged; this file goes then.
  */
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[] = ['input']): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: (string | number)[] = ['input'],
+): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues: FieldIssue[] = r.error.issues.map((i) => ({
@@ -18,7 +28,10 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefi
   }));
   const [first] = issues;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  throw new ValidationError(`${first?.path.join('.') ?? 'input'}: ${first?.message ?? 'invalid'}${more}`, issues);
+  throw new ValidationError(
+    `${first?.path.join('.') ?? 'input'}: ${first?.message ?? 'invalid'}${more}`,
+    issues,
+  );
 }
 
 export interface PgErrorMap {
@@ -35,7 +48,9 @@ export function translatePgError(e: unknown, map: PgErrorMap = {}): unknown {
   switch (pg.code) {
     case PG.uniqueViolation:
     case PG.exclusionViolation:
-      return new ConflictError(map.conflicts?.[c] ?? `this would duplicate an existing record (${c || pg.code})`);
+      return new ConflictError(
+        map.conflicts?.[c] ?? `this would duplicate an existing record (${c || pg.code})`,
+      );
     case PG.foreignKeyViolation: {
       const field = map.fields?.[c];
       if (field) return ValidationError.field(field.path, field.message);
@@ -60,7 +75,11 @@ export interface ToolResult {
   stderr: string;
 }
 
-export function runTool(cmd: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ToolResult> {
+export function runTool(
+  cmd: string,
+  args: readonly string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -4,10 +4,25 @@ import { PolicyRefusalError, type RequestContext } from '@guichet/core';
 import { and, asc, type Db, type DbOrTx, desc, eq, inArray, isNull, one } from '@guichet/db';
 import { institutions, sites } from '@guichet/membership';
 import { birdParse } from '../bird/check.js';
-import { type PeConfigInput, renderPeConfig, type SiteSessionInput, type VpnInput } from '../bird/pe-config.js';
+import {
+  type PeConfigInput,
+  renderPeConfig,
+  type SiteSessionInput,
+  type VpnInput,
+} from '../bird/pe-config.js';
 import type { CircuitsConfig } from '../config.js';
 import { birdName, circuitReference } from '../model.js';
-import { attachments, circuits, deviceConfigs, devices, endpoints, ports, routeTargets, vpns, vrfs } from '../tables.js';
+import {
+  attachments,
+  circuits,
+  deviceConfigs,
+  devices,
+  endpoints,
+  ports,
+  routeTargets,
+  vpns,
+  vrfs,
+} from '../tables.js';
 
 /**
  * The BIRD configuration of each PE, from the database: every L3VPN circuit being provisioned,
@@ -49,7 +64,9 @@ export async function peInput(db: DbOrTx, deviceId: string, cfg: CircuitsConfig)
     )
     .orderBy(asc(circuits.number), asc(attachments.id));
   const vpnIds = [...new Set(rows.map((r) => r.vpnId))];
-  const rts = vpnIds.length ? await db.select().from(routeTargets).where(inArray(routeTargets.vpnId, vpnIds)) : [];
+  const rts = vpnIds.length
+    ? await db.select().from(routeTargets).where(inArray(routeTargets.vpnId, vpnIds))
+    : [];
   const byVpn = new Map<string, VpnInput>();
   for (const r of rows) {
     const ref = circuitReference(r.c.number);
@@ -63,7 +80,10 @@ export async function peInput(db: DbOrTx, deviceId: string, cfg: CircuitsConfig)
         rd: r.rd,
         routeTargets: both
           ? { both: both.value }
-          : { hub: mine.find((t) => t.role === 'hub')?.value ?? '', spoke: mine.find((t) => t.role === 'spoke')?.value ?? '' },
+          : {
+              hub: mine.find((t) => t.role === 'hub')?.value ?? '',
+              spoke: mine.find((t) => t.role === 'spoke')?.value ?? '',
+            },
         sites: [],
       };
       byVpn.set(r.vpnId, vpn);
@@ -80,10 +100,14 @@ export async function peInput(db: DbOrTx, deviceId: string, cfg: CircuitsConfig)
     };
     vpn.sites.push(session);
   }
-  return { device: { name: d.name, routerId: host(d.routerId), asn: cfg.CIRCUITS_ASN }, vpns: [...byVpn.values()] };
+  return {
+    device: { name: d.name, routerId: host(d.routerId), asn: cfg.CIRCUITS_ASN },
+    vpns: [...byVpn.values()],
+  };
 }
 
-const both = (rts: { vpnId: string; role: string }[], vpnId: string) => rts.some((t) => t.vpnId === vpnId && t.role === 'both');
+const both = (rts: { vpnId: string; role: string }[], vpnId: string) =>
+  rts.some((t) => t.vpnId === vpnId && t.role === 'both');
 
 /** Config descriptions are ASCII: `Université` becomes `Universite`, quotes go. */
 function ascii(s: string): string {
@@ -114,14 +138,18 @@ export async function generateDeviceConfigs(
     const text = renderPeConfig(await peInput(db, deviceId, cfg));
     const verdict = await birdParse(text, cfg.CIRCUITS_BIRD);
     if (!verdict.ok) {
-      throw new PolicyRefusalError('circuits.bird-check', `bird -p refused the configuration of the PE: ${verdict.errors[0] ?? ''}`);
+      throw new PolicyRefusalError(
+        'circuits.bird-check',
+        `bird -p refused the configuration of the PE: ${verdict.errors[0] ?? ''}`,
+      );
     }
     const hash = createHash('sha256').update(text).digest('hex');
     out.push(
       await db.transaction(async (tx) => {
         await tx.select({ id: devices.id }).from(devices).where(eq(devices.id, deviceId)).for('update');
         const now = renderPeConfig(await peInput(tx, deviceId, cfg));
-        if (now !== text) throw new Error('the PE’s circuits changed while its configuration was checked: run again');
+        if (now !== text)
+          throw new Error('the PE’s circuits changed while its configuration was checked: run again');
         const [last] = await tx
           .select()
           .from(deviceConfigs)
@@ -132,10 +160,23 @@ export async function generateDeviceConfigs(
         const row = one(
           await tx
             .insert(deviceConfigs)
-            .values({ deviceId, version: (last?.version ?? 0) + 1, text, hash, birdOk: true, requestId, createdAt: ctx.clock.now() })
+            .values({
+              deviceId,
+              version: (last?.version ?? 0) + 1,
+              text,
+              hash,
+              birdOk: true,
+              requestId,
+              createdAt: ctx.clock.now(),
+            })
             .returning({ version: deviceConfigs.version }),
         );
-        await recordChange(tx, ctx, { action: 'circuits.generateConfig', objectType: 'Device', objectId: deviceId, after: { version: row.version, hash } });
+        await recordChange(tx, ctx, {
+          action: 'circuits.generateConfig',
+          objectType: 'Device',
+          objectId: deviceId,
+          after: { version: row.version, hash },
+        });
         return { deviceId, version: row.version, hash, changed: true };
       }),
     );
@@ -168,4 +209,3 @@ export async function l3Devices(db: DbOrTx, deviceIds: readonly string[]): Promi
     .where(inArray(deviceConfigs.deviceId, [...deviceIds]));
   return [...new Set([...rows, ...withConfig].map((r) => r.deviceId))].sort();
 }
-

@@ -27,7 +27,12 @@ export const consentSchema = z.object({
   reason: z.string().trim().max(2000).optional(),
 });
 
-export async function consentToEndpoint(db: Db, ctx: RequestContext, deps: EngineDeps, input: z.input<typeof consentSchema>) {
+export async function consentToEndpoint(
+  db: Db,
+  ctx: RequestContext,
+  deps: EngineDeps,
+  input: z.input<typeof consentSchema>,
+) {
   const v = parseInput(consentSchema, input);
   if (!isUuid(v.endpointId)) throw new NotFoundError('CircuitEndpoint', v.endpointId);
   return db.transaction(async (tx) => {
@@ -45,7 +50,9 @@ export async function consentToEndpoint(db: Db, ctx: RequestContext, deps: Engin
       .for('update');
     if (!e) throw new NotFoundError('CircuitEndpoint', v.endpointId);
     if (e.consent !== 'pending') {
-      throw new ConflictError(e.consent === 'own' ? 'this site is the filer’s own' : `consent was ${e.consent} already`);
+      throw new ConflictError(
+        e.consent === 'own' ? 'this site is the filer’s own' : `consent was ${e.consent} already`,
+      );
     }
     if (!v.agree && !v.reason) {
       throw ValidationError.field(['input', 'reason'], 'say why the site cannot be an endpoint');
@@ -72,9 +79,16 @@ export async function consentToEndpoint(db: Db, ctx: RequestContext, deps: Engin
     });
     if (v.agree) await reconsiderStep(tx, ctx, deps, e.requestId, 'consent');
     else {
-      await returnFromLine(tx, ctx, deps, e.requestId, `another institution refused its site as an endpoint: ${v.reason}`, {
-        endpointId: e.id,
-      });
+      await returnFromLine(
+        tx,
+        ctx,
+        deps,
+        e.requestId,
+        `another institution refused its site as an endpoint: ${v.reason}`,
+        {
+          endpointId: e.id,
+        },
+      );
     }
     return after;
   });

@@ -23,7 +23,11 @@ import { allocateVlan } from './vlan-alloc.js';
  * capacity (the port's reserved counter, CHECKed ≤ capacity), VLANs, whole ports, RD/RT.
  */
 
-const vid = z.number().int().min(1, 'VIDs are 1–4094 (0 is the priority tag)').max(4094, 'VIDs are 1–4094 (4095 is reserved)');
+const vid = z
+  .number()
+  .int()
+  .min(1, 'VIDs are 1–4094 (0 is the priority tag)')
+  .max(4094, 'VIDs are 1–4094 (4095 is reserved)');
 
 export const attachmentDesignSchema = z.object({
   endpointId: z.uuid(),
@@ -91,14 +95,22 @@ async function designFieldIssues(
   const pairs = await tx
     .select({ siteId: siteAccess.siteId, portId: siteAccess.portId })
     .from(siteAccess)
-    .where(inArray(siteAccess.siteId, eps.map((e) => e.siteId)));
+    .where(
+      inArray(
+        siteAccess.siteId,
+        eps.map((e) => e.siteId),
+      ),
+    );
   const reaches = new Set(pairs.map((p) => `${p.siteId}/${p.portId}`));
   d.attachments.forEach((a, i) => {
     const path = ['attachments', i];
     const e = eps.find((x) => x.id === a.endpointId);
     if (!facts.has(a.portId)) issues.push({ path: [...path, 'portId'], message: 'no such port' });
     else if (e && !reaches.has(`${e.siteId}/${a.portId}`)) {
-      issues.push({ path: [...path, 'portId'], message: `${e.label} does not reach the backbone through this port` });
+      issues.push({
+        path: [...path, 'portId'],
+        message: `${e.label} does not reach the backbone through this port`,
+      });
     }
     if (d.technology === 'l3vpn') {
       if (!a.bgp) issues.push({ path: [...path, 'bgp'], message: 'an L3VPN site needs its BGP session' });
@@ -112,7 +124,10 @@ async function designFieldIssues(
           }
         }
         if (a.bgp.localAddress === a.bgp.peerAddress) {
-          issues.push({ path: [...path, 'bgp', 'peerAddress'], message: 'the two ends of a session have two addresses' });
+          issues.push({
+            path: [...path, 'bgp', 'peerAddress'],
+            message: 'the two ends of a session have two addresses',
+          });
         }
       }
     } else if (a.bgp) issues.push({ path: [...path, 'bgp'], message: 'BGP sessions are for L3VPN sites' });
@@ -123,7 +138,10 @@ async function designFieldIssues(
   if (d.technology === 'l3vpn' && d.vpnTopology === 'hub_and_spoke') {
     const hubs = eps.filter((e) => e.hub).length;
     if (hubs === 0 || hubs === eps.length) {
-      issues.push({ path: ['vpnTopology'], message: 'hub-and-spoke needs at least one hub site and one spoke site' });
+      issues.push({
+        path: ['vpnTopology'],
+        message: 'hub-and-spoke needs at least one hub site and one spoke site',
+      });
     }
   }
   return issues;
@@ -161,16 +179,27 @@ export async function applyDesign(
   const c = await lockCircuit(tx, circuitId);
   if (only === undefined) assertMove(c.state as CircuitState, 'provisioning');
   else if (c.technology !== d.technology) {
-    throw new PolicyRefusalError('circuits.technology-mismatch', `the circuit is ${c.technology}: new members use it too`);
+    throw new PolicyRefusalError(
+      'circuits.technology-mismatch',
+      `the circuit is ${c.technology}: new members use it too`,
+    );
   }
   const all = await endpointFacts(tx, circuitId);
   const eps = only ? all.filter((e) => only.includes(e.id)) : all;
   const shape = designShapeIssues(d, eps, c.backup);
-  if (shape.length) throw new ValidationError(shape.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), shape);
-  await lockPorts(tx, d.attachments.map((a) => a.portId));
-  const facts = await portFacts(tx, d.attachments.map((a) => a.portId));
+  if (shape.length)
+    throw new ValidationError(shape.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), shape);
+  await lockPorts(
+    tx,
+    d.attachments.map((a) => a.portId),
+  );
+  const facts = await portFacts(
+    tx,
+    d.attachments.map((a) => a.portId),
+  );
   const issues = await designFieldIssues(tx, d, eps, facts);
-  if (issues.length) throw new ValidationError(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), issues);
+  if (issues.length)
+    throw new ValidationError(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), issues);
   const design = asDesign(d, cfg);
   // The rules see the whole circuit (endpoint count, need); only the new attachments are written.
   assertNone(designViolations(needOf(c, all), all, design, facts, limitsOf(cfg)));
@@ -178,7 +207,13 @@ export async function applyDesign(
   if (only === undefined) {
     await tx
       .update(circuits)
-      .set({ technology: d.technology, payloadMtu: design.payloadMtu, designedAt: now, state: 'provisioning', updatedAt: now })
+      .set({
+        technology: d.technology,
+        payloadMtu: design.payloadMtu,
+        designedAt: now,
+        state: 'provisioning',
+        updatedAt: now,
+      })
       .where(eq(circuits.id, circuitId));
   }
   const vids: number[] = [];
@@ -251,20 +286,38 @@ export async function applyDesign(
 /** Adds to the port's reserved bandwidth; the CHECK (reserved ≤ capacity) is the backstop. */
 export async function reserve(tx: Tx, portId: string, mbps: number, label: string) {
   try {
-    await tx.update(ports).set({ reservedMbps: sql`${ports.reservedMbps} + ${mbps}` }).where(eq(ports.id, portId));
+    await tx
+      .update(ports)
+      .set({ reservedMbps: sql`${ports.reservedMbps} + ${mbps}` })
+      .where(eq(ports.id, portId));
   } catch (e) {
     if (pgError(e)?.constraint === 'circuits_ports_reserved') {
-      throw new PolicyRefusalError('circuits.bandwidth-capacity', `port ${label}: not enough capacity left for ${mbps} Mbit/s`);
+      throw new PolicyRefusalError(
+        'circuits.bandwidth-capacity',
+        `port ${label}: not enough capacity left for ${mbps} Mbit/s`,
+      );
     }
     throw e;
   }
 }
 
 /** RD/RT: the VPN (new) and a VRF with its RD on each device a live attachment uses. */
-export async function holdRouting(tx: Tx, circuitId: string, t: Technology, topology: 'mesh' | 'hub_and_spoke', create: boolean) {
+export async function holdRouting(
+  tx: Tx,
+  circuitId: string,
+  t: Technology,
+  topology: 'mesh' | 'hub_and_spoke',
+  create: boolean,
+) {
   if (t === 'lambda') return;
   let [vpn] = await tx.select().from(vpns).where(eq(vpns.circuitId, circuitId));
-  if (!vpn && create) vpn = await createVpn(tx, circuitId, t === 'l3vpn' ? 'l3vpn' : 'l2vpn', t === 'l3vpn' ? topology : 'mesh');
+  if (!vpn && create)
+    vpn = await createVpn(
+      tx,
+      circuitId,
+      t === 'l3vpn' ? 'l3vpn' : 'l2vpn',
+      t === 'l3vpn' ? topology : 'mesh',
+    );
   if (!vpn) return;
   const used = await tx
     .selectDistinct({ deviceId: devices.id })
@@ -272,5 +325,9 @@ export async function holdRouting(tx: Tx, circuitId: string, t: Technology, topo
     .innerJoin(ports, eq(ports.id, attachments.portId))
     .innerJoin(devices, eq(devices.id, ports.deviceId))
     .where(and(eq(attachments.circuitId, circuitId), isNull(attachments.releasedAt)));
-  await ensureVrfs(tx, vpn.id, used.map((u) => u.deviceId));
+  await ensureVrfs(
+    tx,
+    vpn.id,
+    used.map((u) => u.deviceId),
+  );
 }

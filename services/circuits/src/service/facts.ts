@@ -2,15 +2,7 @@ import { and, asc, type DbOrTx, eq, inArray, isNull, sql } from '@guichet/db';
 import { institutions, sites } from '@guichet/membership';
 import type { PortMode } from '../model.js';
 import type { EndpointFact, PortFact } from '../rules/facts.js';
-import {
-  attachments,
-  devices,
-  endpoints,
-  handoffs,
-  ports,
-  regionalNetworks,
-  siteAccess,
-} from '../tables.js';
+import { attachments, devices, endpoints, handoffs, ports, regionalNetworks, siteAccess } from '../tables.js';
 
 /**
  * What the pure rules are given, read from the database. Called inside the transaction that
@@ -76,7 +68,10 @@ export async function accessOf(db: DbOrTx, siteIds: readonly string[]): Promise<
     .select({ siteId: siteAccess.siteId, portId: siteAccess.portId })
     .from(siteAccess)
     .where(inArray(siteAccess.siteId, ids));
-  const facts = await portFacts(db, rows.map((r) => r.portId));
+  const facts = await portFacts(
+    db,
+    rows.map((r) => r.portId),
+  );
   for (const r of rows) {
     const f = facts.get(r.portId);
     if (f) out.get(r.siteId)?.push(f);
@@ -95,15 +90,28 @@ export async function siteInfo(db: DbOrTx, siteIds: readonly string[]): Promise<
   const ids = [...new Set(siteIds)];
   if (ids.length === 0) return new Map();
   const rows = await db
-    .select({ id: sites.id, institutionId: sites.institutionId, name: sites.name, shortName: institutions.shortName })
+    .select({
+      id: sites.id,
+      institutionId: sites.institutionId,
+      name: sites.name,
+      shortName: institutions.shortName,
+    })
     .from(sites)
     .innerJoin(institutions, eq(institutions.id, sites.institutionId))
     .where(and(inArray(sites.id, ids), isNull(sites.removedAt)));
-  return new Map(rows.map((r) => [r.id, { id: r.id, institutionId: r.institutionId, label: `${r.shortName} / ${r.name}` }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, institutionId: r.institutionId, label: `${r.shortName} / ${r.name}` },
+    ]),
+  );
 }
 
 /** The circuit's live endpoints as the rules see them. */
-export async function endpointFacts(db: DbOrTx, circuitId: string): Promise<(EndpointFact & { institutionId: string; consent: string })[]> {
+export async function endpointFacts(
+  db: DbOrTx,
+  circuitId: string,
+): Promise<(EndpointFact & { institutionId: string; consent: string })[]> {
   const rows = await db
     .select({ e: endpoints, site: sites.name, shortName: institutions.shortName })
     .from(endpoints)

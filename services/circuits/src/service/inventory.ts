@@ -3,8 +3,10 @@ import { PolicyRefusalError, type RequestContext, ValidationError } from '@guich
 import { and, type Db, eq, isNull, one, sql, type Tx } from '@guichet/db';
 import { sites } from '@guichet/membership';
 import { z } from 'zod';
-import { formatRdRt, type RdType, RdRtError, typeForAdministrator } from '../rd-rt.js';
+import { formatRdRt, RdRtError, type RdType, typeForAdministrator } from '../rd-rt.js';
 import {
+  attachments,
+  circuits,
   devices,
   handoffs,
   pops,
@@ -12,11 +14,18 @@ import {
   rdAdministrators,
   regionalNetworks,
   siteAccess,
+  vlans,
 } from '../tables.js';
-import { checkRanges, inRanges, multirangeLiteral, parseMultirange, rangesText, requiredMtu } from '../vlans.js';
+import {
+  checkRanges,
+  inRanges,
+  multirangeLiteral,
+  parseMultirange,
+  rangesText,
+  requiredMtu,
+} from '../vlans.js';
 import { mustOperate } from './access.js';
 import { parseInput, translatePgError } from './compat.js';
-import { attachments, circuits, vlans } from '../tables.js';
 
 /**
  * The NOC's inventory: points of presence, access devices and ports, regional networks and
@@ -82,7 +91,10 @@ const mtu = z.number().int().min(1500).max(16000);
 const rangeSchema = z.object({ from: z.number().int(), to: z.number().int() });
 
 export const createPopSchema = z.object({
-  code: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'letters, digits and -, starting with a letter'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'letters, digits and -, starting with a letter'),
   name: z.string().trim().min(1).max(200),
   city: z.string().trim().min(1).max(200),
 });
@@ -91,15 +103,28 @@ export async function createPop(db: Db, ctx: RequestContext, input: z.input<type
   mustOperate(ctx, 'declares points of presence');
   const v = parseInput(createPopSchema, input);
   return write(db, async (tx) => {
-    const row = one(await tx.insert(pops).values({ ...v, createdAt: ctx.clock.now() }).returning());
-    await recordChange(tx, ctx, { action: 'circuits.createPop', objectType: 'PointOfPresence', objectId: row.id, after: row });
+    const row = one(
+      await tx
+        .insert(pops)
+        .values({ ...v, createdAt: ctx.clock.now() })
+        .returning(),
+    );
+    await recordChange(tx, ctx, {
+      action: 'circuits.createPop',
+      objectType: 'PointOfPresence',
+      objectId: row.id,
+      after: row,
+    });
     return row;
   });
 }
 
 export const createDeviceSchema = z.object({
   popId: z.uuid(),
-  name: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ., _ and -'),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ., _ and -'),
   routerId: z.ipv4(),
 });
 
@@ -107,8 +132,18 @@ export async function createDevice(db: Db, ctx: RequestContext, input: z.input<t
   mustOperate(ctx, 'declares access devices');
   const v = parseInput(createDeviceSchema, input);
   return write(db, async (tx) => {
-    const row = one(await tx.insert(devices).values({ ...v, createdAt: ctx.clock.now() }).returning());
-    await recordChange(tx, ctx, { action: 'circuits.createDevice', objectType: 'Device', objectId: row.id, after: row });
+    const row = one(
+      await tx
+        .insert(devices)
+        .values({ ...v, createdAt: ctx.clock.now() })
+        .returning(),
+    );
+    await recordChange(tx, ctx, {
+      action: 'circuits.createDevice',
+      objectType: 'Device',
+      objectId: row.id,
+      after: row,
+    });
     return row;
   });
 }
@@ -116,7 +151,10 @@ export async function createDevice(db: Db, ctx: RequestContext, input: z.input<t
 export const createPortSchema = z
   .object({
     deviceId: z.uuid(),
-    name: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9/:._-]{0,62}$/, 'an interface name (xe-0/0/1, Ethernet1/1…)'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9/:._-]{0,62}$/, 'an interface name (xe-0/0/1, Ethernet1/1…)'),
     speedMbps: z.union([z.literal(1000), z.literal(10000), z.literal(40000), z.literal(100000)]),
     l2Mtu: mtu,
     mode: z.enum(['shared', 'dedicated']),
@@ -152,7 +190,12 @@ export async function createPort(db: Db, ctx: RequestContext, input: z.input<typ
         })
         .returning(),
     );
-    await recordChange(tx, ctx, { action: 'circuits.createPort', objectType: 'Port', objectId: row.id, after: row });
+    await recordChange(tx, ctx, {
+      action: 'circuits.createPort',
+      objectType: 'Port',
+      objectId: row.id,
+      after: row,
+    });
     return row;
   });
 }
@@ -172,7 +215,9 @@ export async function updatePort(db: Db, ctx: RequestContext, input: z.input<typ
     const before = await lockPort(tx, v.portId);
     if (v.l2Mtu !== undefined && v.l2Mtu < before.l2Mtu) {
       const [need] = await tx
-        .select({ mtu: sql<number>`coalesce(max(coalesce(${circuits.payloadMtu}, 1500) + 4 * ${attachments.tags}), 0)::int` })
+        .select({
+          mtu: sql<number>`coalesce(max(coalesce(${circuits.payloadMtu}, 1500) + 4 * ${attachments.tags}), 0)::int`,
+        })
         .from(attachments)
         .innerJoin(circuits, eq(circuits.id, attachments.circuitId))
         .where(and(eq(attachments.portId, v.portId), isNull(attachments.releasedAt)));
@@ -194,7 +239,13 @@ export async function updatePort(db: Db, ctx: RequestContext, input: z.input<typ
         .where(eq(ports.id, v.portId))
         .returning(),
     );
-    await recordChange(tx, ctx, { action: 'circuits.updatePort', objectType: 'Port', objectId: row.id, before, after: row });
+    await recordChange(tx, ctx, {
+      action: 'circuits.updatePort',
+      objectType: 'Port',
+      objectId: row.id,
+      before,
+      after: row,
+    });
     return row;
   });
 }
@@ -223,7 +274,11 @@ export async function setVlanRanges(db: Db, ctx: RequestContext, input: z.input<
       );
     }
     const row = one(
-      await tx.update(ports).set({ vlanRanges: multirangeLiteral(ranges) }).where(eq(ports.id, v.portId)).returning(),
+      await tx
+        .update(ports)
+        .set({ vlanRanges: multirangeLiteral(ranges) })
+        .where(eq(ports.id, v.portId))
+        .returning(),
     );
     await recordChange(tx, ctx, {
       action: 'circuits.setVlanRanges',
@@ -237,17 +292,34 @@ export async function setVlanRanges(db: Db, ctx: RequestContext, input: z.input<
 }
 
 export const createRegionalNetworkSchema = z.object({
-  name: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'letters, digits, _ and -'),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'letters, digits, _ and -'),
   operator: z.string().trim().min(1).max(200),
   l2Mtu: mtu,
 });
 
-export async function createRegionalNetwork(db: Db, ctx: RequestContext, input: z.input<typeof createRegionalNetworkSchema>) {
+export async function createRegionalNetwork(
+  db: Db,
+  ctx: RequestContext,
+  input: z.input<typeof createRegionalNetworkSchema>,
+) {
   mustOperate(ctx, 'declares regional networks');
   const v = parseInput(createRegionalNetworkSchema, input);
   return write(db, async (tx) => {
-    const row = one(await tx.insert(regionalNetworks).values({ ...v, createdAt: ctx.clock.now() }).returning());
-    await recordChange(tx, ctx, { action: 'circuits.createRegionalNetwork', objectType: 'RegionalNetwork', objectId: row.id, after: row });
+    const row = one(
+      await tx
+        .insert(regionalNetworks)
+        .values({ ...v, createdAt: ctx.clock.now() })
+        .returning(),
+    );
+    await recordChange(tx, ctx, {
+      action: 'circuits.createRegionalNetwork',
+      objectType: 'RegionalNetwork',
+      objectId: row.id,
+      after: row,
+    });
     return row;
   });
 }
@@ -265,8 +337,18 @@ export async function createHandoff(db: Db, ctx: RequestContext, input: z.input<
   const v = parseInput(createHandoffSchema, input);
   return write(db, async (tx) => {
     await lockPort(tx, v.portId);
-    const row = one(await tx.insert(handoffs).values({ ...v, createdAt: ctx.clock.now() }).returning());
-    await recordChange(tx, ctx, { action: 'circuits.createHandoff', objectType: 'Handoff', objectId: row.id, after: row });
+    const row = one(
+      await tx
+        .insert(handoffs)
+        .values({ ...v, createdAt: ctx.clock.now() })
+        .returning(),
+    );
+    await recordChange(tx, ctx, {
+      action: 'circuits.createHandoff',
+      objectType: 'Handoff',
+      objectId: row.id,
+      after: row,
+    });
     return row;
   });
 }
@@ -278,9 +360,17 @@ export async function addSiteAccess(db: Db, ctx: RequestContext, input: z.input<
   mustOperate(ctx, 'declares how sites reach the backbone');
   const v = parseInput(addSiteAccessSchema, input);
   return write(db, async (tx) => {
-    const [site] = await tx.select().from(sites).where(and(eq(sites.id, v.siteId), isNull(sites.removedAt)));
+    const [site] = await tx
+      .select()
+      .from(sites)
+      .where(and(eq(sites.id, v.siteId), isNull(sites.removedAt)));
     if (!site) throw ValidationError.field(['input', 'siteId'], 'no such site');
-    const row = one(await tx.insert(siteAccess).values({ ...v, createdAt: ctx.clock.now() }).returning());
+    const row = one(
+      await tx
+        .insert(siteAccess)
+        .values({ ...v, createdAt: ctx.clock.now() })
+        .returning(),
+    );
     await recordChange(tx, ctx, {
       action: 'circuits.addSiteAccess',
       objectType: 'SiteAccess',
@@ -305,31 +395,60 @@ export const setRdAdministratorSchema = z.object({
  * Declares the RD/RT administrator (the operator's AS, or an IPv4 address of it) and the
  * number ranges to assign from; replaces the active one (RDs and RTs already given keep theirs).
  */
-export async function setRdAdministrator(db: Db, ctx: RequestContext, input: z.input<typeof setRdAdministratorSchema>) {
+export async function setRdAdministrator(
+  db: Db,
+  ctx: RequestContext,
+  input: z.input<typeof setRdAdministratorSchema>,
+) {
   mustOperate(ctx, 'declares the RD/RT administrator');
   const v = parseInput(setRdAdministratorSchema, input);
   const type: RdType = v.type ?? typeForAdministrator(v.administrator);
   let administrator = v.administrator;
-  for (const [k, n] of [['rdFrom', v.rdFrom], ['rdTo', v.rdTo], ['rtFrom', v.rtFrom], ['rtTo', v.rtTo]] as const) {
+  for (const [k, n] of [
+    ['rdFrom', v.rdFrom],
+    ['rdTo', v.rdTo],
+    ['rtFrom', v.rtFrom],
+    ['rtTo', v.rtTo],
+  ] as const) {
     try {
       administrator = formatRdRt(k.startsWith('rd') ? 'RD' : 'RT', type, v.administrator, n).administrator;
     } catch (e) {
-      if (e instanceof RdRtError) throw new PolicyRefusalError('circuits.rd-rt-invalid', `${k}: ${e.message}`);
+      if (e instanceof RdRtError)
+        throw new PolicyRefusalError('circuits.rd-rt-invalid', `${k}: ${e.message}`);
       throw e;
     }
   }
   if (v.rdFrom > v.rdTo) throw ValidationError.field(['input', 'rdTo'], 'at least rdFrom');
   if (v.rtFrom > v.rtTo) throw ValidationError.field(['input', 'rtTo'], 'at least rtFrom');
   return write(db, async (tx) => {
-    const [before] = await tx.select().from(rdAdministrators).where(eq(rdAdministrators.active, true)).for('update');
-    if (before) await tx.update(rdAdministrators).set({ active: false }).where(eq(rdAdministrators.id, before.id));
+    const [before] = await tx
+      .select()
+      .from(rdAdministrators)
+      .where(eq(rdAdministrators.active, true))
+      .for('update');
+    if (before)
+      await tx.update(rdAdministrators).set({ active: false }).where(eq(rdAdministrators.id, before.id));
     const row = one(
       await tx
         .insert(rdAdministrators)
-        .values({ type, administrator, rdFrom: v.rdFrom, rdTo: v.rdTo, rtFrom: v.rtFrom, rtTo: v.rtTo, createdAt: ctx.clock.now() })
+        .values({
+          type,
+          administrator,
+          rdFrom: v.rdFrom,
+          rdTo: v.rdTo,
+          rtFrom: v.rtFrom,
+          rtTo: v.rtTo,
+          createdAt: ctx.clock.now(),
+        })
         .returning(),
     );
-    await recordChange(tx, ctx, { action: 'circuits.setRdAdministrator', objectType: 'RdAdministrator', objectId: row.id, before, after: row });
+    await recordChange(tx, ctx, {
+      action: 'circuits.setRdAdministrator',
+      objectType: 'RdAdministrator',
+      objectId: row.id,
+      before,
+      after: row,
+    });
     return row;
   });
 }

@@ -27,7 +27,10 @@ export async function activateCircuit(tx: Tx, ctx: RequestContext, circuitId: st
   const c = await lockCircuit(tx, circuitId);
   const pending = await pendingSegments(tx, circuitId);
   if (pending.length) {
-    throw new PolicyRefusalError('circuits.segments-pending', `${pending.length} regional segment(s) not active yet`);
+    throw new PolicyRefusalError(
+      'circuits.segments-pending',
+      `${pending.length} regional segment(s) not active yet`,
+    );
   }
   if (c.state === 'active') return c;
   assertMove(c.state as CircuitState, 'active');
@@ -37,7 +40,14 @@ export async function activateCircuit(tx: Tx, ctx: RequestContext, circuitId: st
     .set({ state: 'active', activatedAt: now, updatedAt: now })
     .where(eq(circuits.id, circuitId))
     .returning();
-  await recordChange(tx, ctx, { action: 'circuits.activate', objectType: 'Circuit', objectId: circuitId, institutionId: c.institutionId, before: c, after });
+  await recordChange(tx, ctx, {
+    action: 'circuits.activate',
+    objectType: 'Circuit',
+    objectId: circuitId,
+    institutionId: c.institutionId,
+    before: c,
+    after,
+  });
   return after!;
 }
 
@@ -46,7 +56,12 @@ export async function activateCircuit(tx: Tx, ctx: RequestContext, circuitId: st
  * C-VLAN sets, the bandwidth they hold on their ports, whole ports, regional segments, and the
  * RDs of devices no longer used (all RD/RT when the whole circuit goes). Caller holds the circuit lock.
  */
-export async function releaseHoldings(tx: Tx, ctx: RequestContext, circuitId: string, endpointIds?: readonly string[]) {
+export async function releaseHoldings(
+  tx: Tx,
+  ctx: RequestContext,
+  circuitId: string,
+  endpointIds?: readonly string[],
+) {
   const live = await tx
     .select()
     .from(attachments)
@@ -54,21 +69,45 @@ export async function releaseHoldings(tx: Tx, ctx: RequestContext, circuitId: st
       and(
         eq(attachments.circuitId, circuitId),
         isNull(attachments.releasedAt),
-        ...(endpointIds ? [endpointIds.length ? inArray(attachments.endpointId, [...endpointIds]) : sql`false`] : []),
+        ...(endpointIds
+          ? [endpointIds.length ? inArray(attachments.endpointId, [...endpointIds]) : sql`false`]
+          : []),
       ),
     );
-  await lockPorts(tx, live.map((a) => a.portId));
+  await lockPorts(
+    tx,
+    live.map((a) => a.portId),
+  );
   const now = ctx.clock.now();
   const freed = await freeVlans(tx, circuitId, endpointIds ? live.map((a) => a.id) : undefined);
   for (const a of live) {
-    await tx.update(ports).set({ reservedMbps: sql`${ports.reservedMbps} - ${a.reservedMbps}` }).where(eq(ports.id, a.portId));
+    await tx
+      .update(ports)
+      .set({ reservedMbps: sql`${ports.reservedMbps} - ${a.reservedMbps}` })
+      .where(eq(ports.id, a.portId));
   }
   if (live.length) {
-    await tx.update(attachments).set({ releasedAt: now }).where(inArray(attachments.id, live.map((a) => a.id)));
+    await tx
+      .update(attachments)
+      .set({ releasedAt: now })
+      .where(
+        inArray(
+          attachments.id,
+          live.map((a) => a.id),
+        ),
+      );
     await tx
       .update(segments)
       .set({ state: 'terminated', terminatedAt: now })
-      .where(and(inArray(segments.attachmentId, live.map((a) => a.id)), ne(segments.state, 'terminated')));
+      .where(
+        and(
+          inArray(
+            segments.attachmentId,
+            live.map((a) => a.id),
+          ),
+          ne(segments.state, 'terminated'),
+        ),
+      );
   }
   let routing: { rts: string[]; rds: string[] };
   if (endpointIds === undefined) routing = await dropVpn(tx, circuitId);
@@ -80,7 +119,16 @@ export async function releaseHoldings(tx: Tx, ctx: RequestContext, circuitId: st
       .innerJoin(ports, eq(ports.id, attachments.portId))
       .innerJoin(devices, eq(devices.id, ports.deviceId))
       .where(and(eq(attachments.circuitId, circuitId), isNull(attachments.releasedAt)));
-    routing = { rts: [], rds: vpn ? await dropVrfs(tx, vpn.id, keep.map((k) => k.deviceId)) : [] };
+    routing = {
+      rts: [],
+      rds: vpn
+        ? await dropVrfs(
+            tx,
+            vpn.id,
+            keep.map((k) => k.deviceId),
+          )
+        : [],
+    };
   }
   return {
     vlans: freed.map((f) => f.vid).sort((a, b) => a - b),
@@ -97,7 +145,10 @@ export async function terminateCircuit(tx: Tx, ctx: RequestContext, circuitId: s
   assertMove(c.state as CircuitState, 'terminated');
   const freed = await releaseHoldings(tx, ctx, circuitId);
   const now = ctx.clock.now();
-  await tx.update(endpoints).set({ removedAt: now }).where(and(eq(endpoints.circuitId, circuitId), isNull(endpoints.removedAt)));
+  await tx
+    .update(endpoints)
+    .set({ removedAt: now })
+    .where(and(eq(endpoints.circuitId, circuitId), isNull(endpoints.removedAt)));
   const [after] = await tx
     .update(circuits)
     .set({ state: 'terminated', terminatedAt: now, updatedAt: now })
@@ -115,7 +166,13 @@ export async function terminateCircuit(tx: Tx, ctx: RequestContext, circuitId: s
 }
 
 /** Members leave a multipoint circuit: their attachments are released, the endpoints marked removed. */
-export async function removeMembers(tx: Tx, ctx: RequestContext, circuitId: string, endpointIds: readonly string[], requestId: string) {
+export async function removeMembers(
+  tx: Tx,
+  ctx: RequestContext,
+  circuitId: string,
+  endpointIds: readonly string[],
+  requestId: string,
+) {
   await lockCircuit(tx, circuitId);
   const freed = await releaseHoldings(tx, ctx, circuitId, endpointIds);
   if (endpointIds.length) {
@@ -124,54 +181,121 @@ export async function removeMembers(tx: Tx, ctx: RequestContext, circuitId: stri
       .set({ removedAt: ctx.clock.now(), removedRequestId: requestId })
       .where(and(inArray(endpoints.id, [...endpointIds]), isNull(endpoints.removedAt)));
   }
-  await recordChange(tx, ctx, { action: 'circuits.removeMembers', objectType: 'Circuit', objectId: circuitId, after: { endpointIds, freed } });
+  await recordChange(tx, ctx, {
+    action: 'circuits.removeMembers',
+    objectType: 'Circuit',
+    objectId: circuitId,
+    after: { endpointIds, freed },
+  });
   return freed;
 }
 
 /** The bandwidth change's rules, on the circuit's live ports (read under lock by the caller). */
-export async function bandwidthViolations(tx: Tx, c: typeof circuits.$inferSelect, mbps: number, cfg: CircuitsConfig): Promise<Violation[]> {
+export async function bandwidthViolations(
+  tx: Tx,
+  c: typeof circuits.$inferSelect,
+  mbps: number,
+  cfg: CircuitsConfig,
+): Promise<Violation[]> {
   const limits = limitsOf(cfg);
   const t = c.technology as Technology;
   const out: Violation[] = [];
   const max = portUse(t) === 'vlan' ? limits.sharedMaxMbps : limits.dedicatedMaxMbps;
-  if (mbps > max) out.push(violation('circuits.bandwidth-offer', `${mbps} Mbit/s is beyond ${max} Mbit/s for this technology`));
-  const live = await tx.select().from(attachments).where(and(eq(attachments.circuitId, c.id), isNull(attachments.releasedAt)));
-  const facts = await portFacts(tx, live.map((a) => a.portId));
+  if (mbps > max)
+    out.push(
+      violation('circuits.bandwidth-offer', `${mbps} Mbit/s is beyond ${max} Mbit/s for this technology`),
+    );
+  const live = await tx
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.circuitId, c.id), isNull(attachments.releasedAt)));
+  const facts = await portFacts(
+    tx,
+    live.map((a) => a.portId),
+  );
   const delta = new Map<string, number>();
   for (const a of live) delta.set(a.portId, (delta.get(a.portId) ?? 0) + mbps - a.reservedMbps);
   for (const [id, d] of [...delta].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const p = facts.get(id);
     if (!p || d <= 0) continue;
     const left = portUse(t) === 'port' ? p.speedMbps - p.reservedMbps : remaining(p);
-    if (d > left) out.push(violation('circuits.bandwidth-capacity', `port ${p.label}: ${d} Mbit/s more asked, ${left} left`));
+    if (d > left)
+      out.push(
+        violation('circuits.bandwidth-capacity', `port ${p.label}: ${d} Mbit/s more asked, ${left} left`),
+      );
   }
   return out;
 }
 
-export async function changeBandwidth(tx: Tx, ctx: RequestContext, circuitId: string, mbps: number, cfg: CircuitsConfig) {
+export async function changeBandwidth(
+  tx: Tx,
+  ctx: RequestContext,
+  circuitId: string,
+  mbps: number,
+  cfg: CircuitsConfig,
+) {
   const c = await lockCircuit(tx, circuitId);
   if (c.state !== 'active' && c.state !== 'disabled') {
     throw new PolicyRefusalError('circuits.circuit-state', `a ${c.state} circuit does not change bandwidth`);
   }
-  const live = await tx.select().from(attachments).where(and(eq(attachments.circuitId, circuitId), isNull(attachments.releasedAt)));
-  await lockPorts(tx, live.map((a) => a.portId));
+  const live = await tx
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.circuitId, circuitId), isNull(attachments.releasedAt)));
+  await lockPorts(
+    tx,
+    live.map((a) => a.portId),
+  );
   assertNone(await bandwidthViolations(tx, c, mbps, cfg));
-  const facts = await portFacts(tx, live.map((a) => a.portId));
+  const facts = await portFacts(
+    tx,
+    live.map((a) => a.portId),
+  );
   // Decreases first, so that a port shared by two ends never goes over while it is rewritten.
   for (const a of [...live].sort((x, y) => x.reservedMbps - y.reservedMbps)) {
-    await tx.update(ports).set({ reservedMbps: sql`${ports.reservedMbps} - ${a.reservedMbps}` }).where(eq(ports.id, a.portId));
+    await tx
+      .update(ports)
+      .set({ reservedMbps: sql`${ports.reservedMbps} - ${a.reservedMbps}` })
+      .where(eq(ports.id, a.portId));
   }
   for (const a of live) await reserve(tx, a.portId, mbps, facts.get(a.portId)?.label ?? a.portId);
-  if (live.length) await tx.update(attachments).set({ reservedMbps: mbps }).where(inArray(attachments.id, live.map((a) => a.id)));
-  const [after] = await tx.update(circuits).set({ bandwidthMbps: mbps, updatedAt: ctx.clock.now() }).where(eq(circuits.id, circuitId)).returning();
-  await recordChange(tx, ctx, { action: 'circuits.changeBandwidth', objectType: 'Circuit', objectId: circuitId, institutionId: c.institutionId, before: c, after });
+  if (live.length)
+    await tx
+      .update(attachments)
+      .set({ reservedMbps: mbps })
+      .where(
+        inArray(
+          attachments.id,
+          live.map((a) => a.id),
+        ),
+      );
+  const [after] = await tx
+    .update(circuits)
+    .set({ bandwidthMbps: mbps, updatedAt: ctx.clock.now() })
+    .where(eq(circuits.id, circuitId))
+    .returning();
+  await recordChange(tx, ctx, {
+    action: 'circuits.changeBandwidth',
+    objectType: 'Circuit',
+    objectId: circuitId,
+    institutionId: c.institutionId,
+    before: c,
+    after,
+  });
   return after!;
 }
 
-export const setCircuitStateSchema = z.object({ circuitId: z.string(), state: z.enum(['active', 'disabled']) });
+export const setCircuitStateSchema = z.object({
+  circuitId: z.string(),
+  state: z.enum(['active', 'disabled']),
+});
 
 /** The NOC suspends a circuit (its holdings stay) or puts it back. */
-export async function setCircuitState(db: Db, ctx: RequestContext, input: z.input<typeof setCircuitStateSchema>) {
+export async function setCircuitState(
+  db: Db,
+  ctx: RequestContext,
+  input: z.input<typeof setCircuitStateSchema>,
+) {
   mustOperate(ctx, 'disables and enables circuits');
   const v = parseInput(setCircuitStateSchema, input);
   if (!isUuid(v.circuitId)) throw new NotFoundError('Circuit', v.circuitId);
@@ -180,8 +304,19 @@ export async function setCircuitState(db: Db, ctx: RequestContext, input: z.inpu
     if (!c) throw new NotFoundError('Circuit', v.circuitId);
     if (c.state === v.state) return c;
     assertMove(c.state as CircuitState, v.state);
-    const [after] = await tx.update(circuits).set({ state: v.state, updatedAt: ctx.clock.now() }).where(eq(circuits.id, c.id)).returning();
-    await recordChange(tx, ctx, { action: `circuits.${v.state === 'active' ? 'enable' : 'disable'}`, objectType: 'Circuit', objectId: c.id, institutionId: c.institutionId, before: c, after });
+    const [after] = await tx
+      .update(circuits)
+      .set({ state: v.state, updatedAt: ctx.clock.now() })
+      .where(eq(circuits.id, c.id))
+      .returning();
+    await recordChange(tx, ctx, {
+      action: `circuits.${v.state === 'active' ? 'enable' : 'disable'}`,
+      objectType: 'Circuit',
+      objectId: c.id,
+      institutionId: c.institutionId,
+      before: c,
+      after,
+    });
     return after!;
   });
 }

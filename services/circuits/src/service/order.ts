@@ -18,7 +18,11 @@ import { accessOf, siteInfo } from './facts.js';
  * again when the order is recorded: sites, consent, and every need-level invariant (rules/need).
  */
 
-const vid = z.number().int().min(1, 'VIDs are 1–4094 (0 is the priority tag)').max(4094, 'VIDs are 1–4094 (4095 is reserved)');
+const vid = z
+  .number()
+  .int()
+  .min(1, 'VIDs are 1–4094 (0 is the priority tag)')
+  .max(4094, 'VIDs are 1–4094 (4095 is reserved)');
 
 export const endpointNeedSchema = z.object({
   siteId: z.uuid(),
@@ -67,7 +71,10 @@ export async function checkOrder(
   /** A member change adds sites to a circuit that has the institution's already. */
   opts: { requireOwn?: boolean; otherSiteIds?: readonly string[] } = {},
 ): Promise<CheckedEndpoint[]> {
-  const info = await siteInfo(tx, order.endpoints.map((e) => e.siteId));
+  const info = await siteInfo(
+    tx,
+    order.endpoints.map((e) => e.siteId),
+  );
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   order.endpoints.forEach((e, i) => {
@@ -92,7 +99,11 @@ export async function checkOrder(
     }
   });
   const list = order.endpoints.map((e) => info.get(e.siteId)).filter((s) => s !== undefined);
-  if ((opts.requireOwn ?? true) && issues.length === 0 && !list.some((s) => s.institutionId === institutionId)) {
+  if (
+    (opts.requireOwn ?? true) &&
+    issues.length === 0 &&
+    !list.some((s) => s.institutionId === institutionId)
+  ) {
     issues.push({ path: ['endpoints'], message: 'at least one endpoint is a site of the institution' });
   }
   if (issues.length) {
@@ -101,17 +112,34 @@ export async function checkOrder(
   for (const inst of [...new Set(list.map((s) => s.institutionId))].sort()) {
     if (!(await isServiceOpen(tx, inst, 'circuits'))) {
       const who = list.find((s) => s.institutionId === inst)?.label.split(' / ')[0];
-      throw new PolicyRefusalError('circuits.service-not-open', `the agreement of ${who} does not open the circuits service`);
+      throw new PolicyRefusalError(
+        'circuits.service-not-open',
+        `the agreement of ${who} does not open the circuits service`,
+      );
     }
   }
   const need: Need = {
     ...order,
-    endpoints: order.endpoints.map((e) => ({ ...e, institutionId: info.get(e.siteId)!.institutionId })),
+    endpoints: order.endpoints.map((e) => ({ ...e, institutionId: info.get(e.siteId)?.institutionId ?? '' })),
   };
-  assertNone(needViolations(need, await accessOf(tx, order.endpoints.map((e) => e.siteId)), limitsOf(cfg)));
+  assertNone(
+    needViolations(
+      need,
+      await accessOf(
+        tx,
+        order.endpoints.map((e) => e.siteId),
+      ),
+      limitsOf(cfg),
+    ),
+  );
   return order.endpoints.map((e) => {
     const s = info.get(e.siteId)!;
-    return { siteId: s.id, institutionId: s.institutionId, label: s.label, own: s.institutionId === institutionId };
+    return {
+      siteId: s.id,
+      institutionId: s.institutionId,
+      label: s.label,
+      own: s.institutionId === institutionId,
+    };
   });
 }
 
@@ -169,21 +197,25 @@ export async function insertEndpoints(
   return tx
     .insert(endpoints)
     .values(
-      needs.map((e, i) => ({
-        circuitId,
-        institutionId: checked[i]!.institutionId,
-        siteId: e.siteId,
-        consent: checked[i]!.own ? 'own' : 'pending',
-        prefixLimit: e.prefixLimit ?? null,
-        prefixes: e.prefixes.map((p) => {
-          const q = parsePrefix(p);
-          return `${q.address}/${q.length}`;
-        }),
-        vlans: [...e.vlans].sort((a, b) => a - b),
-        hub: e.hub,
-        requestId,
-        createdAt: now,
-      })),
+      needs.map((e, i) => {
+        const c = checked[i];
+        if (!c) throw new Error('checked endpoints do not match the need');
+        return {
+          circuitId,
+          institutionId: c.institutionId,
+          siteId: e.siteId,
+          consent: c.own ? 'own' : 'pending',
+          prefixLimit: e.prefixLimit ?? null,
+          prefixes: e.prefixes.map((p) => {
+            const q = parsePrefix(p);
+            return `${q.address}/${q.length}`;
+          }),
+          vlans: [...e.vlans].sort((a, b) => a - b),
+          hub: e.hub,
+          requestId,
+          createdAt: now,
+        };
+      }),
     )
     .returning();
 }

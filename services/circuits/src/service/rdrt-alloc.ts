@@ -25,7 +25,13 @@ export async function lockAdministrator(tx: Tx): Promise<Admin> {
   return a;
 }
 
-async function nextNumber(tx: Tx, table: 'circuits_vrfs' | 'circuits_route_targets', a: Admin, from: number, to: number) {
+async function nextNumber(
+  tx: Tx,
+  table: 'circuits_vrfs' | 'circuits_route_targets',
+  a: Admin,
+  from: number,
+  to: number,
+) {
   const t = sql.raw(table);
   const [row] = await exec<{ next: string }>(
     tx,
@@ -55,7 +61,9 @@ export async function createVpn(tx: Tx, circuitId: string, kind: 'l2vpn' | 'l3vp
   for (const role of roles) {
     const number = await nextNumber(tx, 'circuits_route_targets', a, a.rtFrom, a.rtTo);
     const value = formatRdRt('RT', a.type as RdType, a.administrator, number).text;
-    await tx.insert(routeTargets).values({ vpnId: vpn.id, vpnTopology: topology, role, value, administratorId: a.id, number });
+    await tx
+      .insert(routeTargets)
+      .values({ vpnId: vpn.id, vpnTopology: topology, role, value, administratorId: a.id, number });
   }
   return vpn;
 }
@@ -77,8 +85,16 @@ export async function ensureVrfs(tx: Tx, vpnId: string, deviceIds: readonly stri
 /** Drops the VRFs of devices no live attachment of the VPN uses any more (frees their RDs). */
 export async function dropVrfs(tx: Tx, vpnId: string, keepDeviceIds: readonly string[]) {
   const keep = [...new Set(keepDeviceIds)];
-  const gone = (await tx.select().from(vrfs).where(eq(vrfs.vpnId, vpnId))).filter((v) => !keep.includes(v.deviceId));
-  if (gone.length) await tx.delete(vrfs).where(inArray(vrfs.id, gone.map((g) => g.id)));
+  const gone = (await tx.select().from(vrfs).where(eq(vrfs.vpnId, vpnId))).filter(
+    (v) => !keep.includes(v.deviceId),
+  );
+  if (gone.length)
+    await tx.delete(vrfs).where(
+      inArray(
+        vrfs.id,
+        gone.map((g) => g.id),
+      ),
+    );
   return gone.map((g) => g.rd);
 }
 
@@ -86,7 +102,9 @@ export async function dropVrfs(tx: Tx, vpnId: string, keepDeviceIds: readonly st
 export async function dropVpn(tx: Tx, circuitId: string) {
   const [vpn] = await tx.select().from(vpns).where(eq(vpns.circuitId, circuitId));
   if (!vpn) return { rts: [] as string[], rds: [] as string[] };
-  const rts = (await tx.select({ v: routeTargets.value }).from(routeTargets).where(eq(routeTargets.vpnId, vpn.id))).map((r) => r.v);
+  const rts = (
+    await tx.select({ v: routeTargets.value }).from(routeTargets).where(eq(routeTargets.vpnId, vpn.id))
+  ).map((r) => r.v);
   const rds = (await tx.select({ v: vrfs.rd }).from(vrfs).where(eq(vrfs.vpnId, vpn.id))).map((r) => r.v);
   await tx.delete(vrfs).where(eq(vrfs.vpnId, vpn.id));
   await tx.delete(routeTargets).where(eq(routeTargets.vpnId, vpn.id));

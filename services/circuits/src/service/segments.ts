@@ -1,5 +1,13 @@
 import { recordChange } from '@guichet/audit';
-import { actorLabel, ConflictError, isUuid, NotFoundError, PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
+import {
+  actorLabel,
+  ConflictError,
+  isUuid,
+  NotFoundError,
+  PolicyRefusalError,
+  type RequestContext,
+  ValidationError,
+} from '@guichet/core';
 import { and, type Db, type DbOrTx, eq, ne, PG, pgError } from '@guichet/db';
 import { type EngineDeps, lockRequestForLine, reconsiderStep } from '@guichet/workflow';
 import { z } from 'zod';
@@ -27,7 +35,12 @@ export const updateSegmentSchema = z.object({
   l2Mtu: z.number().int().min(1500).max(16000).optional(),
 });
 
-export async function updateSegment(db: Db, ctx: RequestContext, deps: EngineDeps, input: z.input<typeof updateSegmentSchema>) {
+export async function updateSegment(
+  db: Db,
+  ctx: RequestContext,
+  deps: EngineDeps,
+  input: z.input<typeof updateSegmentSchema>,
+) {
   mustOperate(ctx, 'records regional segments');
   const v = parseInput(updateSegmentSchema, input);
   if (!isUuid(v.segmentId)) throw new NotFoundError('RegionalSegment', v.segmentId);
@@ -43,7 +56,12 @@ export async function updateSegment(db: Db, ctx: RequestContext, deps: EngineDep
       // The request that waits on it first, then the segment.
       await lockRequestForLine(tx, peek.requestId);
       const [row] = await tx
-        .select({ s: segments, tags: attachments.tags, payload: circuits.payloadMtu, translation: handoffs.translation })
+        .select({
+          s: segments,
+          tags: attachments.tags,
+          payload: circuits.payloadMtu,
+          translation: handoffs.translation,
+        })
         .from(segments)
         .innerJoin(attachments, eq(attachments.id, segments.attachmentId))
         .innerJoin(circuits, eq(circuits.id, segments.circuitId))
@@ -55,8 +73,10 @@ export async function updateSegment(db: Db, ctx: RequestContext, deps: EngineDep
       assertSegmentMove(s.state as SegmentState, v.state);
       const providerCircuitId = v.providerCircuitId ?? s.providerCircuitId;
       const operatorReference = v.operatorReference ?? s.operatorReference;
-      if (!providerCircuitId) throw ValidationError.field(['input', 'providerCircuitId'], 'the regional operator’s circuit id');
-      if (!operatorReference) throw ValidationError.field(['input', 'operatorReference'], 'the regional operator’s reference');
+      if (!providerCircuitId)
+        throw ValidationError.field(['input', 'providerCircuitId'], 'the regional operator’s circuit id');
+      if (!operatorReference)
+        throw ValidationError.field(['input', 'operatorReference'], 'the regional operator’s reference');
       const remoteVid = v.remoteVid ?? s.remoteVid;
       if (remoteVid !== s.localVid && !row.translation) {
         throw new PolicyRefusalError(
@@ -82,7 +102,9 @@ export async function updateSegment(db: Db, ctx: RequestContext, deps: EngineDep
           operatorReference,
           remoteVid,
           l2Mtu,
-          ...(v.state === 'ordered' || !s.orderedAt ? { orderedAt: now, orderedBy: actorLabel(ctx.actor) } : {}),
+          ...(v.state === 'ordered' || !s.orderedAt
+            ? { orderedAt: now, orderedBy: actorLabel(ctx.actor) }
+            : {}),
           ...(v.state === 'active' ? { activatedAt: now, activatedBy: actorLabel(ctx.actor) } : {}),
         })
         .where(eq(segments.id, s.id))
@@ -111,5 +133,7 @@ export async function pendingSegments(db: DbOrTx, circuitId: string) {
   return db
     .select({ id: segments.id, state: segments.state })
     .from(segments)
-    .where(and(eq(segments.circuitId, circuitId), ne(segments.state, 'active'), ne(segments.state, 'terminated')));
+    .where(
+      and(eq(segments.circuitId, circuitId), ne(segments.state, 'active'), ne(segments.state, 'terminated')),
+    );
 }

@@ -32,7 +32,14 @@ export async function sheetInput(db: DbOrTx, deviceId: string): Promise<SheetInp
     .from(attachments)
     .innerJoin(ports, eq(ports.id, attachments.portId))
     .innerJoin(circuits, eq(circuits.id, attachments.circuitId))
-    .where(and(eq(ports.deviceId, deviceId), isNull(attachments.releasedAt), ne(circuits.technology, 'l3vpn'), ne(circuits.state, 'terminated')));
+    .where(
+      and(
+        eq(ports.deviceId, deviceId),
+        isNull(attachments.releasedAt),
+        ne(circuits.technology, 'l3vpn'),
+        ne(circuits.state, 'terminated'),
+      ),
+    );
   const ids = here.map((h) => h.circuitId);
   const services: SheetService[] = [];
   if (ids.length) {
@@ -67,8 +74,31 @@ export async function sheetInput(db: DbOrTx, deviceId: string): Promise<SheetInp
       : [];
     const cs = await db.select().from(circuits).where(inArray(circuits.id, ids));
     const vs = await db.select().from(vpns).where(inArray(vpns.circuitId, ids));
-    const rds = vs.length ? await db.select().from(vrfs).where(and(inArray(vrfs.vpnId, vs.map((v) => v.id)), eq(vrfs.deviceId, deviceId))) : [];
-    const rts = vs.length ? await db.select().from(routeTargets).where(inArray(routeTargets.vpnId, vs.map((v) => v.id))) : [];
+    const rds = vs.length
+      ? await db
+          .select()
+          .from(vrfs)
+          .where(
+            and(
+              inArray(
+                vrfs.vpnId,
+                vs.map((v) => v.id),
+              ),
+              eq(vrfs.deviceId, deviceId),
+            ),
+          )
+      : [];
+    const rts = vs.length
+      ? await db
+          .select()
+          .from(routeTargets)
+          .where(
+            inArray(
+              routeTargets.vpnId,
+              vs.map((v) => v.id),
+            ),
+          )
+      : [];
     for (const c of cs) {
       const vpn = vs.find((v) => v.circuitId === c.id);
       const mine = ends.filter((e) => e.a.circuitId === c.id);
@@ -116,7 +146,10 @@ export async function sheetInput(db: DbOrTx, deviceId: string): Promise<SheetInp
         bandwidthMbps: c.bandwidthMbps,
         payloadMtu: c.payloadMtu ?? 1500,
         rd: rds.find((r) => r.vpnId === vpn?.id)?.rd ?? null,
-        routeTargets: rts.filter((r) => r.vpnId === vpn?.id).map((r) => r.value).sort(),
+        routeTargets: rts
+          .filter((r) => r.vpnId === vpn?.id)
+          .map((r) => r.value)
+          .sort(),
         ends: mine.filter((e) => e.port.deviceId === deviceId).map(toEnd),
       });
     }

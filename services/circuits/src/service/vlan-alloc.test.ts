@@ -56,7 +56,12 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
     database.db.transaction((tx) => allocateVlan(tx, { portId, circuitId, ...over }));
 
   it('takes the lowest free VID across several ranges, and refuses when they are used up', async () => {
-    const p = await d.port({ vlanRanges: [{ from: 10, to: 11 }, { from: 20, to: 20 }] });
+    const p = await d.port({
+      vlanRanges: [
+        { from: 10, to: 11 },
+        { from: 20, to: 20 },
+      ],
+    });
     expect((await alloc(p.id)).vid).toBe(10);
     expect((await alloc(p.id, { vid: 20 })).vid).toBe(20);
     expect((await alloc(p.id)).vid).toBe(11);
@@ -77,7 +82,9 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(await refusal(alloc(p.id, { vid: 150 }))).toBeInstanceOf(ConflictError);
     for (const vid of [0, 4095]) expect(await refusal(alloc(p.id, { vid }))).toBeInstanceOf(ValidationError);
     // A hint outside the scope leaves nothing to take.
-    expect((await refusal(alloc(p.id, { within: [{ from: 1, to: 50 }] }))) as PolicyRefusalError).toMatchObject({
+    expect(
+      (await refusal(alloc(p.id, { within: [{ from: 1, to: 50 }] }))) as PolicyRefusalError,
+    ).toMatchObject({
       rule: 'circuits.vlan-exhausted',
     });
   });
@@ -99,10 +106,10 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
     const dp = await d.port({ mode: 'dedicated', vlanRanges: [] });
     expect((await refusal(alloc(dp.id))) as PolicyRefusalError).toMatchObject({ rule: 'circuits.port-mode' });
     await expect(
-      database.query(`INSERT INTO circuits_vlans (port_id, port_mode, vid, circuit_id) VALUES ($1, 'shared', 5, $2)`, [
-        dp.id,
-        circuitId,
-      ]),
+      database.query(
+        `INSERT INTO circuits_vlans (port_id, port_mode, vid, circuit_id) VALUES ($1, 'shared', 5, $2)`,
+        [dp.id, circuitId],
+      ),
     ).rejects.toThrow(/circuits_vlans_port_mode_fkey/);
     const sp = await d.port();
     await alloc(sp.id);
@@ -114,9 +121,17 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
   it('refuses to shrink ranges under VIDs in use', async () => {
     const p = await d.port({ vlanRanges: [{ from: 100, to: 199 }] });
     await alloc(p.id, { vid: 180 });
-    const e = await refusal(setVlanRanges(database.db, noc(), { portId: p.id, ranges: [{ from: 100, to: 150 }] }));
+    const e = await refusal(
+      setVlanRanges(database.db, noc(), { portId: p.id, ranges: [{ from: 100, to: 150 }] }),
+    );
     expect(e).toMatchObject({ rule: 'circuits.inventory-in-use' });
-    await setVlanRanges(database.db, noc(), { portId: p.id, ranges: [{ from: 100, to: 150 }, { from: 170, to: 190 }] });
+    await setVlanRanges(database.db, noc(), {
+      portId: p.id,
+      ranges: [
+        { from: 100, to: 150 },
+        { from: 170, to: 190 },
+      ],
+    });
     expect((await vlanMap(database.db, p.id))?.ranges).toEqual([
       { from: 100, to: 150 },
       { from: 170, to: 190 },
@@ -124,7 +139,12 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
   });
 
   it('100 concurrent allocations in one scope: 100 distinct VIDs, no duplicate, no error', async () => {
-    const p = await d.port({ vlanRanges: [{ from: 1, to: 60 }, { from: 3000, to: 3100 }] });
+    const p = await d.port({
+      vlanRanges: [
+        { from: 1, to: 60 },
+        { from: 3000, to: 3100 },
+      ],
+    });
     const other = await d.port({ vlanRanges: [{ from: 1, to: 60 }] });
     const results = await Promise.allSettled([
       ...Array.from({ length: 100 }, () => alloc(p.id)),

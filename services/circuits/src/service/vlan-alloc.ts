@@ -103,7 +103,8 @@ export async function allocateVlan(tx: Tx, a: AllocateVlan): Promise<AllocatedVl
   }
   if (!row) throw new Error('VLAN insert returned nothing');
   const set = checkCvlans(a.cvlans ?? [], ['cvlans']);
-  if (set.length) await tx.insert(cvlans).values(set.map((cvid) => ({ vlanId: row!.id, cvid })));
+  const vlanId = row.id;
+  if (set.length) await tx.insert(cvlans).values(set.map((cvid) => ({ vlanId, cvid })));
   return row;
 }
 
@@ -144,7 +145,12 @@ export async function vlanMap(db: DbOrTx, portId: string): Promise<VlanMap | und
     ? await db
         .select({ vlanId: cvlans.vlanId, cvid: cvlans.cvid })
         .from(cvlans)
-        .where(inArray(cvlans.vlanId, held.map((h) => h.id)))
+        .where(
+          inArray(
+            cvlans.vlanId,
+            held.map((h) => h.id),
+          ),
+        )
         .orderBy(asc(cvlans.cvid))
     : [];
   const ranges = parseMultirange(port.ranges);
@@ -156,6 +162,9 @@ export async function vlanMap(db: DbOrTx, portId: string): Promise<VlanMap | und
       attachmentId: h.attachmentId,
       cvlans: inner.filter((c) => c.vlanId === h.id).map((c) => c.cvid),
     })),
-    free: freeRuns(ranges, held.map((h) => h.vid)),
+    free: freeRuns(
+      ranges,
+      held.map((h) => h.vid),
+    ),
   };
 }

@@ -34,7 +34,13 @@ const SHEET: SheetInput = {
           cvlans: [],
           tags: 1,
           segment: null,
-          remote: { device: 'par1-acc1', routerId: '193.51.180.1', port: 'xe-1/0/0', vid: null, site: 'UNIV-A / Paris' },
+          remote: {
+            device: 'par1-acc1',
+            routerId: '193.51.180.1',
+            port: 'xe-1/0/0',
+            vid: null,
+            site: 'UNIV-A / Paris',
+          },
         },
       ],
     },
@@ -67,7 +73,13 @@ const SHEET: SheetInput = {
             extraTags: 0,
             state: 'ordered',
           },
-          remote: { device: 'cae1-acc1', routerId: '193.51.190.1', port: 'xe-0/0/1', vid: 100, site: 'UNIV-A / Site 1' },
+          remote: {
+            device: 'cae1-acc1',
+            routerId: '193.51.190.1',
+            port: 'xe-0/0/1',
+            vid: 100,
+            site: 'UNIV-A / Site 1',
+          },
         },
         {
           path: 'primary',
@@ -77,7 +89,13 @@ const SHEET: SheetInput = {
           cvlans: [10, 11, 12, 20],
           tags: 2,
           segment: null,
-          remote: { device: 'cae1-acc1', routerId: '193.51.190.1', port: 'xe-0/0/4', vid: 2000, site: 'UNIV-A / Site 2' },
+          remote: {
+            device: 'cae1-acc1',
+            routerId: '193.51.190.1',
+            port: 'xe-0/0/4',
+            vid: 2000,
+            site: 'UNIV-A / Site 2',
+          },
         },
       ],
     },
@@ -99,6 +117,8 @@ describe('provisioning sheet', () => {
   it('says so when a port is too small for what it carries', () => {
     const small = structuredClone(SHEET);
     small.services[1]!.ends[0]!.port.l2Mtu = 1504;
-    expect(renderSheet(small)).toMatch(/L2 MTU {4}1508 needed \(payload 1500 \+ 2 × 4\) {2}\*\* PORT TOO SMALL \*\*/);
+    expect(renderSheet(small)).toMatch(
+      /L2 MTU {4}1508 needed \(payload 1500 \+ 2 × 4\) {2}\*\* PORT TOO SMALL \*\*/,
+    );
   });
 });

@@ -70,7 +70,9 @@ export function renderSheet(input: SheetInput): string {
     if (s.rd || s.routeTargets.length) {
       out.push(`   EVPN-VPWS instance: RD ${s.rd ?? '-'}, RT ${s.routeTargets.join(', ') || '-'}`);
     }
-    const ends = [...s.ends].sort((a, b) => cmp(a.path, b.path) || cmp(a.port.name, b.port.name) || cmp(a.site, b.site));
+    const ends = [...s.ends].sort(
+      (a, b) => cmp(a.path, b.path) || cmp(a.port.name, b.port.name) || cmp(a.site, b.site),
+    );
     for (const e of ends) out.push(...endLines(s, e));
   }
   out.push('');

@@ -147,7 +147,11 @@ export const handoffs = pgTable(
   (t) => [
     check('circuits_handoffs_port_mode', sql`${t.portMode} = 'shared'`),
     check('circuits_handoffs_l2_mtu', sql`${t.l2Mtu} BETWEEN 1500 AND 16000`),
-    foreignKey({ name: 'circuits_handoffs_port_mode_fkey', columns: [t.portId, t.portMode], foreignColumns: [ports.id, ports.mode] }),
+    foreignKey({
+      name: 'circuits_handoffs_port_mode_fkey',
+      columns: [t.portId, t.portMode],
+      foreignColumns: [ports.id, ports.mode],
+    }),
     uniqueIndex('circuits_handoffs_port_key').on(t.portId),
     uniqueIndex('circuits_handoffs_name_key').on(t.regionalNetworkId, sql`lower(${t.name})`),
   ],
@@ -166,7 +170,10 @@ export const siteAccess = pgTable(
       .references(() => ports.id),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('circuits_site_access_key').on(t.siteId, t.portId), index('circuits_site_access_port').on(t.portId)],
+  (t) => [
+    uniqueIndex('circuits_site_access_key').on(t.siteId, t.portId),
+    index('circuits_site_access_port').on(t.portId),
+  ],
 );
 
 /**

@@ -75,7 +75,10 @@ export const circuits = pgTable(
       sql`${t.state} IN ('requested', 'provisioning', 'active', 'disabled', 'terminated')`,
     ),
     check('circuits_circuits_bandwidth', sql`${t.bandwidthMbps} BETWEEN 1 AND 100000`),
-    check('circuits_circuits_payload_mtu', sql`${t.payloadMtu} IS NULL OR ${t.payloadMtu} BETWEEN 576 AND 16000`),
+    check(
+      'circuits_circuits_payload_mtu',
+      sql`${t.payloadMtu} IS NULL OR ${t.payloadMtu} BETWEEN 576 AND 16000`,
+    ),
     check(
       'circuits_circuits_designed',
       sql`(${t.technology} IS NULL) = (${t.designedAt} IS NULL) AND (${t.state} <> 'requested' OR ${t.technology} IS NULL) AND (${t.state} IN ('requested', 'terminated') OR ${t.technology} IS NOT NULL)`,
@@ -121,10 +124,11 @@ export const endpoints = pgTable(
   },
   (t) => [
     check('circuits_endpoints_consent', sql`${t.consent} IN ('own', 'pending', 'given', 'refused')`),
-    check('circuits_endpoints_prefix_limit', sql`${t.prefixLimit} IS NULL OR ${t.prefixLimit} BETWEEN 1 AND 1000000`),
-    uniqueIndex('circuits_endpoints_site_key')
-      .on(t.circuitId, t.siteId)
-      .where(sql`${t.removedAt} IS NULL`),
+    check(
+      'circuits_endpoints_prefix_limit',
+      sql`${t.prefixLimit} IS NULL OR ${t.prefixLimit} BETWEEN 1 AND 1000000`,
+    ),
+    uniqueIndex('circuits_endpoints_site_key').on(t.circuitId, t.siteId).where(sql`${t.removedAt} IS NULL`),
     index('circuits_endpoints_circuit').on(t.circuitId),
     index('circuits_endpoints_institution').on(t.institutionId),
   ],
@@ -170,7 +174,11 @@ export const attachments = pgTable(
       'circuits_attachments_bgp',
       sql`(${t.bgpPeer} IS NULL) = (${t.peerAsn} IS NULL) AND (${t.bgpPeer} IS NULL) = (${t.prefixLimit} IS NULL) AND (${t.bgpPeer} IS NULL OR family(${t.bgpPeer}) = 4) AND (${t.prefixLimit} IS NULL OR ${t.prefixLimit} BETWEEN 1 AND 1000000)`,
     ),
-    foreignKey({ name: 'circuits_attachments_port_mode_fkey', columns: [t.portId, t.portMode], foreignColumns: [ports.id, ports.mode] }),
+    foreignKey({
+      name: 'circuits_attachments_port_mode_fkey',
+      columns: [t.portId, t.portMode],
+      foreignColumns: [ports.id, ports.mode],
+    }),
     uniqueIndex('circuits_attachments_endpoint_key')
       .on(t.endpointId, t.path)
       .where(sql`${t.releasedAt} IS NULL`),
@@ -200,7 +208,11 @@ export const vlans = pgTable(
   (t) => [
     check('circuits_vlans_vid', sql`${t.vid} BETWEEN 1 AND 4094`),
     check('circuits_vlans_port_mode', sql`${t.portMode} = 'shared'`),
-    foreignKey({ name: 'circuits_vlans_port_mode_fkey', columns: [t.portId, t.portMode], foreignColumns: [ports.id, ports.mode] }),
+    foreignKey({
+      name: 'circuits_vlans_port_mode_fkey',
+      columns: [t.portId, t.portMode],
+      foreignColumns: [ports.id, ports.mode],
+    }),
     unique('circuits_vlans_port_vid_key').on(t.portId, t.vid),
     index('circuits_vlans_circuit').on(t.circuitId),
     uniqueIndex('circuits_vlans_attachment_key').on(t.attachmentId),
@@ -260,7 +272,10 @@ export const segments = pgTable(
   },
   (t) => [
     check('circuits_segments_state', sql`${t.state} IN ('requested', 'ordered', 'active', 'terminated')`),
-    check('circuits_segments_vids', sql`${t.localVid} BETWEEN 1 AND 4094 AND ${t.remoteVid} BETWEEN 1 AND 4094`),
+    check(
+      'circuits_segments_vids',
+      sql`${t.localVid} BETWEEN 1 AND 4094 AND ${t.remoteVid} BETWEEN 1 AND 4094`,
+    ),
     check('circuits_segments_tags', sql`${t.extraTags} BETWEEN 0 AND 2`),
     check('circuits_segments_l2_mtu', sql`${t.l2Mtu} BETWEEN 1500 AND 16000`),
     check(
@@ -268,9 +283,7 @@ export const segments = pgTable(
       sql`${t.state} NOT IN ('ordered', 'active') OR (${t.providerCircuitId} IS NOT NULL AND ${t.operatorReference} IS NOT NULL)`,
     ),
     unique('circuits_segments_provider_cid_key').on(t.regionalNetworkId, t.providerCircuitId),
-    uniqueIndex('circuits_segments_attachment_key')
-      .on(t.attachmentId)
-      .where(sql`${t.state} <> 'terminated'`),
+    uniqueIndex('circuits_segments_attachment_key').on(t.attachmentId).where(sql`${t.state} <> 'terminated'`),
     index('circuits_segments_circuit').on(t.circuitId),
   ],
 );
@@ -315,7 +328,11 @@ export const routeTargets = pgTable(
       sql`(${t.vpnTopology} = 'mesh' AND ${t.role} = 'both') OR (${t.vpnTopology} = 'hub_and_spoke' AND ${t.role} IN ('hub', 'spoke'))`,
     ),
     check('circuits_route_targets_value', sql`length(${t.value}) <= 21`),
-    foreignKey({ name: 'circuits_route_targets_vpn_topology_fkey', columns: [t.vpnId, t.vpnTopology], foreignColumns: [vpns.id, vpns.topology] }).onDelete('cascade'),
+    foreignKey({
+      name: 'circuits_route_targets_vpn_topology_fkey',
+      columns: [t.vpnId, t.vpnTopology],
+      foreignColumns: [vpns.id, vpns.topology],
+    }).onDelete('cascade'),
     uniqueIndex('circuits_route_targets_value_key').on(t.value),
     unique('circuits_route_targets_number_key').on(t.administratorId, t.number),
     unique('circuits_route_targets_role_key').on(t.vpnId, t.role),

@@ -1,9 +1,16 @@
 import { randomInt } from 'node:crypto';
-import { type Actor, createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
+import {
+  type Actor,
+  createLogger,
+  loadConfig,
+  newId,
+  newRequestContext,
+  type RequestContext,
+} from '@guichet/core';
 import { type Database, type Db, one } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
-import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 import { agreementVersions, contactRoles, contacts, institutions, sites } from '@guichet/membership';
+import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
 import {
   addSiteAccess,
   createDevice,
@@ -58,7 +65,13 @@ export async function institution(db: Db, siteCount = 2, services = ['circuits']
     const s = one(
       await db
         .insert(sites)
-        .values({ institutionId: inst.id, name: `Site ${i + 1}`, address: `${i + 1} rue`, city: 'Caen', main: i === 0 })
+        .values({
+          institutionId: inst.id,
+          name: `Site ${i + 1}`,
+          address: `${i + 1} rue`,
+          city: 'Caen',
+          main: i === 0,
+        })
         .returning(),
     );
     siteIds.push(s.id);
@@ -80,7 +93,10 @@ export async function institution(db: Db, siteCount = 2, services = ['circuits']
     createdBy: 'test',
   });
   const c = one(
-    await db.insert(contacts).values({ institutionId: inst.id, name: 'Tech', email: `tech.${shortName}@x.example` }).returning(),
+    await db
+      .insert(contacts)
+      .values({ institutionId: inst.id, name: 'Tech', email: `tech.${shortName}@x.example` })
+      .returning(),
   );
   await db.insert(contactRoles).values({ contactId: c.id, institutionId: inst.id, role: 'technical' });
   const tech = newRequestContext({
@@ -118,14 +134,22 @@ export async function device(db: Db) {
         speedMbps: 10000,
         l2Mtu: 9216,
         mode: 'shared',
-        vlanRanges: [{ from: 100, to: 199 }, { from: 1000, to: 1099 }],
+        vlanRanges: [
+          { from: 100, to: 199 },
+          { from: 1000, to: 1099 },
+        ],
         ...over,
       }),
   };
 }
 
 /** A regional network with a handoff on a new shared port of `d`. */
-export async function regional(db: Db, d: Awaited<ReturnType<typeof device>>, l2Mtu = 9000, translation = false) {
+export async function regional(
+  db: Db,
+  d: Awaited<ReturnType<typeof device>>,
+  l2Mtu = 9000,
+  translation = false,
+) {
   const ctx = noc();
   const rn = await createRegionalNetwork(db, ctx, {
     name: `RN${randomInt(1e6)}`,

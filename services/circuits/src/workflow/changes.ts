@@ -3,11 +3,17 @@ import { and, type DbOrTx, eq, inArray, isNull, type Tx } from '@guichet/db';
 import { registerKind } from '@guichet/workflow';
 import { z } from 'zod';
 import type { CircuitsConfig } from '../config.js';
-import { applyDesign, designSchema, lockCircuit } from '../service/design.js';
 import { assertNone } from '../rules/codes.js';
-import { bandwidthViolations, changeBandwidth, releaseHoldings, removeMembers, terminateCircuit } from '../service/lifecycle.js';
-import { checkOrder, endpointNeedSchema, insertEndpoints } from '../service/order.js';
+import { applyDesign, designSchema, lockCircuit } from '../service/design.js';
 import { lockPorts } from '../service/facts.js';
+import {
+  bandwidthViolations,
+  changeBandwidth,
+  releaseHoldings,
+  removeMembers,
+  terminateCircuit,
+} from '../service/lifecycle.js';
+import { checkOrder, endpointNeedSchema, insertEndpoints } from '../service/order.js';
 import { attachments, circuits, endpoints } from '../tables.js';
 import { cfgOf, circuitIdOf, configureStep, consentStep, regionalStep } from './steps.js';
 
@@ -20,12 +26,17 @@ import { cfgOf, circuitIdOf, configureStep, consentStep, regionalStep } from './
 
 async function ownCircuit(db: DbOrTx, circuitId: string, institutionId: string) {
   const [c] = await db.select().from(circuits).where(eq(circuits.id, circuitId));
-  if (!c || c.institutionId !== institutionId) throw ValidationError.field(['circuitId'], 'not a circuit of the institution');
-  if (c.state === 'terminated') throw new PolicyRefusalError('circuits.circuit-state', 'the circuit is terminated');
+  if (!c || c.institutionId !== institutionId)
+    throw ValidationError.field(['circuitId'], 'not a circuit of the institution');
+  if (c.state === 'terminated')
+    throw new PolicyRefusalError('circuits.circuit-state', 'the circuit is terminated');
   return c;
 }
 
-export const bandwidthChangeSchema = z.object({ circuitId: z.uuid(), bandwidthMbps: z.number().int().min(1).max(100000) });
+export const bandwidthChangeSchema = z.object({
+  circuitId: z.uuid(),
+  bandwidthMbps: z.number().int().min(1).max(100000),
+});
 export type BandwidthChange = z.output<typeof bandwidthChangeSchema>;
 
 async function checkBandwidth(tx: Tx, p: BandwidthChange, institutionId: string, cfg: CircuitsConfig) {
@@ -40,9 +51,11 @@ export const BANDWIDTH_KIND = registerKind<BandwidthChange>({
   kind: 'circuits.bandwidthChange',
   queue: 'circuits',
   title: 'Circuit bandwidth change',
-  description: 'Changes the bandwidth of an active circuit, within its technology’s offer and its ports’ remaining capacity.',
+  description:
+    'Changes the bandwidth of an active circuit, within its technology’s offer and its ports’ remaining capacity.',
   schema: bandwidthChangeSchema,
-  validate: async (tx, p, institutionId, _ctx, ...rest: unknown[]) => checkBandwidth(tx, p, institutionId, cfgOf({ env: rest[0] as never })),
+  validate: async (tx, p, institutionId, _ctx, ...rest: unknown[]) =>
+    checkBandwidth(tx, p, institutionId, cfgOf({ env: rest[0] as never })),
   summary: (p) => `bandwidth ${p.bandwidthMbps} Mbit/s`,
   steps: [
     {
@@ -50,7 +63,13 @@ export const BANDWIDTH_KIND = registerKind<BandwidthChange>({
       type: 'automatic',
       description: 'Checks again under the ports’ locks, then moves the bandwidth held on each port.',
       run: async (tx, args) => {
-        const c = await changeBandwidth(tx, args.ctx, args.payload.circuitId, args.payload.bandwidthMbps, cfgOf(args as never));
+        const c = await changeBandwidth(
+          tx,
+          args.ctx,
+          args.payload.circuitId,
+          args.payload.bandwidthMbps,
+          cfgOf(args as never),
+        );
         return { circuitId: c.id, bandwidthMbps: c.bandwidthMbps };
       },
     },
@@ -68,19 +87,37 @@ export type MemberChange = z.output<typeof memberChangeSchema>;
 async function checkMembers(tx: DbOrTx, p: MemberChange, institutionId: string, cfg: CircuitsConfig) {
   const c = await ownCircuit(tx, p.circuitId, institutionId);
   if (c.topology !== 'multipoint' || c.state !== 'active') {
-    throw new PolicyRefusalError('circuits.member-change', 'members are added to and removed from an active multipoint circuit');
+    throw new PolicyRefusalError(
+      'circuits.member-change',
+      'members are added to and removed from an active multipoint circuit',
+    );
   }
-  if (p.add.length + p.remove.length === 0) throw ValidationError.field(['add'], 'add or remove at least one member');
-  const live = await tx.select().from(endpoints).where(and(eq(endpoints.circuitId, c.id), isNull(endpoints.removedAt)));
+  if (p.add.length + p.remove.length === 0)
+    throw ValidationError.field(['add'], 'add or remove at least one member');
+  const live = await tx
+    .select()
+    .from(endpoints)
+    .where(and(eq(endpoints.circuitId, c.id), isNull(endpoints.removedAt)));
   p.remove.forEach((id, i) => {
-    if (!live.some((e) => e.id === id)) throw ValidationError.field(['remove', i], 'not a member of the circuit');
+    if (!live.some((e) => e.id === id))
+      throw ValidationError.field(['remove', i], 'not a member of the circuit');
   });
   if (live.length - new Set(p.remove).size + p.add.length < 2) {
     throw new PolicyRefusalError('circuits.member-change', 'a multipoint circuit keeps at least two members');
   }
-  const order = { ...c, service: c.service as 'ip', topology: 'multipoint' as const, endpoints: p.add, wantedFrom: undefined, wantedUntil: undefined };
+  const order = {
+    ...c,
+    service: c.service as 'ip',
+    topology: 'multipoint' as const,
+    endpoints: p.add,
+    wantedFrom: undefined,
+    wantedUntil: undefined,
+  };
   const checked = p.add.length
-    ? await checkOrder(tx, order, institutionId, cfg, { requireOwn: false, otherSiteIds: live.filter((e) => !p.remove.includes(e.id)).map((e) => e.siteId) })
+    ? await checkOrder(tx, order, institutionId, cfg, {
+        requireOwn: false,
+        otherSiteIds: live.filter((e) => !p.remove.includes(e.id)).map((e) => e.siteId),
+      })
     : [];
   return { circuit: c, checked };
 }
@@ -100,14 +137,31 @@ export const MEMBER_KIND = registerKind<MemberChange>({
     {
       name: 'record',
       type: 'automatic',
-      description: 'Checks the change and records the new members (another institution’s site waits for its consent).',
+      description:
+        'Checks the change and records the new members (another institution’s site waits for its consent).',
       run: async (tx, args) => {
         await lockCircuit(tx, args.payload.circuitId);
-        const { checked } = await checkMembers(tx, args.payload, args.request.institutionId, cfgOf(args as never));
+        const { checked } = await checkMembers(
+          tx,
+          args.payload,
+          args.request.institutionId,
+          cfgOf(args as never),
+        );
         const added = args.payload.add.length
-          ? await insertEndpoints(tx, args.ctx, args.payload.circuitId, args.request.id, args.payload.add, checked)
+          ? await insertEndpoints(
+              tx,
+              args.ctx,
+              args.payload.circuitId,
+              args.request.id,
+              args.payload.add,
+              checked,
+            )
           : [];
-        return { circuitId: args.payload.circuitId, added: added.map((e) => e.id), removed: args.payload.remove };
+        return {
+          circuitId: args.payload.circuitId,
+          added: added.map((e) => e.id),
+          removed: args.payload.remove,
+        };
       },
     },
     consentStep<MemberChange>(),
@@ -115,13 +169,16 @@ export const MEMBER_KIND = registerKind<MemberChange>({
       name: 'design',
       type: 'human',
       actor: 'noc',
-      description: 'The NOC designs the new members’ attachments (designCircuit) with the circuit’s technology; approves itself when no member is added.',
+      description:
+        'The NOC designs the new members’ attachments (designCircuit) with the circuit’s technology; approves itself when no member is added.',
       dataSchema: designSchema as never,
       autoApprove: async (_tx, { payload }) => (payload.add.length === 0 ? 'no member is added' : false),
       run: async (tx, args) => {
         const added = (args.outputs.record?.added as string[] | undefined) ?? [];
         if (added.length === 0) return {};
-        return { ...(await applyDesign(tx, args.ctx, cfgOf(args as never), circuitIdOf(args), args.data, added)) };
+        return {
+          ...(await applyDesign(tx, args.ctx, cfgOf(args as never), circuitIdOf(args), args.data, added)),
+        };
       },
     },
     regionalStep<MemberChange>(),
@@ -130,23 +187,48 @@ export const MEMBER_KIND = registerKind<MemberChange>({
       type: 'automatic',
       description: 'The leaving members’ VLANs, capacity and RDs are freed in this transaction.',
       run: async (tx, args) => ({
-        freed: await removeMembers(tx, args.ctx, args.payload.circuitId, args.payload.remove, args.request.id),
+        freed: await removeMembers(
+          tx,
+          args.ctx,
+          args.payload.circuitId,
+          args.payload.remove,
+          args.request.id,
+        ),
       }),
     },
     configureStep<MemberChange>(),
   ],
   onAbandon: async (tx, request, ctx) => {
     const p = request.payload as MemberChange;
-    const added = await tx.select({ id: endpoints.id }).from(endpoints).where(and(eq(endpoints.requestId, request.id), isNull(endpoints.removedAt)));
+    const added = await tx
+      .select({ id: endpoints.id })
+      .from(endpoints)
+      .where(and(eq(endpoints.requestId, request.id), isNull(endpoints.removedAt)));
     if (added.length === 0) return;
     await lockCircuit(tx, p.circuitId);
-    await releaseHoldings(tx, ctx, p.circuitId, added.map((a) => a.id));
-    await tx.update(endpoints).set({ removedAt: ctx.clock.now(), removedRequestId: request.id }).where(inArray(endpoints.id, added.map((a) => a.id)));
+    await releaseHoldings(
+      tx,
+      ctx,
+      p.circuitId,
+      added.map((a) => a.id),
+    );
+    await tx
+      .update(endpoints)
+      .set({ removedAt: ctx.clock.now(), removedRequestId: request.id })
+      .where(
+        inArray(
+          endpoints.id,
+          added.map((a) => a.id),
+        ),
+      );
   },
   sla: { responseMinutes: 4 * 60, resolutionMinutes: 30 * 24 * 60 },
 });
 
-export const terminationSchema = z.object({ circuitId: z.uuid(), reason: z.string().trim().max(2000).optional() });
+export const terminationSchema = z.object({
+  circuitId: z.uuid(),
+  reason: z.string().trim().max(2000).optional(),
+});
 export type Termination = z.output<typeof terminationSchema>;
 
 export const TERMINATION_KIND = registerKind<Termination>({
@@ -165,15 +247,25 @@ export const TERMINATION_KIND = registerKind<Termination>({
       name: 'noc',
       type: 'human',
       actor: 'noc',
-      description: 'The NOC schedules the decommissioning and tells the regional operators of the circuit’s segments.',
+      description:
+        'The NOC schedules the decommissioning and tells the regional operators of the circuit’s segments.',
     },
     {
       name: 'terminate',
       type: 'automatic',
-      description: 'Frees the circuit’s VLANs, C-VLAN sets, whole ports, bandwidth and RD/RT, in this transaction.',
+      description:
+        'Frees the circuit’s VLANs, C-VLAN sets, whole ports, bandwidth and RD/RT, in this transaction.',
       run: async (tx, args) => {
         const c = await lockCircuit(tx, args.payload.circuitId);
-        await lockPorts(tx, (await tx.select({ p: attachments.portId }).from(attachments).where(eq(attachments.circuitId, c.id))).map((r) => r.p));
+        await lockPorts(
+          tx,
+          (
+            await tx
+              .select({ p: attachments.portId })
+              .from(attachments)
+              .where(eq(attachments.circuitId, c.id))
+          ).map((r) => r.p),
+        );
         const { freed } = await terminateCircuit(tx, args.ctx, c.id);
         return { circuitId: c.id, freed };
       },

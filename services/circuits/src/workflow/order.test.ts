@@ -8,7 +8,17 @@ import { consentToEndpoint } from '../service/consent.js';
 import { updateSegment } from '../service/segments.js';
 import { vlanMap } from '../service/vlan-alloc.js';
 import { attachments, circuits, endpoints, ports, segments, vlans } from '../tables.js';
-import { access, device, type Inst, institution, noc, rdAdministrator, refusal, regional, runnerFor } from '../test/world.js';
+import {
+  access,
+  device,
+  type Inst,
+  institution,
+  noc,
+  rdAdministrator,
+  refusal,
+  regional,
+  runnerFor,
+} from '../test/world.js';
 import { CIRCUIT_ORDER } from './order.js';
 
 describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
@@ -74,7 +84,12 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(c).toMatchObject({ state: 'requested', technology: null });
 
     const small = await refusal(
-      actOnStep(database.db, noc(), runner, { requestId: req.id, step: 'design', decision: 'approve', data: await designData(req.id, 1504) }),
+      actOnStep(database.db, noc(), runner, {
+        requestId: req.id,
+        step: 'design',
+        decision: 'approve',
+        data: await designData(req.id, 1504),
+      }),
     );
     expect(small).toBeInstanceOf(PolicyRefusalError);
     expect((small as PolicyRefusalError).rule).toBe('circuits.mtu-too-small');
@@ -97,12 +112,17 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     const [p] = await database.db.select().from(ports).where(eq(ports.id, handoffPort.id));
     expect(p?.reservedMbps).toBe(100);
 
-    await updateSegment(database.db, noc(), { jobs: runner }, {
-      segmentId: seg!.id,
-      state: 'ordered',
-      providerCircuitId: 'SYR-1',
-      operatorReference: 'TT#1',
-    });
+    await updateSegment(
+      database.db,
+      noc(),
+      { jobs: runner },
+      {
+        segmentId: seg!.id,
+        state: 'ordered',
+        providerCircuitId: 'SYR-1',
+        operatorReference: 'TT#1',
+      },
+    );
     expect((await getRequest(database.db, noc(), req.id)).currentStep).toBe('regional');
     await updateSegment(database.db, noc(), { jobs: runner }, { segmentId: seg!.id, state: 'active' });
     const done = await until('order completed', async () => {
@@ -113,7 +133,9 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     const [after] = await database.db.select().from(circuits).where(eq(circuits.id, c!.id));
     expect(after).toMatchObject({ state: 'active', technology: 'l2vpn_vlan' });
     const map = await vlanMap(database.db, handoffPort.id);
-    expect(map?.used).toEqual([expect.objectContaining({ vid: 2000, circuitId: c!.id, cvlans: [10, 20, 30] })]);
+    expect(map?.used).toEqual([
+      expect.objectContaining({ vid: 2000, circuitId: c!.id, cvlans: [10, 20, 30] }),
+    ]);
   });
 
   it('refuses a multipoint L2 need pointing to L3VPN, and writes nothing', async () => {
@@ -130,20 +152,29 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(req.currentStep).toBe('consent');
     const [ep] = await database.db.select().from(endpoints).where(eq(endpoints.siteId, b.sites[0]!));
     // A's contact cannot answer for B's site.
-    expect(await refusal(consentToEndpoint(database.db, a.tech, { jobs: runner }, { endpointId: ep!.id, agree: true }))).toBeTruthy();
+    expect(
+      await refusal(
+        consentToEndpoint(database.db, a.tech, { jobs: runner }, { endpointId: ep!.id, agree: true }),
+      ),
+    ).toBeTruthy();
     await consentToEndpoint(database.db, b.tech, { jobs: runner }, { endpointId: ep!.id, agree: true });
     expect((await getRequest(database.db, noc(), req.id)).currentStep).toBe('design');
 
     const req2 = await order({ name: 'Second', endpoints: [{ siteId: a.sites[0] }, { siteId: b.sites[0] }] });
     const [c2before] = await database.db.select().from(circuits).where(eq(circuits.requestId, req2.id));
-    const [ep2] = (await database.db.select().from(endpoints).where(eq(endpoints.circuitId, c2before!.id))).filter(
-      (x) => x.siteId === b.sites[0],
+    const [ep2] = (
+      await database.db.select().from(endpoints).where(eq(endpoints.circuitId, c2before!.id))
+    ).filter((x) => x.siteId === b.sites[0]);
+    await consentToEndpoint(
+      database.db,
+      b.tech,
+      { jobs: runner },
+      {
+        endpointId: ep2!.id,
+        agree: false,
+        reason: 'not our project',
+      },
     );
-    await consentToEndpoint(database.db, b.tech, { jobs: runner }, {
-      endpointId: ep2!.id,
-      agree: false,
-      reason: 'not our project',
-    });
     const returned = await getRequest(database.db, noc(), req2.id);
     expect(returned.status).toBe('returned');
     expect(returned.reason).toMatch(/not our project/);

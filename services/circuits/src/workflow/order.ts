@@ -1,6 +1,6 @@
 import { registerKind } from '@guichet/workflow';
-import { activateCircuit, terminateCircuit } from '../service/lifecycle.js';
 import { applyDesign, designSchema } from '../service/design.js';
+import { activateCircuit, terminateCircuit } from '../service/lifecycle.js';
 import { checkOrder, circuitOfRequest, type Order, orderSchema, recordOrder } from '../service/order.js';
 import { cfgOf, circuitIdOf, configureStep, consentStep, regionalStep } from './steps.js';
 
@@ -26,14 +26,23 @@ export const ORDER_KIND = registerKind<Order>({
   validate: async (tx, payload, institutionId, _ctx, ...rest: unknown[]) => {
     await checkOrder(tx, payload, institutionId, cfgOf({ env: rest[0] as never }));
   },
-  summary: (p) => `${p.name} (${p.topology === 'p2p' ? 'point-to-point' : 'multipoint'} ${p.service}, ${p.bandwidthMbps} Mbit/s)`,
+  summary: (p) =>
+    `${p.name} (${p.topology === 'p2p' ? 'point-to-point' : 'multipoint'} ${p.service}, ${p.bandwidthMbps} Mbit/s)`,
   steps: [
     {
       name: 'record',
       type: 'automatic',
-      description: 'Checks the need (endpoints, bandwidth, no VPLS, L3VPN limits…) and records the circuit as requested.',
+      description:
+        'Checks the need (endpoints, bandwidth, no VPLS, L3VPN limits…) and records the circuit as requested.',
       run: async (tx, args) => {
-        const { circuit, pendingConsents } = await recordOrder(tx, args.ctx, args.request.id, args.request.institutionId, args.payload, cfgOf(args as never));
+        const { circuit, pendingConsents } = await recordOrder(
+          tx,
+          args.ctx,
+          args.request.id,
+          args.request.institutionId,
+          args.payload,
+          cfgOf(args as never),
+        );
         return { circuitId: circuit.id, pendingConsents };
       },
     },
@@ -45,7 +54,9 @@ export const ORDER_KIND = registerKind<Order>({
       description:
         'The NOC chooses the technology and, per endpoint, the port, VID, QinQ C-VLANs, regional segment and BGP session (designCircuit); every invariant is checked again and the VLANs, capacity and RD/RT are held.',
       dataSchema: designSchema as never,
-      run: async (tx, args) => ({ ...(await applyDesign(tx, args.ctx, cfgOf(args as never), circuitIdOf(args), args.data)) }),
+      run: async (tx, args) => ({
+        ...(await applyDesign(tx, args.ctx, cfgOf(args as never), circuitIdOf(args), args.data)),
+      }),
     },
     regionalStep<Order>(),
     configureStep<Order>(),

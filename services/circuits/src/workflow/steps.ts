@@ -10,7 +10,9 @@ import { endpoints } from '../tables.js';
 /** Steps the circuits kinds share (consent, regional segments, PE configuration). */
 
 /** The line's configuration, from the step's env. */
-export function cfgOf(args: { env?: { line(name: 'circuits'): { config: CircuitsConfig } } }): CircuitsConfig {
+export function cfgOf(args: {
+  env?: { line(name: 'circuits'): { config: CircuitsConfig } };
+}): CircuitsConfig {
   return args.env?.line('circuits').config ?? circuitsConfig.parse({});
 }
 
@@ -26,7 +28,9 @@ async function pendingConsents(db: DbOrTx, requestId: string) {
   return db
     .select({ id: endpoints.id })
     .from(endpoints)
-    .where(and(eq(endpoints.requestId, requestId), eq(endpoints.consent, 'pending'), isNull(endpoints.removedAt)));
+    .where(
+      and(eq(endpoints.requestId, requestId), eq(endpoints.consent, 'pending'), isNull(endpoints.removedAt)),
+    );
 }
 
 /** Waits for every other institution's consent to its site being an endpoint. */
@@ -38,11 +42,16 @@ export function consentStep<P>(): HumanStep<P> {
     description:
       'Another institution’s site is an endpoint only with its consent: its technical contact agrees (consentToCircuitEndpoint) or refuses (the request is returned). Approves itself when no consent is pending.',
     autoApprove: async (tx, { request }) =>
-      (await pendingConsents(tx, request.id)).length === 0 ? 'no consent of another institution is pending' : false,
+      (await pendingConsents(tx, request.id)).length === 0
+        ? 'no consent of another institution is pending'
+        : false,
     run: async (tx, { request }) => {
       const pending = await pendingConsents(tx, request.id);
       if (pending.length) {
-        throw new PolicyRefusalError('circuits.consent-pending', `${pending.length} other institution(s) have not agreed yet`);
+        throw new PolicyRefusalError(
+          'circuits.consent-pending',
+          `${pending.length} other institution(s) have not agreed yet`,
+        );
       }
       return {};
     },
@@ -58,11 +67,16 @@ export function regionalStep<P>(step = 'record'): HumanStep<P> {
     description:
       'Each regional (collecte) segment is ordered from its regional operator and confirmed active by the NOC (updateRegionalSegment), one by one. Approves itself once every segment is active.',
     autoApprove: async (tx, args) =>
-      (await pendingSegments(tx, circuitIdOf(args, step))).length === 0 ? 'every regional segment is active' : false,
+      (await pendingSegments(tx, circuitIdOf(args, step))).length === 0
+        ? 'every regional segment is active'
+        : false,
     run: async (tx, args) => {
       const pending = await pendingSegments(tx, circuitIdOf(args, step));
       if (pending.length) {
-        throw new PolicyRefusalError('circuits.segments-pending', `${pending.length} regional segment(s) are not active yet`);
+        throw new PolicyRefusalError(
+          'circuits.segments-pending',
+          `${pending.length} regional segment(s) are not active yet`,
+        );
       }
       return {};
     },
@@ -80,7 +94,13 @@ export function configureStep<P>(step = 'record'): ExternalStep<P> {
     run: async (db, args) => {
       const circuitId = circuitIdOf(args, step);
       const devices = await l3Devices(db, await devicesOfCircuit(db, circuitId));
-      const configs = await generateDeviceConfigs(db, args.ctx, cfgOf(args as never), devices, args.request.id);
+      const configs = await generateDeviceConfigs(
+        db,
+        args.ctx,
+        cfgOf(args as never),
+        devices,
+        args.request.id,
+      );
       return { configs };
     },
   };
