@@ -29,10 +29,12 @@ export interface SiteSessionInput {
   role?: 'hub' | 'spoke';
   /** The circuit is disabled: the session is configured but down. */
   disabled?: boolean;
-  // Loopback tests only: ports, multihop and fast timers.
+  /** eBGP multihop: the site's router is not directly connected. */
+  multihop?: boolean;
+  /** TCP ports other than 179. */
   localPort?: number;
   peerPort?: number;
-  multihop?: boolean;
+  // Loopback tests only: fast timers.
   connectDelayTime?: number;
   connectRetryTime?: number;
 }

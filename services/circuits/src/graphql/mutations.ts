@@ -127,6 +127,12 @@ const AttachmentDesignInput = builder.inputType('CircuitAttachmentDesignInput', 
       required: false,
       description: 'L3VPN: most prefixes accepted (default: the site’s need).',
     }),
+    bgpMultihop: f.boolean({
+      required: false,
+      description: 'L3VPN: the site’s router is not directly connected (eBGP multihop).',
+    }),
+    bgpLocalPort: f.int({ required: false, description: 'L3VPN: the operator’s TCP port, if not 179.' }),
+    bgpPeerPort: f.int({ required: false, description: 'L3VPN: the site’s TCP port, if not 179.' }),
   }),
 });
 
@@ -160,6 +166,9 @@ type AttachmentInput = {
   bgpPeerAddress?: string | null;
   bgpPeerAsn?: number | null;
   prefixLimit?: number | null;
+  bgpMultihop?: boolean | null;
+  bgpLocalPort?: number | null;
+  bgpPeerPort?: number | null;
 };
 
 function designData(input: {
@@ -192,6 +201,9 @@ function designData(input: {
                 peerAddress: a.bgpPeerAddress ?? '',
                 peerAsn: a.bgpPeerAsn ?? 0,
                 ...(a.prefixLimit != null ? { prefixLimit: a.prefixLimit } : {}),
+                ...(a.bgpMultihop != null ? { multihop: a.bgpMultihop } : {}),
+                ...(a.bgpLocalPort != null ? { localPort: a.bgpLocalPort } : {}),
+                ...(a.bgpPeerPort != null ? { peerPort: a.bgpPeerPort } : {}),
               },
             }
           : {}),

@@ -72,6 +72,10 @@ export interface DesignBgp {
   peerAsn: number;
   /** Default: the need's limit for the site. */
   prefixLimit?: number;
+  /** The site's router is not directly connected (eBGP multihop). */
+  multihop?: boolean;
+  localPort?: number;
+  peerPort?: number;
 }
 
 export interface DesignAttachment {

@@ -97,6 +97,9 @@ export async function peInput(db: DbOrTx, deviceId: string, cfg: CircuitsConfig)
       importLimit: r.a.prefixLimit ?? 0,
       ...(both(rts, r.vpnId) ? {} : { role: r.hub ? 'hub' : 'spoke' }),
       ...(r.c.state === 'disabled' ? { disabled: true } : {}),
+      ...(r.a.bgpMultihop ? { multihop: true } : {}),
+      ...(r.a.bgpLocalPort ? { localPort: r.a.bgpLocalPort } : {}),
+      ...(r.a.bgpPeerPort ? { peerPort: r.a.bgpPeerPort } : {}),
     };
     vpn.sites.push(session);
   }

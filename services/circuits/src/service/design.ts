@@ -48,6 +48,9 @@ export const attachmentDesignSchema = z.object({
       peerAddress: z.string().trim().min(1).max(45),
       peerAsn: z.number().int().min(1).max(4294967295),
       prefixLimit: z.number().int().optional(),
+      multihop: z.boolean().optional(),
+      localPort: z.number().int().min(1).max(65535).optional(),
+      peerPort: z.number().int().min(1).max(65535).optional(),
     })
     .optional(),
 });
@@ -239,6 +242,9 @@ export async function applyDesign(
           bgpPeer: a.bgp?.peerAddress ?? null,
           peerAsn: a.bgp?.peerAsn ?? null,
           prefixLimit: a.bgp ? (a.bgp.prefixLimit ?? e.prefixLimit) : null,
+          bgpMultihop: a.bgp?.multihop ?? false,
+          bgpLocalPort: a.bgp?.localPort ?? null,
+          bgpPeerPort: a.bgp?.peerPort ?? null,
           createdAt: now,
         })
         .returning(),

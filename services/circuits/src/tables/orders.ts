@@ -160,6 +160,10 @@ export const attachments = pgTable(
     bgpPeer: inet('bgp_peer'),
     peerAsn: bigint('peer_asn', { mode: 'number' }),
     prefixLimit: integer('prefix_limit'),
+    /** The site's router is not directly connected (eBGP multihop), and non-179 ports if any. */
+    bgpMultihop: boolean('bgp_multihop').notNull().default(false),
+    bgpLocalPort: integer('bgp_local_port'),
+    bgpPeerPort: integer('bgp_peer_port'),
     releasedAt: timestamp('released_at', TS),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
@@ -168,6 +172,10 @@ export const attachments = pgTable(
     check(
       'circuits_attachments_use',
       sql`(${t.use} = 'vlan' AND ${t.portMode} = 'shared' AND ${t.portVid} IS NULL) OR (${t.use} = 'port' AND ${t.portMode} = 'dedicated')`,
+    ),
+    check(
+      'circuits_attachments_bgp_ports',
+      sql`(${t.bgpLocalPort} IS NULL OR ${t.bgpLocalPort} BETWEEN 1 AND 65535) AND (${t.bgpPeerPort} IS NULL OR ${t.bgpPeerPort} BETWEEN 1 AND 65535)`,
     ),
     check('circuits_attachments_port_vid', sql`${t.portVid} IS NULL OR ${t.portVid} BETWEEN 1 AND 4094`),
     check(

@@ -97,10 +97,14 @@ CREATE TABLE "circuits_attachments" (
 	"bgp_peer" inet,
 	"peer_asn" bigint,
 	"prefix_limit" integer,
+	"bgp_multihop" boolean DEFAULT false NOT NULL,
+	"bgp_local_port" integer,
+	"bgp_peer_port" integer,
 	"released_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "circuits_attachments_path" CHECK ("path" IN ('primary', 'backup')),
 	CONSTRAINT "circuits_attachments_use" CHECK (("use" = 'vlan' AND "port_mode" = 'shared' AND "port_vid" IS NULL) OR ("use" = 'port' AND "port_mode" = 'dedicated')),
+	CONSTRAINT "circuits_attachments_bgp_ports" CHECK (("bgp_local_port" IS NULL OR "bgp_local_port" BETWEEN 1 AND 65535) AND ("bgp_peer_port" IS NULL OR "bgp_peer_port" BETWEEN 1 AND 65535)),
 	CONSTRAINT "circuits_attachments_port_vid" CHECK ("port_vid" IS NULL OR "port_vid" BETWEEN 1 AND 4094),
 	CONSTRAINT "circuits_attachments_bgp" CHECK (("bgp_peer" IS NULL) = ("peer_asn" IS NULL) AND ("bgp_peer" IS NULL) = ("prefix_limit" IS NULL) AND ("bgp_peer" IS NULL OR family("bgp_peer") = 4) AND ("prefix_limit" IS NULL OR "prefix_limit" BETWEEN 1 AND 1000000))
 );
