@@ -186,6 +186,7 @@ export async function createPort(db: Db, ctx: RequestContext, input: z.input<typ
           mode: v.mode,
           capacityMbps: v.capacityMbps ?? v.speedMbps,
           vlanRanges: multirangeLiteral(ranges),
+          vlanFree: multirangeLiteral(ranges),
           createdAt: ctx.clock.now(),
         })
         .returning(),
@@ -273,10 +274,15 @@ export async function setVlanRanges(db: Db, ctx: RequestContext, input: z.input<
         `VIDs ${outside.sort((a, b) => a - b).join(', ')} are held by circuits and would fall outside ${rangesText(ranges)}`,
       );
     }
+    const literal = multirangeLiteral(ranges);
     const row = one(
       await tx
         .update(ports)
-        .set({ vlanRanges: multirangeLiteral(ranges) })
+        .set({
+          vlanRanges: literal,
+          // The new ranges minus what is held: the free list stays exact.
+          vlanFree: sql`${literal}::int4multirange - coalesce((SELECT range_agg(int4range(u.vid, u.vid, '[]')) FROM circuits_vlans u WHERE u.port_id = ${v.portId}), '{}'::int4multirange)`,
+        })
         .where(eq(ports.id, v.portId))
         .returning(),
     );

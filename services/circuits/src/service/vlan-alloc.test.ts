@@ -5,8 +5,9 @@ import { freshDatabase } from '@guichet/testkit';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareCircuit, device, institution, noc, refusal } from '../test/world.js';
+import { parseMultirange } from '../vlans.js';
 import { setVlanRanges, updatePort } from './inventory.js';
-import { allocateVlan, vlanMap } from './vlan-alloc.js';
+import { allocateVlan, freeVlans, vlanMap } from './vlan-alloc.js';
 
 /**
  * VLAN allocation against PostgreSQL (PGlite by default, a server with TEST_DATABASE_URL — then
@@ -52,6 +53,15 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
     await drop?.();
   });
 
+  /** The maintained free list is exactly the ranges minus the VIDs held. */
+  const freeListExact = async (portId: string) => {
+    const [row] = await database.query<{ free: string }>(
+      'SELECT vlan_free::text AS free FROM circuits_ports WHERE id = $1',
+      [portId],
+    );
+    expect(parseMultirange(row!.free)).toEqual((await vlanMap(database.db, portId))!.free);
+  };
+
   const alloc = (portId: string, over: Partial<Parameters<typeof allocateVlan>[1]> = {}) =>
     database.db.transaction((tx) => allocateVlan(tx, { portId, circuitId, ...over }));
 
@@ -71,6 +81,11 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
     const map = await vlanMap(database.db, p.id);
     expect(map?.used.map((u) => u.vid)).toEqual([10, 11, 20]);
     expect(map?.free).toEqual([]);
+    await freeListExact(p.id);
+    // Freed VIDs go back to the free list, and are taken again lowest first.
+    await database.db.transaction((tx) => freeVlans(tx, circuitId));
+    await freeListExact(p.id);
+    expect((await alloc(p.id)).vid).toBe(10);
   });
 
   it('honours a range hint inside the scope, and an explicit VID only inside the ranges', async () => {
@@ -132,6 +147,7 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
         { from: 170, to: 190 },
       ],
     });
+    await freeListExact(p.id);
     expect((await vlanMap(database.db, p.id))?.ranges).toEqual([
       { from: 100, to: 150 },
       { from: 170, to: 190 },
@@ -165,5 +181,7 @@ describe(`VLAN allocation on ${serverUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
       ...Array.from({ length: 40 }, (_, i) => 3000 + i),
     ]);
     expect((await vlanMap(database.db, other.id))?.used).toHaveLength(20);
+    await freeListExact(p.id);
+    await freeListExact(other.id);
   });
 });

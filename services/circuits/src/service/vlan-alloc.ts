@@ -15,9 +15,10 @@ import {
 /**
  * VLAN allocation, atomic per scope (a port, or the port of a regional handoff). The port row
  * is locked first (`FOR UPDATE`): allocations in one scope queue on it, other scopes go on in
- * parallel — no global lock, no retry loop. The next free VID is chosen and inserted by ONE
- * statement over the scope's ranges (several, as an int4multirange, optionally narrowed to a
- * hint); the unique key (port, vid) is the backstop, never the mechanism.
+ * parallel — no global lock, no retry loop. The next free VID is `lower()` of the port's
+ * maintained free list (its several ranges minus what is held, an int4multirange, optionally
+ * narrowed to a hint), taken out of it in the same transaction; the unique key (port, vid) is
+ * the backstop, never the mechanism.
  */
 
 export function rowsOf<T>(res: unknown): T[] {
@@ -47,65 +48,57 @@ export interface AllocatedVlan {
 }
 
 export async function allocateVlan(tx: Tx, a: AllocateVlan): Promise<AllocatedVlan> {
-  const [port] = await tx
-    .select({ id: ports.id, mode: ports.mode, ranges: ports.vlanRanges, name: ports.name })
-    .from(ports)
-    .where(eq(ports.id, a.portId))
-    .for('update');
-  if (!port) throw ValidationError.field(['portId'], 'no such port');
-  if (port.mode !== 'shared') {
-    throw new PolicyRefusalError('circuits.port-mode', `port ${port.name} is dedicated: it holds no VLANs`);
-  }
-  const ranges = parseMultirange(port.ranges);
-  let row: AllocatedVlan | undefined;
   if (a.vid !== undefined) {
     const problem = vidProblem(a.vid);
     if (problem) throw ValidationError.field(['vid'], problem);
-    if (!inRanges(a.vid, ranges)) {
-      throw new PolicyRefusalError(
-        'circuits.vid-outside-ranges',
-        `VID ${a.vid} is outside the ranges of port ${port.name} (${rangesText(ranges)})`,
-      );
-    }
-    try {
-      [row] = await exec<AllocatedVlan>(
-        tx,
-        sql`INSERT INTO circuits_vlans (port_id, vid, circuit_id, attachment_id)
-            VALUES (${a.portId}, ${a.vid}, ${a.circuitId}, ${a.attachmentId ?? null})
-            RETURNING id, vid`,
-      );
-    } catch (e) {
-      const pg = pgError(e);
-      if (pg?.code === PG.uniqueViolation && pg.constraint === 'circuits_vlans_port_vid_key') {
-        throw new ConflictError(`VID ${a.vid} of port ${port.name} is held by another circuit`);
-      }
-      throw e;
-    }
-  } else {
-    const hint = a.within ? multirangeLiteral(a.within) : '{[1,4094]}';
-    [row] = await exec<AllocatedVlan>(
-      tx,
-      sql`INSERT INTO circuits_vlans (port_id, vid, circuit_id, attachment_id)
-          SELECT ${a.portId}, s.v, ${a.circuitId}, ${a.attachmentId ?? null}
-            FROM (SELECT generate_series(lower(r), upper(r) - 1) AS v
-                    FROM unnest((SELECT vlan_ranges FROM circuits_ports WHERE id = ${a.portId}) * ${hint}::int4multirange) AS r) AS s
-           WHERE NOT EXISTS (SELECT 1 FROM circuits_vlans u WHERE u.port_id = ${a.portId} AND u.vid = s.v)
-           ORDER BY s.v
-           LIMIT 1
-          RETURNING id, vid`,
-    );
-    if (!row) {
-      throw new PolicyRefusalError(
-        'circuits.vlan-exhausted',
-        `no free VID left on port ${port.name} in ${a.within ? rangesText(a.within) : rangesText(ranges)}`,
-      );
-    }
   }
-  if (!row) throw new Error('VLAN insert returned nothing');
   const set = checkCvlans(a.cvlans ?? [], ['cvlans']);
-  const vlanId = row.id;
-  if (set.length) await tx.insert(cvlans).values(set.map((cvid) => ({ vlanId, cvid })));
-  return row;
+  const hint = a.within ? multirangeLiteral(a.within) : '{[1,4094]}';
+  const vid = a.vid ?? null;
+  // One statement while the port row is locked: pick the VID (the lowest free one, or the one
+  // asked if it is free), hold it, take it out of the free list. Only the failure path reads more.
+  const [row] = await exec<AllocatedVlan>(
+    tx,
+    sql`WITH p AS (SELECT vlan_free, mode FROM circuits_ports WHERE id = ${a.portId} FOR UPDATE),
+         pick AS (SELECT CASE WHEN ${vid}::int IS NULL THEN lower(vlan_free * ${hint}::int4multirange)
+                              WHEN ${vid}::int <@ vlan_free THEN ${vid}::int END AS v
+                    FROM p WHERE mode = 'shared'),
+         ins AS (INSERT INTO circuits_vlans (port_id, vid, circuit_id, attachment_id)
+                 SELECT ${a.portId}, v, ${a.circuitId}, ${a.attachmentId ?? null} FROM pick WHERE v IS NOT NULL
+                 RETURNING id, vid),
+         upd AS (UPDATE circuits_ports u SET vlan_free = u.vlan_free - int4multirange(int4range(ins.vid, ins.vid, '[]'))
+                   FROM ins WHERE u.id = ${a.portId} RETURNING u.id)
+    SELECT ins.id, ins.vid FROM ins, upd`,
+  );
+  if (!row) throw await whyNot(tx, a);
+  if (set.length) await tx.insert(cvlans).values(set.map((cvid) => ({ vlanId: row.id, cvid })));
+  return { id: row.id, vid: Number(row.vid) };
+}
+
+/** The typed refusal of an allocation that took nothing. */
+async function whyNot(tx: Tx, a: AllocateVlan): Promise<Error> {
+  const [port] = await tx
+    .select({ mode: ports.mode, ranges: ports.vlanRanges, name: ports.name })
+    .from(ports)
+    .where(eq(ports.id, a.portId));
+  if (!port) return ValidationError.field(['portId'], 'no such port');
+  if (port.mode !== 'shared') {
+    return new PolicyRefusalError('circuits.port-mode', `port ${port.name} is dedicated: it holds no VLANs`);
+  }
+  const ranges = parseMultirange(port.ranges);
+  if (a.vid === undefined) {
+    return new PolicyRefusalError(
+      'circuits.vlan-exhausted',
+      `no free VID left on port ${port.name} in ${a.within ? rangesText(a.within) : rangesText(ranges)}`,
+    );
+  }
+  if (!inRanges(a.vid, ranges)) {
+    return new PolicyRefusalError(
+      'circuits.vid-outside-ranges',
+      `VID ${a.vid} is outside the ranges of port ${port.name} (${rangesText(ranges)})`,
+    );
+  }
+  return new ConflictError(`VID ${a.vid} of port ${port.name} is held by another circuit`);
 }
 
 /** Frees every VLAN a circuit holds (their C-VLAN sets go with them); returns what was freed. */
@@ -116,7 +109,14 @@ export async function freeVlans(tx: Tx, circuitId: string, attachmentIds?: reado
       : attachmentIds.length
         ? inArray(vlans.attachmentId, [...attachmentIds])
         : sql`false`;
-  return tx.delete(vlans).where(where).returning({ portId: vlans.portId, vid: vlans.vid });
+  const freed = await tx.delete(vlans).where(where).returning({ portId: vlans.portId, vid: vlans.vid });
+  // Back into each port's free list (the caller holds the ports' locks), within its ranges.
+  for (const f of freed) {
+    await tx.execute(
+      sql`UPDATE circuits_ports SET vlan_free = (vlan_free + int4multirange(int4range(${f.vid}, ${f.vid}, '[]'))) * vlan_ranges WHERE id = ${f.portId}`,
+    );
+  }
+  return freed;
 }
 
 export interface VlanMapEntry {

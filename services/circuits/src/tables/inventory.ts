@@ -27,7 +27,7 @@ import { sites } from '@guichet/membership';
  *   a dedicated port, a whole-port circuit cannot take a shared one, and a port in use cannot
  *   change mode;
  * - a port's VLAN ranges are one int4multirange inside 1–4094 (several ranges, never 0 or 4095,
- *   never overlapping); its reserved bandwidth never exceeds its capacity, nor its capacity its
+ *   never overlapping), its free VIDs a multirange inside them; its reserved bandwidth never exceeds its capacity, nor its capacity its
  *   speed (CHECKs on a counter kept in the transaction that reserves).
  */
 
@@ -90,6 +90,12 @@ export const ports = pgTable(
     reservedMbps: integer('reserved_mbps').notNull().default(0),
     /** VLAN ranges of the port's scope (shared ports; for a handoff port, the handoff's). */
     vlanRanges: vidRanges('vlan_ranges').notNull().default(sql`'{}'::int4multirange`),
+    /**
+     * The free VIDs of the scope (its ranges minus the VIDs held), maintained under the port's
+     * lock by every allocation and release: the next VID is `lower(vlan_free)`, one read, not a
+     * scan of the held VIDs. The unique key on (port, vid) stays the backstop.
+     */
+    vlanFree: vidRanges('vlan_free').notNull().default(sql`'{}'::int4multirange`),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
   (t) => [
@@ -102,6 +108,7 @@ export const ports = pgTable(
       'circuits_ports_vlan_ranges',
       sql`${t.vlanRanges} <@ int4multirange(int4range(1, 4094, '[]')) AND (${t.mode} = 'shared' OR ${t.vlanRanges} = '{}'::int4multirange)`,
     ),
+    check('circuits_ports_vlan_free', sql`${t.vlanFree} <@ ${t.vlanRanges}`),
     check('circuits_ports_name', sql`${t.name} ~ '^[A-Za-z0-9][A-Za-z0-9/:._-]{0,62}$'`),
     uniqueIndex('circuits_ports_name_key').on(t.deviceId, sql`lower(${t.name})`),
     // Target of the (port, mode) foreign keys of every use of a port.

@@ -87,10 +87,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
       bandwidthMbps: 200,
       endpoints: [0, 1, 2].map((i) => ({ siteId: a.sites[i], prefixLimit: 10 })),
     });
-    [{ id: circuitId }] = (await database.db
-      .select()
-      .from(circuits)
-      .where(eq(circuits.requestId, req.id))) as [{ id: string }];
+    circuitId = (await database.db.select().from(circuits).where(eq(circuits.requestId, req.id)))[0]!.id;
     const eps = await database.db.select().from(endpoints).where(eq(endpoints.circuitId, circuitId));
     const portOf = (siteId: string) => p[`s${a.sites.indexOf(siteId) + 1}`]!.id;
     await actOnStep(database.db, noc(), runner, {

@@ -40,6 +40,7 @@ CREATE TABLE "circuits_ports" (
 	"capacity_mbps" integer NOT NULL,
 	"reserved_mbps" integer DEFAULT 0 NOT NULL,
 	"vlan_ranges" int4multirange DEFAULT '{}' NOT NULL,
+	"vlan_free" int4multirange DEFAULT '{}' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "circuits_ports_id_mode_key" UNIQUE("id","mode"),
 	CONSTRAINT "circuits_ports_speed" CHECK ("speed_mbps" IN (1000, 10000, 40000, 100000)),
@@ -48,6 +49,7 @@ CREATE TABLE "circuits_ports" (
 	CONSTRAINT "circuits_ports_capacity" CHECK ("capacity_mbps" BETWEEN 1 AND "speed_mbps"),
 	CONSTRAINT "circuits_ports_reserved" CHECK ("reserved_mbps" BETWEEN 0 AND "capacity_mbps"),
 	CONSTRAINT "circuits_ports_vlan_ranges" CHECK ("vlan_ranges" <@ int4multirange(int4range(1, 4094, '[]')) AND ("mode" = 'shared' OR "vlan_ranges" = '{}'::int4multirange)),
+	CONSTRAINT "circuits_ports_vlan_free" CHECK ("vlan_free" <@ "vlan_ranges"),
 	CONSTRAINT "circuits_ports_name" CHECK ("name" ~ '^[A-Za-z0-9][A-Za-z0-9/:._-]{0,62}$')
 );
 --> statement-breakpoint
