@@ -375,7 +375,10 @@ describe(`circuit orders over GraphQL (${process.env.TEST_DATABASE_URL ? 'Postgr
     const config = routing.vrfs[0].peConfig;
     expect(config.birdOk).toBe(true);
     expect(await birdParse(config.text)).toEqual({ ok: true, errors: [] });
-    expect([...config.text.matchAll(/import limit (\d+) action restart;/g)].map((x) => x[1]).sort()).toEqual(['2', '3']);
+    expect([...config.text.matchAll(/import limit (\d+) action restart;/g)].map((x) => x[1]).sort()).toEqual([
+      '2',
+      '3',
+    ]);
     // The routing is the NOC's: the institution does not see it.
     const hidden = await t.gql(ROUTING, { id: done.id }, techX);
     expect(hidden.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

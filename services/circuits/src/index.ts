@@ -1,13 +1,11 @@
-import './workflow/index.js';
-import './graphql/index.js';
-
 /**
  * @guichet/circuits: circuit orders (L2VPN VLAN-to-VLAN and port-to-port, L3VPN, 10GE/lambda)
  * extended over the regional networks — the NOC's inventory, the `circuits.*` request kinds,
  * VLAN/RD/RT allocation, the PE BIRD configurations and the L2 provisioning sheets.
  */
 export * from './bird/index.js';
-export { type CircuitsConfig, type CircuitsRuntime, circuitsConfig } from './config.js';
+export * from './config.js';
+export { circuitsLine } from './line.js';
 export * from './model.js';
 export * from './rd-rt.js';
 export * from './rules/index.js';

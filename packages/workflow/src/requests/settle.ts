@@ -38,7 +38,7 @@ export async function lockRequestForLine(tx: Tx, requestId: string): Promise<Req
 export async function reconsiderStep(
   tx: Tx,
   ctx: RequestContext,
-  deps: EngineDeps,
+  env: EngineDeps,
   requestId: string,
   stepName: string,
 ): Promise<RequestRow | undefined> {
@@ -51,7 +51,7 @@ export async function reconsiderStep(
   }
   const pass = await currentPass(tx, req.id);
   const outputs = await loadOutputs(tx, req.id, pass);
-  const args = { request: req, payload: req.payload, ctx, pass, outputs };
+  const args = { request: req, payload: req.payload, ctx, pass, outputs, env };
   const reason = await step.autoApprove(tx, args);
   if (reason === false) return undefined;
   const policy: RequestContext = { ...ctx, actor: { kind: 'system', name: POLICY_ACTOR } };
@@ -65,8 +65,8 @@ export async function reconsiderStep(
     actedAt: now,
     finishedAt: now,
   });
-  await stepDone(tx, policy, deps, req, step, pass, undefined, output, reason);
-  const after = await advanceAfter(tx, policy, deps, kind, req, step, pass);
+  await stepDone(tx, policy, env, req, step, pass, undefined, output, reason);
+  const after = await advanceAfter(tx, policy, env, kind, req, step, pass);
   await auditRequest(tx, ctx, 'advanceRequest', req, after);
   return after;
 }
@@ -74,7 +74,7 @@ export async function reconsiderStep(
 export async function returnFromLine(
   tx: Tx,
   ctx: RequestContext,
-  deps: EngineDeps,
+  env: EngineDeps,
   requestId: string,
   reason: string,
   data: Record<string, unknown> = {},
@@ -87,8 +87,8 @@ export async function returnFromLine(
   const pass = await currentPass(tx, req.id);
   const text = reason.slice(0, 2000);
   const after = await updateRequest(tx, ctx, req.id, { status: 'returned', currentStep: null, reason: text });
-  await abandonPass(tx, ctx, kind, after);
-  await appendEvent(tx, ctx, deps, after, {
+  await abandonPass(tx, ctx, env, kind, after);
+  await appendEvent(tx, ctx, env, after, {
     type: 'returned',
     from: 'in_progress',
     to: 'returned',

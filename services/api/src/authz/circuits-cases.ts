@@ -3,6 +3,7 @@ import {
   CIRCUIT_ORDER,
   endpoints as circuitEndpoints,
   circuits,
+  circuitsLine,
   createDevice,
   createHandoff,
   createPop,
@@ -13,7 +14,7 @@ import {
 } from '@guichet/circuits';
 import { eq, sql } from '@guichet/db';
 import { listSites } from '@guichet/membership';
-import { actOnStep, fileRequest } from '@guichet/workflow';
+import { actOnStep, createEnv, fileRequest } from '@guichet/workflow';
 import type { Case } from './cases.js';
 import type { Cast } from './fixtures.js';
 import { CONTACTS_A, ROLES, STAFF } from './fixtures.js';
@@ -58,6 +59,7 @@ function world(c: Cast): Promise<World> {
     w = (async () => {
       const db = c.database.db;
       const noc = nocContext(c);
+      const env = createEnv({ database: c.database, lines: [circuitsLine] });
       // Open the circuits service in both agreements (the demo seed opens it for B only).
       await c.database.query(
         `UPDATE membership_agreement_versions SET services = array_append(services, 'circuits')
@@ -110,7 +112,7 @@ function world(c: Cast): Promise<World> {
       await addSiteAccess(db, noc, { siteId: a2!.id, portId: hport.id });
       await addSiteAccess(db, noc, { siteId: b1!.id, portId: port.id });
       const order = (name: string, sites: string[]) =>
-        fileRequest(db, c.desk, null, {
+        fileRequest(db, c.desk, env, {
           kind: CIRCUIT_ORDER,
           institutionId: c.institutionA,
           payload: {
@@ -126,7 +128,7 @@ function world(c: Cast): Promise<World> {
       const r1 = await order('designed', [a1!.id, a2!.id]);
       const c1 = await circuitOf(r1.id);
       const eps = await db.select().from(circuitEndpoints).where(eq(circuitEndpoints.circuitId, c1));
-      await actOnStep(db, noc, null, {
+      await actOnStep(db, noc, env, {
         requestId: r1.id,
         step: 'design',
         decision: 'approve',

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../service/compat.js';
+import { runTool } from '@guichet/core';
 
 /**
  * `bird -p -c FILE`: BIRD's own parser on a generated configuration, no daemon, no root (exit 0

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
-import { builder } from '@guichet/graphql';
+import { builder, NOC_WRITE } from '@guichet/graphql';
 import {
   addSiteAccess,
   createDevice,
@@ -24,7 +24,6 @@ import {
 
 /** The NOC's inventory mutations (admin stands in). */
 
-const NOC = { $all: { write: true, staffRole: 'noc' } } as const;
 const ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
 const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
@@ -65,7 +64,7 @@ builder.mutationFields((t) => ({
   createPointOfPresence: t.field({
     type: PopPayload,
     description: 'Declares a backbone point of presence. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -85,7 +84,7 @@ builder.mutationFields((t) => ({
   createAccessDevice: t.field({
     type: DevicePayload,
     description: 'Declares an access device (switch-router, PE) at a point of presence. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -108,7 +107,7 @@ builder.mutationFields((t) => ({
     type: portPayload('CreateAccessPort', 'The new port.'),
     description:
       'Declares an access port: speed, L2 MTU, shared (VLANs) or dedicated (one whole-port circuit), capacity and VLAN ranges. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -149,7 +148,7 @@ builder.mutationFields((t) => ({
     type: portPayload('UpdateAccessPort', 'The port after the change.'),
     description:
       'Changes a port’s mode, capacity or L2 MTU; refused while circuits on it need what would change. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -178,7 +177,7 @@ builder.mutationFields((t) => ({
     type: portPayload('SetVlanRanges', 'The port with its new ranges.'),
     description:
       'Replaces the VLAN ranges of a port’s scope (a handoff’s are its port’s); VIDs held must stay inside. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       portId: t.arg.id({ description: 'The port (or the handoff’s port).' }),
@@ -191,7 +190,7 @@ builder.mutationFields((t) => ({
   createRegionalNetwork: t.field({
     type: NetworkPayload,
     description: 'Declares a regional (collecte) network and its operator. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -214,7 +213,7 @@ builder.mutationFields((t) => ({
     type: HandoffPayload,
     description:
       'Declares where a regional network meets the backbone: a shared port, its MTU and whether it translates VIDs. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -244,7 +243,7 @@ builder.mutationFields((t) => ({
     type: portPayload('AddSiteAccess', 'The port the site reaches the backbone through.'),
     description:
       'Declares that a member site reaches the backbone through a port (directly, or behind its regional handoff). NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: { siteId: t.arg.id({ description: 'The site.' }), portId: t.arg.id({ description: 'The port.' }) },
     resolve: async (_r, { siteId, portId }, { database, ctx }) => {
@@ -256,7 +255,7 @@ builder.mutationFields((t) => ({
     type: AdministratorPayload,
     description:
       'Declares the RD/RT administrator (the operator’s AS or IPv4 address) and the number ranges to assign RDs and RTs from. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({

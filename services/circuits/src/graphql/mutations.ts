@@ -5,15 +5,14 @@ import {
   PolicyRefusalError,
   ValidationError,
 } from '@guichet/core';
-import { builder, type GraphQLContext } from '@guichet/graphql';
-import { actOnStep, fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
+import { builder, NOC_WRITE, WRITE } from '@guichet/graphql';
+import { actOnStep, REQUEST_ERRORS, RequestRef, requestMutation, submitField } from '@guichet/workflow';
 import { generateDeviceConfigs, l3Devices } from '../service/configs.js';
 import { consentToEndpoint } from '../service/consent.js';
 import { devicesOfCircuit, setCircuitState } from '../service/lifecycle.js';
 import { getCircuitView, segmentOf } from '../service/queries.js';
 import { updateSegment } from '../service/segments.js';
 import { CIRCUIT_ORDER } from '../workflow/order.js';
-import { cfgOf } from '../workflow/steps.js';
 import {
   CircuitRef,
   EndpointRef,
@@ -30,7 +29,6 @@ import {
  * the other institution's; segments and disabling are the NOC's.
  */
 
-const NOC = { $all: { write: true, staffRole: 'noc' } } as const;
 const ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError, InvalidTransitionError];
 const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
@@ -219,6 +217,7 @@ const ChangeFields = {
       institutionId: f.id({ description: 'The circuit’s institution.' }),
       circuitId: f.id({ description: 'The circuit.' }),
       bandwidthMbps: f.int({ description: 'The new bandwidth, Mbit/s.' }),
+      submit: submitField(f),
     }),
   }),
   members: builder.inputType('RequestCircuitMemberChangeInput', {
@@ -228,6 +227,7 @@ const ChangeFields = {
       circuitId: f.id({ description: 'The circuit.' }),
       add: f.field({ type: [EndpointNeedInput], required: false, description: 'Sites joining.' }),
       remove: f.idList({ required: false, description: 'Endpoints leaving.' }),
+      submit: submitField(f),
     }),
   }),
   termination: builder.inputType('RequestCircuitTerminationInput', {
@@ -236,97 +236,85 @@ const ChangeFields = {
       institutionId: f.id({ description: 'The circuit’s institution.' }),
       circuitId: f.id({ description: 'The circuit.' }),
       reason: f.string({ required: false, description: 'Why.' }),
+      submit: submitField(f),
     }),
   }),
 };
 
-const file = (
-  c: GraphQLContext,
-  kind: string,
-  institutionId: string | number,
-  payload: unknown,
-  submit = true,
-) =>
-  fileRequest(
-    c.database.db,
-    c.ctx,
-    c.jobs,
-    { kind, institutionId: String(institutionId), payload, submit },
-    { payloadPath: ['input'] },
-  );
+type NeedInput = Parameters<typeof endpointNeed>[0];
 
-builder.mutationFields((t) => ({
-  requestCircuit: t.field({
-    type: RequestPayload('RequestCircuit'),
+requestMutation<{ institutionId: string; submit?: boolean | null } & Record<string, unknown>>(
+  'requestCircuit',
+  {
+    kind: CIRCUIT_ORDER,
     description:
       'Orders a circuit (request kind `circuits.order`): the need is checked at once (typed refusals with stable codes, nothing filed), then the NOC designs it, regional segments are activated, and it goes active. A technical contact of the institution, or the desk.',
-    authScopes: { write: true },
-    errors: { types: REQUEST_ERRORS },
-    args: { input: t.arg({ type: RequestCircuitInput, description: 'The need.' }) },
-    resolve: async (_r, { input }, c) => ({
-      request: await file(
-        c,
-        CIRCUIT_ORDER,
-        input.institutionId,
-        {
-          name: input.name,
-          topology: input.topology,
-          service: input.service,
-          bandwidthMbps: input.bandwidthMbps,
-          backup: input.backup ?? false,
-          ipv6: input.ipv6 ?? false,
-          multicast: input.multicast ?? false,
-          ...(input.wantedFrom ? { wantedFrom: input.wantedFrom.toISOString() } : {}),
-          ...(input.wantedUntil ? { wantedUntil: input.wantedUntil.toISOString() } : {}),
-          endpoints: input.endpoints.map(endpointNeed),
-        },
-        input.submit ?? true,
-      ),
+    input: RequestCircuitInput,
+    inputDescription: 'The need.',
+    payload: (input) => ({
+      name: input.name,
+      topology: input.topology,
+      service: input.service,
+      bandwidthMbps: input.bandwidthMbps,
+      backup: input.backup ?? false,
+      ipv6: input.ipv6 ?? false,
+      multicast: input.multicast ?? false,
+      ...(input.wantedFrom ? { wantedFrom: (input.wantedFrom as Date).toISOString() } : {}),
+      ...(input.wantedUntil ? { wantedUntil: (input.wantedUntil as Date).toISOString() } : {}),
+      endpoints: (input.endpoints as NeedInput[]).map(endpointNeed),
     }),
-  }),
-  requestCircuitBandwidthChange: t.field({
-    type: RequestPayload('RequestCircuitBandwidthChange'),
+  },
+);
+
+requestMutation<{ institutionId: string; submit?: boolean | null; circuitId: string; bandwidthMbps: number }>(
+  'requestCircuitBandwidthChange',
+  {
+    kind: 'circuits.bandwidthChange',
     description:
       'Changes an active circuit’s bandwidth (`circuits.bandwidthChange`), within its offer and its ports’ capacity. A technical contact of its institution, or the desk.',
-    authScopes: { write: true },
-    errors: { types: REQUEST_ERRORS },
-    args: { input: t.arg({ type: ChangeFields.bandwidth, description: 'The change.' }) },
-    resolve: async (_r, { input }, c) => ({
-      request: await file(c, 'circuits.bandwidthChange', input.institutionId, {
-        circuitId: String(input.circuitId),
-        bandwidthMbps: input.bandwidthMbps,
-      }),
-    }),
+    input: ChangeFields.bandwidth,
+    inputDescription: 'The change.',
+    payload: (input) => ({ circuitId: String(input.circuitId), bandwidthMbps: input.bandwidthMbps }),
+  },
+);
+
+requestMutation<{
+  institutionId: string;
+  submit?: boolean | null;
+  circuitId: string;
+  add?: NeedInput[] | null;
+  remove?: string[] | null;
+}>('requestCircuitMemberChange', {
+  kind: 'circuits.memberChange',
+  description:
+    'Adds sites to or removes sites from an active multipoint circuit (`circuits.memberChange`). A technical contact of its institution, or the desk.',
+  input: ChangeFields.members,
+  inputDescription: 'The change.',
+  payload: (input) => ({
+    circuitId: String(input.circuitId),
+    add: (input.add ?? []).map(endpointNeed),
+    remove: (input.remove ?? []).map(String),
   }),
-  requestCircuitMemberChange: t.field({
-    type: RequestPayload('RequestCircuitMemberChange'),
-    description:
-      'Adds sites to or removes sites from an active multipoint circuit (`circuits.memberChange`). A technical contact of its institution, or the desk.',
-    authScopes: { write: true },
-    errors: { types: REQUEST_ERRORS },
-    args: { input: t.arg({ type: ChangeFields.members, description: 'The change.' }) },
-    resolve: async (_r, { input }, c) => ({
-      request: await file(c, 'circuits.memberChange', input.institutionId, {
-        circuitId: String(input.circuitId),
-        add: (input.add ?? []).map(endpointNeed),
-        remove: (input.remove ?? []).map(String),
-      }),
-    }),
+});
+
+requestMutation<{
+  institutionId: string;
+  submit?: boolean | null;
+  circuitId: string;
+  reason?: string | null;
+}>('requestCircuitTermination', {
+  kind: 'circuits.termination',
+  description:
+    'Ends a circuit (`circuits.termination`): after the NOC, its VLANs, RD/RT and capacity are freed in one transaction. A technical contact of its institution, or the desk.',
+  input: ChangeFields.termination,
+  inputDescription: 'The termination.',
+  payload: (input) => ({
+    circuitId: String(input.circuitId),
+    ...(input.reason ? { reason: input.reason } : {}),
   }),
-  requestCircuitTermination: t.field({
-    type: RequestPayload('RequestCircuitTermination'),
-    description:
-      'Ends a circuit (`circuits.termination`): after the NOC, its VLANs, RD/RT and capacity are freed in one transaction. A technical contact of its institution, or the desk.',
-    authScopes: { write: true },
-    errors: { types: REQUEST_ERRORS },
-    args: { input: t.arg({ type: ChangeFields.termination, description: 'The termination.' }) },
-    resolve: async (_r, { input }, c) => ({
-      request: await file(c, 'circuits.termination', input.institutionId, {
-        circuitId: String(input.circuitId),
-        ...(input.reason ? { reason: input.reason } : {}),
-      }),
-    }),
-  }),
+});
+
+builder.mutationFields((t) => ({
   consentToCircuitEndpoint: t.field({
     type: builder.simpleObject('ConsentToCircuitEndpointPayload', {
       description: 'The endpoint, with the answer recorded.',
@@ -334,7 +322,7 @@ builder.mutationFields((t) => ({
     }),
     description:
       'Agrees (or refuses, with a reason) that one of your sites is an endpoint of another institution’s circuit. A technical contact of the site’s institution.',
-    authScopes: { write: true },
+    authScopes: WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -349,14 +337,13 @@ builder.mutationFields((t) => ({
         description: 'The answer.',
       }),
     },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => ({
+    resolve: async (_r, { input }, { database, ctx, env }) => ({
       endpoint: {
-        ...(await consentToEndpoint(
-          database.db,
-          ctx,
-          { jobs },
-          { endpointId: String(input.endpointId), agree: input.agree, reason: opt(input.reason) },
-        )),
+        ...(await consentToEndpoint(database.db, ctx, env, {
+          endpointId: String(input.endpointId),
+          agree: input.agree,
+          reason: opt(input.reason),
+        })),
         payloadMtu: 1500,
       },
     }),
@@ -365,14 +352,14 @@ builder.mutationFields((t) => ({
     type: RequestPayload('DesignCircuit'),
     description:
       'The NOC’s design of an order waiting at its design step: every invariant checked (typed refusals with stable codes), then VLANs, capacity, ports and RD/RT held. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: DesignCircuitInput, description: 'The design.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => ({
+    resolve: async (_r, { input }, { database, ctx, env }) => ({
       request: await actOnStep(
         database.db,
         ctx,
-        jobs,
+        env,
         {
           requestId: String(input.requestId),
           step: 'design',
@@ -390,7 +377,7 @@ builder.mutationFields((t) => ({
     }),
     description:
       'Records a regional segment ordered from its operator (circuit id, reference) or confirmed active; the order goes on once every segment is active. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       input: t.arg({
@@ -417,20 +404,15 @@ builder.mutationFields((t) => ({
         description: 'The change.',
       }),
     },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
-      const s = await updateSegment(
-        database.db,
-        ctx,
-        { jobs },
-        {
-          segmentId: String(input.segmentId),
-          state: input.active ? 'active' : 'ordered',
-          providerCircuitId: opt(input.providerCircuitId),
-          operatorReference: opt(input.operatorReference),
-          remoteVid: opt(input.remoteVid),
-          l2Mtu: opt(input.l2Mtu),
-        },
-      );
+    resolve: async (_r, { input }, { database, ctx, env }) => {
+      const s = await updateSegment(database.db, ctx, env, {
+        segmentId: String(input.segmentId),
+        state: input.active ? 'active' : 'ordered',
+        providerCircuitId: opt(input.providerCircuitId),
+        operatorReference: opt(input.operatorReference),
+        remoteVid: opt(input.remoteVid),
+        l2Mtu: opt(input.l2Mtu),
+      });
       return { segment: (await segmentOf(database.db, s.attachmentId))! };
     },
   }),
@@ -441,7 +423,7 @@ builder.mutationFields((t) => ({
     }),
     description:
       'Disables an active circuit (its holdings stay; L3VPN sessions shut) or enables it again; the PE configurations follow. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: ERRORS },
     args: {
       circuitId: t.arg.id({ description: 'The circuit.' }),
@@ -455,7 +437,7 @@ builder.mutationFields((t) => ({
       });
       // After the commit: bird -p never runs under a lock.
       const devs = await l3Devices(database.db, await devicesOfCircuit(database.db, row.id));
-      await generateDeviceConfigs(database.db, ctx, cfgOf(context as never), devs, null);
+      await generateDeviceConfigs(database.db, ctx, context.env.line('circuits').config, devs, null);
       return { circuit: (await getCircuitView(database.db, ctx.actor, row.id))! };
     },
   }),

@@ -1,4 +1,4 @@
-import { builder } from '@guichet/graphql';
+import { AUTHENTICATED, builder, STAFF_READ } from '@guichet/graphql';
 import { InstitutionRef } from '@guichet/membership';
 import { RULES } from '../rules/codes.js';
 import {
@@ -12,8 +12,6 @@ import {
 import { devices, ports } from '../tables.js';
 import { DeviceRef, PopRef, PortRef, RdAdministratorRef, RegionalNetworkRef } from './inventory-types.js';
 import { CircuitRef, CircuitStateEnum } from './types.js';
-
-const STAFF = { staff: true } as const;
 
 const RuleRef = builder.simpleObject('CircuitRule', {
   description:
@@ -30,7 +28,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description:
       'One circuit; null if it does not exist or is not yours to see. Its owner and operator staff see it whole, the other institution of a shared circuit only its own end.',
-    authScopes: { authenticated: true },
+    authScopes: AUTHENTICATED,
     args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
     resolve: async (_r, { id }, { database, ctx }) =>
       (await getCircuitView(database.db, ctx.actor, String(id))) ?? null,
@@ -38,13 +36,13 @@ builder.queryFields((t) => ({
   circuitRules: t.field({
     type: [RuleRef],
     description: 'Every refusal code of circuit requests, with its meaning.',
-    authScopes: { authenticated: true },
+    authScopes: AUTHENTICATED,
     resolve: () => Object.entries(RULES).map(([code, description]) => ({ code, description })),
   }),
   pointsOfPresence: t.field({
     type: [PopRef],
     description: 'The backbone points of presence, their devices and ports. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     resolve: (_r, _a, { database }) => listPops(database.db),
   }),
   accessDevice: t.field({
@@ -52,7 +50,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description:
       'One access device, with its provisioning sheet and PE configuration; null if unknown. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
     resolve: async (_r, { id }, { database }) => (await byId(database.db, devices, String(id))) ?? null,
   }),
@@ -60,21 +58,21 @@ builder.queryFields((t) => ({
     type: PortRef,
     nullable: true,
     description: 'One access port, with its VLAN map; null if unknown. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
     resolve: async (_r, { id }, { database }) => (await byId(database.db, ports, String(id))) ?? null,
   }),
   regionalNetworks: t.field({
     type: [RegionalNetworkRef],
     description: 'The regional (collecte) networks and their handoffs. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     resolve: (_r, _a, { database }) => listRegionalNetworks(database.db),
   }),
   rdAdministrator: t.field({
     type: RdAdministratorRef,
     nullable: true,
     description: 'The active RD/RT administrator; null before the NOC declares it. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     resolve: async (_r, _a, { database }) => (await activeRdAdministrator(database.db)) ?? null,
   }),
 }));

@@ -1,4 +1,4 @@
-import { builder } from '@guichet/graphql';
+import { builder, STAFF_READ } from '@guichet/graphql';
 import { getSite, isStaff, SiteRef } from '@guichet/membership';
 import { getRequest, RequestRef } from '@guichet/workflow';
 import { circuitReference, TECHNOLOGY_TEXT, type Technology } from '../model.js';
@@ -16,7 +16,6 @@ import { PeSessionRef, PortRef, VpnRoutingRef } from './inventory-types.js';
 
 /** The circuit record as institutions and the NOC read it. */
 
-const STAFF = { staff: true } as const;
 const host = (inet: string | null) => (inet ? inet.replace(/\/(32|128)$/, '') : null);
 
 export const TopologyEnum = builder.enumType('CircuitTopology', {
@@ -118,7 +117,7 @@ export const RegionalSegmentRef = builder.objectRef<SegmentRow>('RegionalSegment
     operatorReference: t.string({
       nullable: true,
       description: 'The regional operator’s ticket or order reference. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: (s) => s.s.operatorReference,
     }),
     localVid: t.int({
@@ -339,7 +338,7 @@ export const CircuitRef = builder.objectRef<CircuitView>('Circuit').implement({
       nullable: true,
       description:
         'L3VPN and L2VPN: its VPN — RD per VRF, RTs, and (L3VPN) the PE sessions and configurations. Operator staff: the NOC sees the routing.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: async (v, _x, { database }) => {
         const r = await vpnRouting(database.db, v.row.id);
         return r ? { ...r, circuitId: v.row.id } : null;

@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   isUuid,
   NotFoundError,
+  parseInput,
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
@@ -13,7 +14,6 @@ import { type EngineDeps, lockRequestForLine, reconsiderStep, returnFromLine } f
 import { z } from 'zod';
 import { endpoints } from '../tables.js';
 import { mayActFor, mayRead } from './access.js';
-import { parseInput } from './compat.js';
 
 /**
  * Another institution's site as an endpoint: that institution's technical contact agrees (the

@@ -1,5 +1,11 @@
 import { recordChange } from '@guichet/audit';
-import { type FieldIssue, PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
+import {
+  type FieldIssue,
+  PolicyRefusalError,
+  parseInput,
+  type RequestContext,
+  ValidationError,
+} from '@guichet/core';
 import { and, eq, inArray, isNull, one, pgError, sql, type Tx } from '@guichet/db';
 import { parseAddress } from '@guichet/net';
 import { z } from 'zod';
@@ -10,9 +16,9 @@ import { accessTags, designViolations, hopsOf } from '../rules/design.js';
 import type { Design, DesignAttachment, EndpointFact, Need, PortFact } from '../rules/facts.js';
 import { designShapeIssues } from '../rules/shape.js';
 import { attachments, circuits, devices, ports, segments, siteAccess, vpns } from '../tables.js';
-import { parseInput } from './compat.js';
 import { endpointFacts, lockPorts, portFacts } from './facts.js';
 import { createVpn, ensureVrfs } from './rdrt-alloc.js';
+import { recordCircuit } from './resource.js';
 import { allocateVlan } from './vlan-alloc.js';
 
 /**
@@ -208,7 +214,7 @@ export async function applyDesign(
   assertNone(designViolations(needOf(c, all), all, design, facts, limitsOf(cfg)));
   const now = ctx.clock.now();
   if (only === undefined) {
-    await tx
+    const [designed] = await tx
       .update(circuits)
       .set({
         technology: d.technology,
@@ -217,7 +223,9 @@ export async function applyDesign(
         state: 'provisioning',
         updatedAt: now,
       })
-      .where(eq(circuits.id, circuitId));
+      .where(eq(circuits.id, circuitId))
+      .returning();
+    if (designed) await recordCircuit(tx, ctx, designed, c.requestId);
   }
   const vids: number[] = [];
   let segmentCount = 0;

@@ -1,6 +1,6 @@
 import { recordChange } from '@guichet/audit';
-import { PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
-import { and, type Db, eq, isNull, one, sql, type Tx } from '@guichet/db';
+import { PolicyRefusalError, parseInput, type RequestContext, ValidationError } from '@guichet/core';
+import { and, type Db, eq, isNull, one, sql, type Tx, translatePgError } from '@guichet/db';
 import { sites } from '@guichet/membership';
 import { z } from 'zod';
 import { formatRdRt, RdRtError, type RdType, typeForAdministrator } from '../rd-rt.js';
@@ -25,7 +25,6 @@ import {
   requiredMtu,
 } from '../vlans.js';
 import { mustOperate } from './access.js';
-import { parseInput, translatePgError } from './compat.js';
 
 /**
  * The NOC's inventory: points of presence, access devices and ports, regional networks and

@@ -1,5 +1,5 @@
 import { recordChange } from '@guichet/audit';
-import { isUuid, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
+import { isUuid, NotFoundError, PolicyRefusalError, parseInput, type RequestContext } from '@guichet/core';
 import { and, type Db, type DbOrTx, eq, inArray, isNull, ne, sql, type Tx } from '@guichet/db';
 import { z } from 'zod';
 import { type CircuitsConfig, limitsOf } from '../config.js';
@@ -8,10 +8,10 @@ import { assertNone, type Violation, violation } from '../rules/codes.js';
 import { remaining } from '../rules/need.js';
 import { attachments, circuits, devices, endpoints, ports, segments, vpns } from '../tables.js';
 import { mustOperate } from './access.js';
-import { parseInput } from './compat.js';
 import { lockCircuit, reserve } from './design.js';
 import { lockPorts, portFacts } from './facts.js';
 import { dropVpn, dropVrfs } from './rdrt-alloc.js';
+import { recordCircuit } from './resource.js';
 import { pendingSegments } from './segments.js';
 import { freeVlans } from './vlan-alloc.js';
 
@@ -23,7 +23,12 @@ import { freeVlans } from './vlan-alloc.js';
  */
 
 /** provisioning → active, once every regional segment is active. */
-export async function activateCircuit(tx: Tx, ctx: RequestContext, circuitId: string) {
+export async function activateCircuit(
+  tx: Tx,
+  ctx: RequestContext,
+  circuitId: string,
+  requestId: string | null = null,
+) {
   const c = await lockCircuit(tx, circuitId);
   const pending = await pendingSegments(tx, circuitId);
   if (pending.length) {
@@ -40,6 +45,7 @@ export async function activateCircuit(tx: Tx, ctx: RequestContext, circuitId: st
     .set({ state: 'active', activatedAt: now, updatedAt: now })
     .where(eq(circuits.id, circuitId))
     .returning();
+  if (after) await recordCircuit(tx, ctx, after, requestId);
   await recordChange(tx, ctx, {
     action: 'circuits.activate',
     objectType: 'Circuit',
@@ -139,7 +145,12 @@ export async function releaseHoldings(
 }
 
 /** Terminates the circuit: everything it holds is freed in this transaction. */
-export async function terminateCircuit(tx: Tx, ctx: RequestContext, circuitId: string) {
+export async function terminateCircuit(
+  tx: Tx,
+  ctx: RequestContext,
+  circuitId: string,
+  requestId: string | null = null,
+) {
   const c = await lockCircuit(tx, circuitId);
   if (c.state === 'terminated') return { circuit: c, freed: null };
   assertMove(c.state as CircuitState, 'terminated');
@@ -154,6 +165,7 @@ export async function terminateCircuit(tx: Tx, ctx: RequestContext, circuitId: s
     .set({ state: 'terminated', terminatedAt: now, updatedAt: now })
     .where(eq(circuits.id, circuitId))
     .returning();
+  if (after) await recordCircuit(tx, ctx, after, requestId);
   await recordChange(tx, ctx, {
     action: 'circuits.terminate',
     objectType: 'Circuit',
@@ -309,6 +321,7 @@ export async function setCircuitState(
       .set({ state: v.state, updatedAt: ctx.clock.now() })
       .where(eq(circuits.id, c.id))
       .returning();
+    if (after) await recordCircuit(tx, ctx, after);
     await recordChange(tx, ctx, {
       action: `circuits.${v.state === 'active' ? 'enable' : 'disable'}`,
       objectType: 'Circuit',

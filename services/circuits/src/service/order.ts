@@ -12,6 +12,7 @@ import { needViolations } from '../rules/need.js';
 import { circuits, endpoints } from '../tables.js';
 import { checkCvlans } from '../vlans.js';
 import { accessOf, siteInfo } from './facts.js';
+import { recordCircuit } from './resource.js';
 
 /**
  * The need an institution expresses (`circuits.order`), checked at filing, at submission and
@@ -175,6 +176,7 @@ export async function recordOrder(
       .returning(),
   );
   await insertEndpoints(tx, ctx, circuit.id, requestId, order.endpoints, checked);
+  await recordCircuit(tx, ctx, circuit, requestId);
   await recordChange(tx, ctx, {
     action: 'circuits.order',
     objectType: 'Circuit',

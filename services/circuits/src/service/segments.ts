@@ -5,6 +5,7 @@ import {
   isUuid,
   NotFoundError,
   PolicyRefusalError,
+  parseInput,
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
@@ -15,7 +16,6 @@ import { assertSegmentMove, type SegmentState } from '../model.js';
 import { attachments, circuits, endpoints, handoffs, segments } from '../tables.js';
 import { requiredMtu } from '../vlans.js';
 import { mustOperate } from './access.js';
-import { parseInput } from './compat.js';
 
 /**
  * A regional (collecte) segment is the regional operator's circuit between the handoff and the

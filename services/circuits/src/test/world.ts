@@ -10,7 +10,8 @@ import {
 import { type Database, type Db, one } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { agreementVersions, contactRoles, contacts, institutions, sites } from '@guichet/membership';
-import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
+import { type ComposedEnv, createEnv, externalStepJob, notifyJobs } from '@guichet/workflow';
+import { circuitsLine } from '../line.js';
 import {
   addSiteAccess,
   createDevice,
@@ -206,14 +207,18 @@ export async function refusal(p: Promise<unknown>): Promise<unknown> {
   );
 }
 
-/** A job runner working the workflow's queues (external steps), for request tests. Stop it after. */
-export async function runnerFor(database: Database): Promise<JobRunner> {
+/** An env composing the circuits line (with `vars`) and a runner of the workflow's jobs. Stop it after. */
+export async function circuitsWorld(
+  database: Database,
+  vars: Record<string, string> = {},
+): Promise<{ env: ComposedEnv; runner: JobRunner }> {
+  const env = createEnv({ database, lines: [circuitsLine], vars });
   const runner = createJobRunner(database, {
-    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    definitions: [externalStepJob(env), ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
     logger: createLogger('silent'),
     pollingIntervalSeconds: 0.5,
   });
-  bindWorkflowJobs(database, runner);
+  env.attachJobs(runner);
   await runner.start();
-  return runner;
+  return { env, runner };
 }

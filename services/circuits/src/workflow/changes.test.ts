@@ -2,19 +2,19 @@ import type { PolicyRefusalError } from '@guichet/core';
 import { and, type Database, eq, isNull } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
 import { freshDatabase, until } from '@guichet/testkit';
-import { actOnStep, fileRequest, getRequest } from '@guichet/workflow';
+import { actOnStep, type ComposedEnv, fileRequest, getRequest } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestDeviceConfig } from '../service/configs.js';
 import { attachments, circuits, endpoints, ports, routeTargets, vlans, vpns, vrfs } from '../tables.js';
 import {
   access,
+  circuitsWorld,
   device,
   type Inst,
   institution,
   noc,
   rdAdministrator,
   refusal,
-  runnerFor,
 } from '../test/world.js';
 import { CIRCUIT_ORDER } from './index.js';
 
@@ -27,6 +27,7 @@ import { CIRCUIT_ORDER } from './index.js';
 describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
   let runner: JobRunner;
+  let env: ComposedEnv;
   let a: Inst;
   let pe1: Awaited<ReturnType<typeof device>>;
   let pe2: Awaited<ReturnType<typeof device>>;
@@ -35,7 +36,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
 
   beforeAll(async () => {
     database = await freshDatabase();
-    runner = await runnerFor(database);
+    ({ env, runner } = await circuitsWorld(database));
     a = await institution(database.db, 4);
     await rdAdministrator(database.db);
     pe1 = await device(database.db);
@@ -77,7 +78,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     ),
   });
   const file = (kind: string, payload: unknown) =>
-    fileRequest(database.db, a.tech, runner, { kind, institutionId: a.id, payload });
+    fileRequest(database.db, a.tech, env, { kind, institutionId: a.id, payload });
 
   it('orders and designs a three-site L3VPN on two PEs', async () => {
     const req = await file(CIRCUIT_ORDER, {
@@ -90,7 +91,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     circuitId = (await database.db.select().from(circuits).where(eq(circuits.requestId, req.id)))[0]!.id;
     const eps = await database.db.select().from(endpoints).where(eq(endpoints.circuitId, circuitId));
     const portOf = (siteId: string) => p[`s${a.sites.indexOf(siteId) + 1}`]!.id;
-    await actOnStep(database.db, noc(), runner, {
+    await actOnStep(database.db, noc(), env, {
       requestId: req.id,
       step: 'design',
       decision: 'approve',
@@ -150,7 +151,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     });
     expect((await settle(req.id)).currentStep).toBe('design');
     const [added] = await database.db.select().from(endpoints).where(eq(endpoints.requestId, req.id));
-    await actOnStep(database.db, noc(), runner, {
+    await actOnStep(database.db, noc(), env, {
       requestId: req.id,
       step: 'design',
       decision: 'approve',
@@ -166,7 +167,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
   it('termination frees every VLAN, RD/RT and all the bandwidth in one transaction', async () => {
     const req = await file('circuits.termination', { circuitId, reason: 'project over' });
     expect(req.currentStep).toBe('noc');
-    await actOnStep(database.db, noc(), runner, { requestId: req.id, step: 'noc', decision: 'approve' });
+    await actOnStep(database.db, noc(), env, { requestId: req.id, step: 'noc', decision: 'approve' });
     expect((await settle(req.id)).status).toBe('completed');
     expect(await held()).toEqual({ vlans: [], reserved: { s1: 0, s2: 0, s3: 0, s4: 0 } });
     expect(await database.db.select().from(vpns)).toEqual([]);
@@ -203,7 +204,7 @@ describe(`circuit changes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
       orders.map(async (o) => {
         const [c] = await database.db.select().from(circuits).where(eq(circuits.requestId, o.id));
         const eps = await database.db.select().from(endpoints).where(eq(endpoints.circuitId, c!.id));
-        return actOnStep(database.db, noc(), runner, {
+        return actOnStep(database.db, noc(), env, {
           requestId: o.id,
           step: 'design',
           decision: 'approve',

@@ -1,6 +1,6 @@
 import { PolicyRefusalError, ValidationError } from '@guichet/core';
 import { and, type DbOrTx, eq, inArray, isNull, type Tx } from '@guichet/db';
-import { registerKind } from '@guichet/workflow';
+import { defineKind } from '@guichet/workflow';
 import { z } from 'zod';
 import type { CircuitsConfig } from '../config.js';
 import { assertNone } from '../rules/codes.js';
@@ -15,7 +15,7 @@ import {
 } from '../service/lifecycle.js';
 import { checkOrder, endpointNeedSchema, insertEndpoints } from '../service/order.js';
 import { attachments, circuits, endpoints } from '../tables.js';
-import { cfgOf, circuitIdOf, configureStep, consentStep, regionalStep } from './steps.js';
+import { circuitIdOf, configureStep, consentStep, regionalStep } from './steps.js';
 
 /**
  * Later requests on a circuit, filed by its institution: a bandwidth change; members added to or
@@ -47,15 +47,15 @@ async function checkBandwidth(tx: Tx, p: BandwidthChange, institutionId: string,
   assertNone(await bandwidthViolations(tx, c, p.bandwidthMbps, cfg));
 }
 
-export const BANDWIDTH_KIND = registerKind<BandwidthChange>({
+export const BANDWIDTH_KIND = defineKind<BandwidthChange>({
   kind: 'circuits.bandwidthChange',
   queue: 'circuits',
   title: 'Circuit bandwidth change',
   description:
     'Changes the bandwidth of an active circuit, within its technology’s offer and its ports’ remaining capacity.',
   schema: bandwidthChangeSchema,
-  validate: async (tx, p, institutionId, _ctx, ...rest: unknown[]) =>
-    checkBandwidth(tx, p, institutionId, cfgOf({ env: rest[0] as never })),
+  validate: async (tx, p, institutionId, _ctx, env) =>
+    checkBandwidth(tx, p, institutionId, env.line('circuits').config),
   summary: (p) => `bandwidth ${p.bandwidthMbps} Mbit/s`,
   steps: [
     {
@@ -68,7 +68,7 @@ export const BANDWIDTH_KIND = registerKind<BandwidthChange>({
           args.ctx,
           args.payload.circuitId,
           args.payload.bandwidthMbps,
-          cfgOf(args as never),
+          args.env.line('circuits').config,
         );
         return { circuitId: c.id, bandwidthMbps: c.bandwidthMbps };
       },
@@ -122,15 +122,15 @@ async function checkMembers(tx: DbOrTx, p: MemberChange, institutionId: string, 
   return { circuit: c, checked };
 }
 
-export const MEMBER_KIND = registerKind<MemberChange>({
+export const MEMBER_KIND = defineKind<MemberChange>({
   kind: 'circuits.memberChange',
   queue: 'circuits',
   title: 'Circuit member change',
   description:
     'Adds sites to or removes sites from an active multipoint (L3VPN) circuit. New sites need their institution’s consent, the NOC’s design and their regional segments; leaving sites free what they held.',
   schema: memberChangeSchema,
-  validate: async (tx, p, institutionId, _ctx, ...rest: unknown[]) => {
-    await checkMembers(tx, p, institutionId, cfgOf({ env: rest[0] as never }));
+  validate: async (tx, p, institutionId, _ctx, env) => {
+    await checkMembers(tx, p, institutionId, env.line('circuits').config);
   },
   summary: (p) => `${p.add.length} member(s) added, ${p.remove.length} removed`,
   steps: [
@@ -145,7 +145,7 @@ export const MEMBER_KIND = registerKind<MemberChange>({
           tx,
           args.payload,
           args.request.institutionId,
-          cfgOf(args as never),
+          args.env.line('circuits').config,
         );
         const added = args.payload.add.length
           ? await insertEndpoints(
@@ -177,7 +177,14 @@ export const MEMBER_KIND = registerKind<MemberChange>({
         const added = (args.outputs.record?.added as string[] | undefined) ?? [];
         if (added.length === 0) return {};
         return {
-          ...(await applyDesign(tx, args.ctx, cfgOf(args as never), circuitIdOf(args), args.data, added)),
+          ...(await applyDesign(
+            tx,
+            args.ctx,
+            args.env.line('circuits').config,
+            circuitIdOf(args),
+            args.data,
+            added,
+          )),
         };
       },
     },
@@ -231,7 +238,7 @@ export const terminationSchema = z.object({
 });
 export type Termination = z.output<typeof terminationSchema>;
 
-export const TERMINATION_KIND = registerKind<Termination>({
+export const TERMINATION_KIND = defineKind<Termination>({
   kind: 'circuits.termination',
   queue: 'circuits',
   title: 'Circuit termination',
@@ -266,7 +273,7 @@ export const TERMINATION_KIND = registerKind<Termination>({
               .where(eq(attachments.circuitId, c.id))
           ).map((r) => r.p),
         );
-        const { freed } = await terminateCircuit(tx, args.ctx, c.id);
+        const { freed } = await terminateCircuit(tx, args.ctx, c.id, args.request.id);
         return { circuitId: c.id, freed };
       },
     },

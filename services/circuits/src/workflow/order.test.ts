@@ -2,7 +2,15 @@ import { PolicyRefusalError, type RequestContext } from '@guichet/core';
 import { type Database, eq } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
 import { freshDatabase, until } from '@guichet/testkit';
-import { actOnStep, cancelRequest, fileRequest, getRequest } from '@guichet/workflow';
+import {
+  actOnStep,
+  type ComposedEnv,
+  cancelRequest,
+  fileRequest,
+  getRequest,
+  resourceRequests,
+  resources,
+} from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentToEndpoint } from '../service/consent.js';
 import { updateSegment } from '../service/segments.js';
@@ -10,6 +18,7 @@ import { vlanMap } from '../service/vlan-alloc.js';
 import { attachments, circuits, endpoints, ports, segments, vlans } from '../tables.js';
 import {
   access,
+  circuitsWorld,
   device,
   type Inst,
   institution,
@@ -17,20 +26,20 @@ import {
   rdAdministrator,
   refusal,
   regional,
-  runnerFor,
 } from '../test/world.js';
 import { CIRCUIT_ORDER } from './order.js';
 
 describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
   let runner: JobRunner;
+  let env: ComposedEnv;
   let a: Inst;
   let b: Inst;
   let direct: { id: string };
   let handoffPort: { id: string };
   beforeAll(async () => {
     database = await freshDatabase();
-    runner = await runnerFor(database);
+    ({ env, runner } = await circuitsWorld(database));
     a = await institution(database.db, 2);
     b = await institution(database.db, 1);
     await rdAdministrator(database.db);
@@ -48,7 +57,7 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
   });
 
   const order = (over: Record<string, unknown> = {}, tech: RequestContext = a.tech, inst = a) =>
-    fileRequest(database.db, tech, runner, {
+    fileRequest(database.db, tech, env, {
       kind: CIRCUIT_ORDER,
       institutionId: inst.id,
       payload: {
@@ -84,7 +93,7 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(c).toMatchObject({ state: 'requested', technology: null });
 
     const small = await refusal(
-      actOnStep(database.db, noc(), runner, {
+      actOnStep(database.db, noc(), env, {
         requestId: req.id,
         step: 'design',
         decision: 'approve',
@@ -98,7 +107,7 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(await database.db.select().from(attachments).where(eq(attachments.circuitId, c!.id))).toEqual([]);
     expect(await database.db.select().from(vlans).where(eq(vlans.circuitId, c!.id))).toEqual([]);
 
-    const designed = await actOnStep(database.db, noc(), runner, {
+    const designed = await actOnStep(database.db, noc(), env, {
       requestId: req.id,
       step: 'design',
       decision: 'approve',
@@ -112,19 +121,14 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     const [p] = await database.db.select().from(ports).where(eq(ports.id, handoffPort.id));
     expect(p?.reservedMbps).toBe(100);
 
-    await updateSegment(
-      database.db,
-      noc(),
-      { jobs: runner },
-      {
-        segmentId: seg!.id,
-        state: 'ordered',
-        providerCircuitId: 'SYR-1',
-        operatorReference: 'TT#1',
-      },
-    );
+    await updateSegment(database.db, noc(), env, {
+      segmentId: seg!.id,
+      state: 'ordered',
+      providerCircuitId: 'SYR-1',
+      operatorReference: 'TT#1',
+    });
     expect((await getRequest(database.db, noc(), req.id)).currentStep).toBe('regional');
-    await updateSegment(database.db, noc(), { jobs: runner }, { segmentId: seg!.id, state: 'active' });
+    await updateSegment(database.db, noc(), env, { segmentId: seg!.id, state: 'active' });
     const done = await until('order completed', async () => {
       const r = await getRequest(database.db, noc(), req.id);
       return r.status === 'completed' ? r : undefined;
@@ -132,6 +136,14 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(done.status).toBe('completed');
     const [after] = await database.db.select().from(circuits).where(eq(circuits.id, c!.id));
     expect(after).toMatchObject({ state: 'active', technology: 'l2vpn_vlan' });
+    // Recorded as a resource, active, linked to the order that made it.
+    const [res] = await database.db.select().from(resources).where(eq(resources.objectId, c!.id));
+    expect(res).toMatchObject({ line: 'circuits', type: 'Circuit', state: 'active' });
+    const links = await database.db
+      .select()
+      .from(resourceRequests)
+      .where(eq(resourceRequests.resourceId, res!.id));
+    expect(links.map((l) => [l.requestId, l.role])).toEqual([[req.id, 'created']]);
     const map = await vlanMap(database.db, handoffPort.id);
     expect(map?.used).toEqual([
       expect.objectContaining({ vid: 2000, circuitId: c!.id, cvlans: [10, 20, 30] }),
@@ -153,11 +165,9 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     const [ep] = await database.db.select().from(endpoints).where(eq(endpoints.siteId, b.sites[0]!));
     // A's contact cannot answer for B's site.
     expect(
-      await refusal(
-        consentToEndpoint(database.db, a.tech, { jobs: runner }, { endpointId: ep!.id, agree: true }),
-      ),
+      await refusal(consentToEndpoint(database.db, a.tech, env, { endpointId: ep!.id, agree: true })),
     ).toBeTruthy();
-    await consentToEndpoint(database.db, b.tech, { jobs: runner }, { endpointId: ep!.id, agree: true });
+    await consentToEndpoint(database.db, b.tech, env, { endpointId: ep!.id, agree: true });
     expect((await getRequest(database.db, noc(), req.id)).currentStep).toBe('design');
 
     const req2 = await order({ name: 'Second', endpoints: [{ siteId: a.sites[0] }, { siteId: b.sites[0] }] });
@@ -165,21 +175,16 @@ describe(`circuits.order on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     const [ep2] = (
       await database.db.select().from(endpoints).where(eq(endpoints.circuitId, c2before!.id))
     ).filter((x) => x.siteId === b.sites[0]);
-    await consentToEndpoint(
-      database.db,
-      b.tech,
-      { jobs: runner },
-      {
-        endpointId: ep2!.id,
-        agree: false,
-        reason: 'not our project',
-      },
-    );
+    await consentToEndpoint(database.db, b.tech, env, {
+      endpointId: ep2!.id,
+      agree: false,
+      reason: 'not our project',
+    });
     const returned = await getRequest(database.db, noc(), req2.id);
     expect(returned.status).toBe('returned');
     expect(returned.reason).toMatch(/not our project/);
     const [c2] = await database.db.select().from(circuits).where(eq(circuits.requestId, req2.id));
     expect(c2?.state).toBe('terminated');
-    await cancelRequest(database.db, a.tech, runner, { requestId: req.id, reason: 'test done' });
+    await cancelRequest(database.db, a.tech, env, { requestId: req.id, reason: 'test done' });
   });
 });

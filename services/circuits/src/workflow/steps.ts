@@ -1,20 +1,12 @@
 import { PolicyRefusalError } from '@guichet/core';
 import { and, type DbOrTx, eq, isNull } from '@guichet/db';
 import type { ExternalStep, HumanStep, StepArgs } from '@guichet/workflow';
-import { type CircuitsConfig, circuitsConfig } from '../config.js';
 import { generateDeviceConfigs, l3Devices } from '../service/configs.js';
 import { devicesOfCircuit } from '../service/lifecycle.js';
 import { pendingSegments } from '../service/segments.js';
 import { endpoints } from '../tables.js';
 
 /** Steps the circuits kinds share (consent, regional segments, PE configuration). */
-
-/** The line's configuration, from the step's env. */
-export function cfgOf(args: {
-  env?: { line(name: 'circuits'): { config: CircuitsConfig } };
-}): CircuitsConfig {
-  return args.env?.line('circuits').config ?? circuitsConfig.parse({});
-}
 
 export function circuitIdOf(args: Pick<StepArgs<unknown>, 'outputs' | 'payload'>, step = 'record'): string {
   const fromOutput = args.outputs[step]?.circuitId;
@@ -97,7 +89,7 @@ export function configureStep<P>(step = 'record'): ExternalStep<P> {
       const configs = await generateDeviceConfigs(
         db,
         args.ctx,
-        cfgOf(args as never),
+        args.env.line('circuits').config,
         devices,
         args.request.id,
       );
