@@ -1,6 +1,6 @@
 import { recordChange } from '@guichet/audit';
 import { PolicyRefusalError, parseInput, type RequestContext, ValidationError } from '@guichet/core';
-import { and, type Db, eq, isNull, one, sql, type Tx, translatePgError } from '@guichet/db';
+import { and, type Db, eq, isNull, one, PG, pgError, sql, type Tx, translatePgError } from '@guichet/db';
 import { sites } from '@guichet/membership';
 import { z } from 'zod';
 import { formatRdRt, RdRtError, type RdType, typeForAdministrator } from '../rd-rt.js';
@@ -77,10 +77,23 @@ const PG_ERRORS = {
   },
 };
 
+/**
+ * The port-mode foreign keys hold policy, not references: their violations are refusals with a
+ * rule (translatePgError maps foreign keys to fields or NotFound, CHECKs to rules).
+ */
+const FK_RULES: Record<string, { rule: string; message: string }> = {
+  circuits_handoffs_port_mode_fkey: PG_ERRORS.rules.circuits_handoffs_port_mode_fkey,
+  circuits_attachments_port_mode_fkey: PG_ERRORS.rules.circuits_attachments_port_mode_fkey,
+  circuits_vlans_port_mode_fkey: PG_ERRORS.rules.circuits_vlans_port_mode_fkey,
+};
+
 async function write<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   try {
     return await db.transaction(work);
   } catch (e) {
+    const pg = pgError(e);
+    const rule = pg?.code === PG.foreignKeyViolation ? FK_RULES[pg.constraint ?? ''] : undefined;
+    if (rule) throw new PolicyRefusalError(rule.rule, rule.message);
     throw translatePgError(e, PG_ERRORS);
   }
 }
