@@ -10,7 +10,7 @@ import {
   createPort,
   createRegionalNetwork,
   setRdAdministrator,
-} from './service/inventory.js';
+} from './service/inventory/index.js';
 import { pops } from './tables.js';
 
 /**

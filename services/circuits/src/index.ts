@@ -11,7 +11,7 @@ export * from './rd-rt.js';
 export * from './rules/index.js';
 export { consentToEndpoint } from './service/consent.js';
 export { designSchema } from './service/design.js';
-export * from './service/inventory.js';
+export * from './service/inventory/index.js';
 export { setCircuitState } from './service/lifecycle.js';
 export { updateSegment } from './service/segments.js';
 export { provisioningSheet } from './service/sheets.js';

@@ -10,7 +10,7 @@ import {
   setRdAdministrator,
   setVlanRanges,
   updatePort,
-} from '../service/inventory.js';
+} from '../service/inventory/index.js';
 import { byId } from '../service/queries.js';
 import { ports } from '../tables.js';
 import {

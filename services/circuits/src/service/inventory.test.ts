@@ -3,7 +3,7 @@ import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { access, bareCircuit, device, institution, noc, refusal, regional } from '../test/world.js';
-import { createHandoff, createPort, setRdAdministrator, updatePort } from './inventory.js';
+import { createHandoff, createPort, setRdAdministrator, updatePort } from './inventory/index.js';
 
 /** The NOC's inventory and what PostgreSQL holds about it, whoever writes. */
 describe(`inventory on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {

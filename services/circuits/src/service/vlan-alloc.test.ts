@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareCircuit, device, institution, noc, refusal } from '../test/world.js';
 import { parseMultirange } from '../vlans.js';
-import { setVlanRanges, updatePort } from './inventory.js';
+import { setVlanRanges, updatePort } from './inventory/index.js';
 import { allocateVlan, freeVlans, vlanMap } from './vlan-alloc.js';
 
 /**

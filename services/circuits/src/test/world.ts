@@ -20,7 +20,7 @@ import {
   createPort,
   createRegionalNetwork,
   setRdAdministrator,
-} from '../service/inventory.js';
+} from '../service/inventory/index.js';
 import { circuits } from '../tables.js';
 
 /** Fixtures shared by the circuits tests: contexts, institutions with sites, an inventory. */
