@@ -29,6 +29,7 @@ export {
   boolean,
   check,
   cidr,
+  customType,
   foreignKey,
   index,
   inet,

@@ -1,3 +1,4 @@
+import { circuitsLine } from '@guichet/circuits';
 import { domainsLine } from '@guichet/domains';
 import { ipamLine } from '@guichet/ipam';
 import { rdnsLine } from '@guichet/rdns';
@@ -10,4 +11,4 @@ import type { AnyLine } from '@guichet/workflow';
  * is its folder, one entry here (and its dependency in this package.json), and its
  * authorisation cases in services/api/src/authz/.
  */
-export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, domainsLine];
+export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, domainsLine, circuitsLine];

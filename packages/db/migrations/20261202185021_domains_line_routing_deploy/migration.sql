@@ -73,6 +73,12 @@ CREATE TABLE "domains_prd_zone" (
 	CONSTRAINT "domains_prd_zone_zone" CHECK ("zone" = 'prd.fr')
 );
 --> statement-breakpoint
+ALTER TABLE "routing_collectors" ADD COLUMN "bird_config_path" text;--> statement-breakpoint
+ALTER TABLE "routing_collectors" ADD COLUMN "bird_socket" text;--> statement-breakpoint
+ALTER TABLE "routing_collectors" ADD COLUMN "needs_render" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "routing_configs" ADD COLUMN "deploy_status" text;--> statement-breakpoint
+ALTER TABLE "routing_configs" ADD COLUMN "deploy_output" text;--> statement-breakpoint
+ALTER TABLE "routing_configs" ADD COLUMN "deployed_at" timestamp with time zone;--> statement-breakpoint
 CREATE UNIQUE INDEX "domains_domains_live_name" ON "domains_domains" ("name") WHERE "state" <> 'deleted';--> statement-breakpoint
 CREATE INDEX "domains_domains_institution" ON "domains_domains" ("institution_id","name");--> statement-breakpoint
 CREATE INDEX "domains_domains_expiry" ON "domains_domains" ("expires_at") WHERE "state" = 'active';--> statement-breakpoint
@@ -82,4 +88,6 @@ ALTER TABLE "domains_domains" ADD CONSTRAINT "domains_domains_institution_id_mem
 ALTER TABLE "domains_domains" ADD CONSTRAINT "domains_domains_admin_contact_id_membership_contacts_id_fkey" FOREIGN KEY ("admin_contact_id") REFERENCES "membership_contacts"("id");--> statement-breakpoint
 ALTER TABLE "domains_free_names" ADD CONSTRAINT "domains_free_names_Djl6KTlWs5Vv_fkey" FOREIGN KEY ("institution_id") REFERENCES "membership_institutions"("id");--> statement-breakpoint
 ALTER TABLE "domains_free_names" ADD CONSTRAINT "domains_free_names_domain_id_domains_domains_id_fkey" FOREIGN KEY ("domain_id") REFERENCES "domains_domains"("id");--> statement-breakpoint
-ALTER TABLE "domains_letters" ADD CONSTRAINT "domains_letters_DMWop9NWS3Ui_fkey" FOREIGN KEY ("signed_by_contact_id") REFERENCES "membership_contacts"("id");
+ALTER TABLE "domains_letters" ADD CONSTRAINT "domains_letters_DMWop9NWS3Ui_fkey" FOREIGN KEY ("signed_by_contact_id") REFERENCES "membership_contacts"("id");--> statement-breakpoint
+ALTER TABLE "routing_collectors" ADD CONSTRAINT "routing_collectors_deploy" CHECK (("bird_config_path" IS NULL) = ("bird_socket" IS NULL));--> statement-breakpoint
+ALTER TABLE "routing_configs" ADD CONSTRAINT "routing_configs_deploy_status" CHECK ("deploy_status" IN ('deployed', 'failed', 'not-deployed'));
