@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { envInt, envList, type Logger } from '@guichet/core';
-import { blocks, checkDelegation } from '@guichet/dns';
+import { type DelegationGate, type GateFinding, makeDelegationGate } from '@guichet/dns';
 import { type LineHost, lineConfig } from '@guichet/workflow';
 import { z } from 'zod';
 import { Registry } from './epp/registry.js';
@@ -53,18 +53,11 @@ export const domainsConfigSchema = lineConfig({
 });
 export type DomainsConfig = z.output<typeof domainsConfigSchema>;
 
-export interface GateFinding {
-  level: 'error' | 'warning' | 'notice';
-  code: string;
-  message: string;
-}
+export type { GateFinding };
 
 /** The pre-delegation check of a name's servers (the same gate as reverse zones, @guichet/dns). */
-export type DnsGate = (d: {
-  zone: string;
-  nameservers: { name: string; addresses: string[] }[];
-  ds: { keyTag: number; algorithm: number; digestType: number; digest: string }[];
-}) => Promise<{ findings: GateFinding[]; blocking: boolean }>;
+/** The name-server gate (@guichet/dns's, shared with rdns). */
+export type DnsGate = DelegationGate;
 
 export type { PrdPublisher };
 
@@ -85,27 +78,8 @@ declare module '@guichet/workflow' {
   }
 }
 
-/** The real gate (@guichet/dns's checker): glue on `port`, other names through `resolve`. */
-export function makeGate(opts: Parameters<typeof checkDelegation>[1] & { port?: number } = {}): DnsGate {
-  const port = opts.port ?? 53;
-  return async (d) => {
-    const findings = await checkDelegation(
-      {
-        zone: d.zone,
-        nameservers: d.nameservers.map((n) => ({
-          name: n.name,
-          addresses: n.addresses.map((address) => ({ address, port })),
-        })),
-        ds: d.ds,
-      },
-      opts,
-    );
-    return {
-      findings: findings.map((f) => ({ level: f.level, code: f.code, message: f.message })),
-      blocking: blocks(findings),
-    };
-  };
-}
+/** The real gate: glue on `port`, other names through `resolve`. */
+export const makeGate = makeDelegationGate;
 
 export function makeRegistry(config: DomainsConfig, logger?: Logger): Registry | null {
   if (!config.DOMAINS_EPP_HOST || !config.DOMAINS_EPP_CLIENT_ID || !config.DOMAINS_EPP_PASSWORD) return null;

@@ -1,15 +1,7 @@
 import { envInt } from '@guichet/core';
-import {
-  type CheckOptions,
-  checkDelegation,
-  blocks as hasErrors,
-  knotPublisher,
-  type Publisher,
-} from '@guichet/dns';
+import { type DelegationGate, knotPublisher, makeDelegationGate, type Publisher } from '@guichet/dns';
 import { lineConfig } from '@guichet/workflow';
 import { z } from 'zod';
-import type { DsRecord, NameServer } from './model.js';
-import type { FindingJson } from './tables.js';
 
 /** The rdns line's variables (README's configuration table lists them). */
 export const rdnsConfigSchema = lineConfig({
@@ -38,12 +30,8 @@ export const rdnsConfigSchema = lineConfig({
 
 export type RdnsConfig = z.output<typeof rdnsConfigSchema>;
 
-/** A pre-delegation checker: findings and whether they block. */
-export type Checker = (d: {
-  zone: string;
-  nameservers: NameServer[];
-  ds: DsRecord[];
-}) => Promise<{ findings: FindingJson[]; blocking: boolean }>;
+/** A pre-delegation checker: findings and whether they block (@guichet/dns's gate). */
+export type Checker = DelegationGate;
 
 export type { Publisher };
 
@@ -62,28 +50,8 @@ declare module '@guichet/workflow' {
   }
 }
 
-/**
- * The real checker (@guichet/dns) as a Checker: glue addresses are queried on `port` (53 in
- * production; tests run name servers on free ports), out-of-zone names through `resolve` (the
- * system resolver by default).
- */
-export function makeChecker(opts: CheckOptions & { port?: number } = {}): Checker {
-  const port = opts.port ?? 53;
-  return async (d) => {
-    const findings = await checkDelegation(
-      {
-        zone: d.zone,
-        nameservers: d.nameservers.map((n) => ({
-          name: n.name,
-          addresses: n.addresses.map((address) => ({ address, port })),
-        })),
-        ds: d.ds,
-      },
-      opts,
-    );
-    return { findings: findings.map((f) => ({ ...f })), blocking: hasErrors(findings) };
-  };
-}
+/** The real checker (@guichet/dns's gate): glue on `port`, other names through `resolve`. */
+export const makeChecker = makeDelegationGate;
 
 /**
  * The runtime a host builds from the variables: the real checker on port 53 with the system

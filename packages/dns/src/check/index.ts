@@ -10,4 +10,5 @@ export {
   type NameserverInput,
 } from './checker.js';
 export { type DnskeyRdata, DS_DIGESTS, dsDigest, keyTag, nameWire } from './ds.js';
+export { type DelegationGate, type GateFinding, makeDelegationGate } from './gate.js';
 export { type RrsigOutcome, type RrsigRdata, signedData, VERIFIED_ALGORITHMS, verifyRrsig } from './rrsig.js';
