@@ -4,3 +4,4 @@ export * from './context.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './logger.js';
+export * from './secrets.js';
