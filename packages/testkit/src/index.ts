@@ -7,3 +7,4 @@ export * from './ripe-standin.js';
 export * from './slapd.js';
 export * from './smtp.js';
 export * from './wait.js';
+export * from './radius.js';
