@@ -105,7 +105,8 @@ export function skeletonOf(realm: string): string {
  * in front — so `evil-univ-a.example` is not a subrealm of `univ-a.example`.
  */
 export function subrealmRegex(realm: string): string {
-  return `^([a-z0-9-]+\\.)+${realm.replace(/[.\\^$*+?()[\]{}|-]/g, (m) => `\\${m}`)}$`;
+  // A stored realm holds only [a-z0-9.-]: the dot is the one character to escape.
+  return `^([a-z0-9-]+\\.)+${realm.replace(/\./g, '\\.')}$`;
 }
 
 // ---------------------------------------------------------------------------------------------
