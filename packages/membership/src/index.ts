@@ -56,6 +56,7 @@ export {
 export type { AgreementVersionRow, ContactRow, InstitutionRow, SiteRow } from './internal.js';
 export {
   AGREEMENT_STATUSES,
+  EDUROAM_POLICY_DEFAULT,
   type AgreementDocument,
   type AgreementStatus,
   INSTITUTION_KINDS,
