@@ -21,7 +21,8 @@ export function secretsKey(text: string): SecretsKey {
   const t = text.trim();
   let bytes: Buffer;
   if (/^[0-9a-fA-F]{64}$/.test(t)) bytes = Buffer.from(t, 'hex');
-  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) bytes = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t))
+    bytes = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   else throw new Error('SECRETS_KEY must be 32 bytes: 64 hex digits or 44 base64 characters');
   if (bytes.length !== KEY_LENGTH) throw new Error('SECRETS_KEY must be 32 bytes');
   const key = { kind: 'secrets-key' as const, bytes };
@@ -77,7 +78,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * backslash or space: the value goes into configuration files without escaping.
  */
 export function randomSecret(length = 48): string {
-  if (!Number.isInteger(length) || length < 16 || length > 128) throw new Error('secret length must be 16–128');
+  if (!Number.isInteger(length) || length < 16 || length > 128)
+    throw new Error('secret length must be 16–128');
   let out = '';
   while (out.length < length) {
     for (const b of randomBytes(length * 2)) {

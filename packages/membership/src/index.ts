@@ -56,9 +56,9 @@ export {
 export type { AgreementVersionRow, ContactRow, InstitutionRow, SiteRow } from './internal.js';
 export {
   AGREEMENT_STATUSES,
-  EDUROAM_POLICY_DEFAULT,
   type AgreementDocument,
   type AgreementStatus,
+  EDUROAM_POLICY_DEFAULT,
   INSTITUTION_KINDS,
   INSTITUTION_STATUSES,
   type InstitutionKind,

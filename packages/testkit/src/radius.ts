@@ -1,5 +1,5 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Daemon, delay, spawnDaemon } from './daemon.js';
@@ -173,7 +173,9 @@ export async function startRadius(o: RadiusOptions = {}): Promise<Radius> {
       }
       if (Date.now() > deadline) {
         await daemon.stop();
-        throw new Error(`freeradius not ready after ${READY_DEADLINE_MS} ms: ${log().slice(mark).slice(-2000)}`);
+        throw new Error(
+          `freeradius not ready after ${READY_DEADLINE_MS} ms: ${log().slice(mark).slice(-2000)}`,
+        );
       }
       await delay(10);
     }

@@ -1,9 +1,9 @@
-import { secretsKey, type SecretsKey } from '@guichet/core';
+import { type SecretsKey, secretsKey } from '@guichet/core';
 import { EDUROAM_POLICY_DEFAULT } from '@guichet/membership';
 import { z } from 'zod';
+import { nodeDns, type RealmDns } from './dns.js';
 import { type Box, COUNTRY_BOUNDS } from './model.js';
 import type { DeployTarget } from './radius/deploy.js';
-import { nodeDns, type RealmDns } from './dns.js';
 
 /**
  * The eduroam line's variables (README, "eduroam"), parsed once at start, and the runtime built
@@ -88,16 +88,32 @@ export const eduroamConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.EDUROAM_RADDB_TEMPLATE) !== Boolean(c.EDUROAM_RADDB_DIR)) {
-      ctx.addIssue({ code: 'custom', path: ['EDUROAM_RADDB_DIR'], message: 'EDUROAM_RADDB_TEMPLATE and EDUROAM_RADDB_DIR go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EDUROAM_RADDB_DIR'],
+        message: 'EDUROAM_RADDB_TEMPLATE and EDUROAM_RADDB_DIR go together',
+      });
     }
     if (c.EDUROAM_PROXY_CHECK && !c.EDUROAM_MONITOR_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['EDUROAM_PROXY_CHECK'], message: 'EDUROAM_PROXY_CHECK needs EDUROAM_MONITOR_SECRET' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EDUROAM_PROXY_CHECK'],
+        message: 'EDUROAM_PROXY_CHECK needs EDUROAM_MONITOR_SECRET',
+      });
     }
     if (c.EDUROAM_UPSTREAM?.length && !c.EDUROAM_UPSTREAM_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['EDUROAM_UPSTREAM'], message: 'EDUROAM_UPSTREAM needs EDUROAM_UPSTREAM_SECRET' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EDUROAM_UPSTREAM'],
+        message: 'EDUROAM_UPSTREAM needs EDUROAM_UPSTREAM_SECRET',
+      });
     }
     if (!c.EDUROAM_BOUNDS && !COUNTRY_BOUNDS[c.EDUROAM_COUNTRY]) {
-      ctx.addIssue({ code: 'custom', path: ['EDUROAM_BOUNDS'], message: `no built-in bounds for ${c.EDUROAM_COUNTRY}: give EDUROAM_BOUNDS` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EDUROAM_BOUNDS'],
+        message: `no built-in bounds for ${c.EDUROAM_COUNTRY}: give EDUROAM_BOUNDS`,
+      });
     }
     if (c.SECRETS_KEY) {
       try {
@@ -114,7 +130,9 @@ export function parseEduroamConfig(vars: Record<string, string | undefined> = {}
   const cleaned = Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== ''));
   const r = eduroamConfigSchema.safeParse(cleaned);
   if (!r.success) {
-    throw new Error(`Invalid configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `Invalid configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return r.data;
 }
@@ -155,6 +173,7 @@ function commandReload(command: string | undefined): (() => Promise<void>) | nul
   return async () => {
     const { runTool } = await import('./radius/run.js');
     const r = await runTool(cmd as string, args, { timeoutMs: 60_000 });
-    if (r.code !== 0) throw new Error(`${command} exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+    if (r.code !== 0)
+      throw new Error(`${command} exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
   };
 }

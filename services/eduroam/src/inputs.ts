@@ -18,7 +18,11 @@ import {
  */
 
 /** zod issues → one ValidationError whose paths start with `prefix`. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[] = ['input']): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: (string | number)[] = ['input'],
+): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues: FieldIssue[] = r.error.issues.map((i) => ({
@@ -35,10 +39,18 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 /** A language-tagged list that must hold English (the eduroam database refuses it otherwise). */
 export const langList = (max: number) =>
   z
-    .array(z.object({ lang: z.string().trim().toLowerCase().regex(LANG, 'a two- or three-letter language code'), data: text(max) }))
+    .array(
+      z.object({
+        lang: z.string().trim().toLowerCase().regex(LANG, 'a two- or three-letter language code'),
+        data: text(max),
+      }),
+    )
     .min(1)
     .max(10)
-    .refine((l) => l.some((t) => t.lang === 'en'), 'an English (`en`) text is required: the eduroam database refuses a list without one')
+    .refine(
+      (l) => l.some((t) => t.lang === 'en'),
+      'an English (`en`) text is required: the eduroam database refuses a list without one',
+    )
     .refine((l) => new Set(l.map((t) => t.lang)).size === l.length, 'one text per language');
 
 const url = z
@@ -47,12 +59,23 @@ const url = z
   .max(500)
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'an http(s) URL');
 export const langUrls = z
-  .array(z.object({ lang: z.string().trim().toLowerCase().regex(LANG, 'a two- or three-letter language code'), data: url }))
+  .array(
+    z.object({
+      lang: z.string().trim().toLowerCase().regex(LANG, 'a two- or three-letter language code'),
+      data: url,
+    }),
+  )
   .max(10)
-  .refine((l) => l.length === 0 || l.some((t) => t.lang === 'en'), 'an English (`en`) URL is required when URLs are given')
+  .refine(
+    (l) => l.length === 0 || l.some((t) => t.lang === 'en'),
+    'an English (`en`) URL is required when URLs are given',
+  )
   .refine((l) => new Set(l.map((t) => t.lang)).size === l.length, 'one URL per language');
 
-export const venue = z.string().trim().refine(isVenue, 'an IEEE 802.11u venue "group,type" (groups 0–11, types 0–15), e.g. "3,3"');
+export const venue = z
+  .string()
+  .trim()
+  .refine(isVenue, 'an IEEE 802.11u venue "group,type" (groups 0–11, types 0–15), e.g. "3,3"');
 
 export const point = z.object({
   lon: z.number().finite().min(-180).max(180),
@@ -67,7 +90,8 @@ export const realmName = z
     if (!r) {
       ctx.addIssue({
         code: 'custom',
-        message: 'a realm is a domain name (letters, digits, hyphens; two labels at least), such as univ-a.example',
+        message:
+          'a realm is a domain name (letters, digits, hyphens; two labels at least), such as univ-a.example',
       });
       return z.NEVER;
     }

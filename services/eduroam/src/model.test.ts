@@ -20,7 +20,17 @@ describe('realms', () => {
   it('are stored lower case, without the trailing dot, and refuse what is not a domain', () => {
     expect(normaliseRealm(' Univ-A.Example. ')).toBe('univ-a.example');
     expect(normaliseRealm('xn--univ-lon-b4a.fr')).toBe('xn--univ-lon-b4a.fr');
-    for (const bad of ['univ_a.example', 'localhost', 'a@b.example', '-a.example', 'a-.example', 'a..b', 'a.b.123', 'ab--c.example', 'a b.example']) {
+    for (const bad of [
+      'univ_a.example',
+      'localhost',
+      'a@b.example',
+      '-a.example',
+      'a-.example',
+      'a..b',
+      'a.b.123',
+      'ab--c.example',
+      'a b.example',
+    ]) {
       expect(normaliseRealm(bad), bad).toBeUndefined();
     }
   });

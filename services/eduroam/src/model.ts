@@ -61,8 +61,30 @@ export function coversRealm(holder: { realm: string; subrealms: boolean }, realm
 
 // Letters from other scripts that render like Latin ones (Unicode confusables, the common subset).
 const CONFUSABLE: Record<string, string> = {
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', һ: 'h', ԁ: 'd',
-  ɡ: 'g', ӏ: 'l', ο: 'o', α: 'a', ν: 'v', ρ: 'p', τ: 't', ι: 'i', κ: 'k', ε: 'e', ı: 'i', ℓ: 'l',
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  һ: 'h',
+  ԁ: 'd',
+  ɡ: 'g',
+  ӏ: 'l',
+  ο: 'o',
+  α: 'a',
+  ν: 'v',
+  ρ: 'p',
+  τ: 't',
+  ι: 'i',
+  κ: 'k',
+  ε: 'e',
+  ı: 'i',
+  ℓ: 'l',
 };
 // Then what stays confusable inside ASCII, longest first.
 const ASCII_LOOKALIKES: [RegExp, string][] = [
@@ -87,11 +109,7 @@ export function skeletonOf(realm: string): string {
     .split('.')
     .map((label) => {
       const unicode = label.startsWith('xn--') ? domainToUnicode(label) || label : label;
-      let s = unicode
-        .normalize('NFKD')
-        .replace(/\p{M}/gu, '')
-        .normalize('NFKC')
-        .toLowerCase();
+      let s = unicode.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFKC').toLowerCase();
       s = [...s].map((ch) => CONFUSABLE[ch] ?? ch).join('');
       for (const [re, to] of ASCII_LOOKALIKES) s = s.replace(re, to);
       return s;
@@ -244,8 +262,12 @@ export interface ProbeCounters {
  * The server's probe state after one more result: up at the first answer, down at the
  * DOWN_AFTER-th failure in a row (never earlier: one lost packet is not an outage).
  */
-export function nextProbeState(before: ProbeCounters, ok: boolean): ProbeCounters & { turnedDown: boolean; recovered: boolean } {
-  if (ok) return { state: 'up', consecutiveFailures: 0, turnedDown: false, recovered: before.state === 'down' };
+export function nextProbeState(
+  before: ProbeCounters,
+  ok: boolean,
+): ProbeCounters & { turnedDown: boolean; recovered: boolean } {
+  if (ok)
+    return { state: 'up', consecutiveFailures: 0, turnedDown: false, recovered: before.state === 'down' };
   const consecutiveFailures = before.consecutiveFailures + 1;
   const down = consecutiveFailures >= DOWN_AFTER;
   return {

@@ -1,13 +1,6 @@
 import { PolicyRefusalError } from '@guichet/core';
 import type { SiteFields } from './inputs.js';
-import {
-  ALLOWED_ENC_LEVELS,
-  type Box,
-  type Coverage,
-  coversRealm,
-  inBoxes,
-  SSID,
-} from './model.js';
+import { ALLOWED_ENC_LEVELS, type Box, type Coverage, coversRealm, inBoxes, SSID } from './model.js';
 
 /**
  * eduroam policy, pure (the eduroam Service Definition and the NRO's practice,
@@ -53,7 +46,10 @@ export function checkSite(site: SiteFields, bounds: readonly Box[], country: str
     );
   }
   if (site.accessPoints < 1) {
-    throw new PolicyRefusalError(RULES.accessPoints, 'input.accessPoints: a site has at least one access point');
+    throw new PolicyRefusalError(
+      RULES.accessPoints,
+      'input.accessPoints: a site has at least one access point',
+    );
   }
   if (!inBoxes(site.coordinates, bounds)) {
     const { lon, lat } = site.coordinates;

@@ -121,7 +121,10 @@ export const servers = pgTable(
     check('eduroam_servers_transport', sql`${t.transport} IN ('udp', 'tls')`),
     check('eduroam_servers_probe_state', sql`${t.probeState} IN ('unknown', 'up', 'down')`),
     check('eduroam_servers_port', sql`${t.port} BETWEEN 1 AND 65535`),
-    check('eduroam_servers_host', sql`masklen(${t.address}) = CASE WHEN family(${t.address}) = 4 THEN 32 ELSE 128 END`),
+    check(
+      'eduroam_servers_host',
+      sql`masklen(${t.address}) = CASE WHEN family(${t.address}) = 4 THEN 32 ELSE 128 END`,
+    ),
     // One live server per address: the proxy knows its clients by source address.
     uniqueIndex('eduroam_servers_address_key').on(t.address).where(sql`${t.state} <> 'removed'`),
     index('eduroam_servers_institution').on(t.institutionId, t.state),

@@ -1,12 +1,19 @@
 import { ConflictError, NotFoundError } from '@guichet/core';
 import { eq } from '@guichet/db';
-import { type RetryPolicy, registerKind, ReturnToInstitution } from '@guichet/workflow';
+import { type RetryPolicy, ReturnToInstitution, registerKind } from '@guichet/workflow';
 import { z } from 'zod';
 import { TIMEOUT_MEANING } from './model.js';
 import { eduroam } from './runtime.js';
 import { SERVER_DOWN } from './service/probes.js';
 import { publishProxy } from './service/proxy.js';
-import { activateRealm, getRealm, lookForProof, realmProof, releaseRealm, reserveRealm } from './service/realms.js';
+import {
+  activateRealm,
+  getRealm,
+  lookForProof,
+  realmProof,
+  releaseRealm,
+  reserveRealm,
+} from './service/realms.js';
 import { servers } from './tables.js';
 
 /**
@@ -51,7 +58,12 @@ registerKind<RealmPayload>({
       description:
         'eduroam is open in the agreement; the realm (lower case) overlaps no live realm and looks like none of another institution; it is reserved at once.',
       run: async (tx, { request, payload, ctx }) => {
-        const row = await reserveRealm(tx, ctx, { institutionId: request.institutionId, realm: payload.realm, subrealms: payload.subrealms }, request.id);
+        const row = await reserveRealm(
+          tx,
+          ctx,
+          { institutionId: request.institutionId, realm: payload.realm, subrealms: payload.subrealms },
+          request.id,
+        );
         const proof = realmProof(eduroam(), row.institutionId, row.realm);
         return { realmId: row.id, realm: row.realm, txtName: proof.name, txtValue: proof.value };
       },
@@ -68,7 +80,8 @@ registerKind<RealmPayload>({
         if (!row) throw new NotFoundError('EduroamRealm', realmId);
         if (row.state === 'active') return { proved: true };
         const found = await lookForProof(eduroam(), row);
-        if (!found.proved) throw new ReturnToInstitution(found.reason, { txtName: found.name, txtValue: found.value });
+        if (!found.proved)
+          throw new ReturnToInstitution(found.reason, { txtName: found.name, txtValue: found.value });
         await db.transaction((tx) => activateRealm(tx, ctx, row.id, found));
         return { proved: true, txtName: found.name };
       },
@@ -117,30 +130,42 @@ registerKind<ServerDownPayload>({
       description: 'Ties the outage to the server (one request per outage; a second is refused).',
       run: async (tx, { request, payload }) => {
         const [row] = await tx.select().from(servers).where(eq(servers.id, payload.serverId)).for('update');
-        if (!row || row.state !== 'active' || row.probeState !== 'down') {
+        if (row?.state !== 'active' || row.probeState !== 'down') {
           throw new ConflictError(`server ${payload.serverId} is not down: nothing to open`);
         }
-        if (row.downRequestId) throw new ConflictError(`the outage of ${row.name} already has request ${row.downRequestId}`);
+        if (row.downRequestId)
+          throw new ConflictError(`the outage of ${row.name} already has request ${row.downRequestId}`);
         await tx.update(servers).set({ downRequestId: request.id }).where(eq(servers.id, row.id));
-        return { server: row.name, address: row.address, port: row.port, failures: row.consecutiveFailures, lastError: row.lastError };
+        return {
+          server: row.name,
+          address: row.address,
+          port: row.port,
+          failures: row.consecutiveFailures,
+          lastError: row.lastError,
+        };
       },
     },
     {
       name: 'recover',
       type: 'external',
       retry: RECOVERY_RETRY,
-      description: 'Waits for the probes to see the server answer again (checked every probe interval); removed servers end the request too.',
+      description:
+        'Waits for the probes to see the server answer again (checked every probe interval); removed servers end the request too.',
       run: async (db, { payload, request }) => {
         const [row] = await db.select().from(servers).where(eq(servers.id, payload.serverId));
         if (!row) throw new NotFoundError('EduroamServer', payload.serverId);
         if (row.state === 'active' && row.probeState !== 'up') {
-          throw new Error(`${row.name} still does not answer (${row.consecutiveFailures} probes in a row): ${row.lastError ?? TIMEOUT_MEANING}`);
+          throw new Error(
+            `${row.name} still does not answer (${row.consecutiveFailures} probes in a row): ${row.lastError ?? TIMEOUT_MEANING}`,
+          );
         }
-        await db
-          .update(servers)
-          .set({ downRequestId: null })
-          .where(eq(servers.downRequestId, request.id));
-        return { state: row.state, probeState: row.probeState, lastOkAt: row.lastOkAt?.toISOString() ?? null, rttMs: row.lastRttMs };
+        await db.update(servers).set({ downRequestId: null }).where(eq(servers.downRequestId, request.id));
+        return {
+          state: row.state,
+          probeState: row.probeState,
+          lastOkAt: row.lastOkAt?.toISOString() ?? null,
+          rttMs: row.lastRttMs,
+        };
       },
     },
   ],

@@ -3,8 +3,10 @@
 -- an exact realm, [`example.univ-a.`, `example.univ-a/`) for a realm with its subrealms ('/'
 -- follows '.'), so "one realm covers the other" is range overlap (services/eduroam model.ts).
 CREATE TYPE "eduroam_realm_range" AS RANGE (subtype = text, collation = "C");--> statement-breakpoint
+-- search_path FROM CURRENT: PostgreSQL 17+ builds indexes under a search_path of pg_catalog only,
+-- where the range type would not be found.
 CREATE FUNCTION "eduroam_realm_coverage"(key text, subrealms boolean) RETURNS "eduroam_realm_range"
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT
   AS $$ SELECT CASE WHEN subrealms
     THEN "eduroam_realm_range"(key, left(key, -1) || '/', '[)')
     ELSE "eduroam_realm_range"(key, key, '[]') END $$;--> statement-breakpoint

@@ -27,7 +27,12 @@ export type { DraftChanges };
 
 type Terms = Pick<
   AgreementVersionRow,
-  'bandwidthMbps' | 'securityContactId' | 'secondarySiteIds' | 'services' | 'eduroamContactId' | 'eduroamPolicy'
+  | 'bandwidthMbps'
+  | 'securityContactId'
+  | 'secondarySiteIds'
+  | 'services'
+  | 'eduroamContactId'
+  | 'eduroamPolicy'
 >;
 type Parsed = ReturnType<typeof draftChangesSchema.parse>;
 

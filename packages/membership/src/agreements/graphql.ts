@@ -60,11 +60,13 @@ AgreementVersionRef.implement({
       type: ContactRef,
       nullable: true,
       description: 'With eduroam: the eduroam contact the eduroam charter names.',
-      resolve: (v, _a, { database }) => (v.eduroamContactId ? getContact(database.db, v.eduroamContactId) : null),
+      resolve: (v, _a, { database }) =>
+        v.eduroamContactId ? getContact(database.db, v.eduroamContactId) : null,
     }),
     eduroamPolicy: t.exposeString('eduroamPolicy', {
       nullable: true,
-      description: 'With eduroam: the eduroam policy (Service Definition) version whose charter the head signs.',
+      description:
+        'With eduroam: the eduroam policy (Service Definition) version whose charter the head signs.',
     }),
     bandwidthMbps: t.exposeInt('bandwidthMbps', { description: 'Committed bandwidth in Mbit/s.' }),
     secondarySites: t.field({

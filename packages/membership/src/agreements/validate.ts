@@ -45,7 +45,8 @@ export async function checkEduroamTerms(
   if (!v.eduroamPolicy) {
     issues.push({
       path: ['input', 'eduroamPolicy'],
-      message: 'opening eduroam names the eduroam policy version whose charter the head signs (requestEduroamActivation fills it in)',
+      message:
+        'opening eduroam names the eduroam policy version whose charter the head signs (requestEduroamActivation fills it in)',
     });
   }
   const path = ['input', 'eduroamContactId'];
@@ -54,10 +55,19 @@ export async function checkEduroamTerms(
     .select({ id: contacts.id, role: contactRoles.role })
     .from(contacts)
     .leftJoin(contactRoles, and(eq(contactRoles.contactId, contacts.id), eq(contactRoles.role, 'eduroam')))
-    .where(and(eq(contacts.id, v.eduroamContactId), eq(contacts.institutionId, institutionId), isNull(contacts.removedAt)));
+    .where(
+      and(
+        eq(contacts.id, v.eduroamContactId),
+        eq(contacts.institutionId, institutionId),
+        isNull(contacts.removedAt),
+      ),
+    );
   if (!row) issues.push({ path, message: 'not a contact of this institution' });
   else if (!row.role) {
-    issues.push({ path, message: 'this contact does not hold the eduroam role (the desk gives it: requestContactChange)' });
+    issues.push({
+      path,
+      message: 'this contact does not hold the eduroam role (the desk gives it: requestContactChange)',
+    });
   }
   return issues;
 }

@@ -15,7 +15,10 @@ describe('RADIUS framing', () => {
     const d = decodePacket(p);
     expect(d.code).toBe('Status-Server');
     expect(d.attributes[0]?.name).toBe('Message-Authenticator');
-    expect(encodeRequest({ code: 'Status-Server', identifier: 9, secret: 's', messageAuthenticator: false }).length).toBe(20);
+    expect(
+      encodeRequest({ code: 'Status-Server', identifier: 9, secret: 's', messageAuthenticator: false })
+        .length,
+    ).toBe(20);
   });
 });
 
@@ -34,7 +37,12 @@ describe('RADIUS client against FreeRADIUS 3.2', () => {
   });
 
   it('gets an authentic Access-Accept to Status-Server, 20 bytes long', async () => {
-    const x = await client.exchange({ host: '127.0.0.1', port: server.authPort, secret: SECRET, code: 'Status-Server' });
+    const x = await client.exchange({
+      host: '127.0.0.1',
+      port: server.authPort,
+      secret: SECRET,
+      code: 'Status-Server',
+    });
     expect(x.reply.code).toBe('Access-Accept');
     expect(x.reply.attributes).toEqual([]);
     expect(x.check).toEqual({ authentic: true, messageAuthenticator: 'absent' });
@@ -48,7 +56,11 @@ describe('RADIUS client against FreeRADIUS 3.2', () => {
       port: server.authPort,
       secret: SECRET,
       code: 'Access-Request',
-      attributes: { 'User-Name': 'alice@univ-a.example', 'User-Password': 'alicepw', 'NAS-IP-Address': '127.0.0.1' },
+      attributes: {
+        'User-Name': 'alice@univ-a.example',
+        'User-Password': 'alicepw',
+        'NAS-IP-Address': '127.0.0.1',
+      },
     });
     expect(x.reply.code).toBe('Access-Accept');
     expect(attributeText(x.reply, 'Reply-Message')).toBe('Hello from univ-a');
@@ -56,7 +68,14 @@ describe('RADIUS client against FreeRADIUS 3.2', () => {
 
   it('sees a wrong secret and a request without Message-Authenticator both as silence', async () => {
     const mark = server.logMark();
-    const wrong = client.exchange({ host: '127.0.0.1', port: server.authPort, secret: `${SECRET}x`, code: 'Status-Server', timeoutMs: 300, attempts: 2 });
+    const wrong = client.exchange({
+      host: '127.0.0.1',
+      port: server.authPort,
+      secret: `${SECRET}x`,
+      code: 'Status-Server',
+      timeoutMs: 300,
+      attempts: 2,
+    });
     await expect(wrong).rejects.toBeInstanceOf(RadiusTimeout);
     const bare = client.exchange({
       host: '127.0.0.1',

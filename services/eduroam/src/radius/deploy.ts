@@ -56,12 +56,19 @@ export function configHash(c: ProxyConfig): string {
 }
 
 /** `freeradius -XC -d dir`: exit 0 and "Configuration appears to be OK", or the errors it printed. */
-export async function checkRaddb(dir: string, binary = 'freeradius', timeoutMs = 30_000): Promise<CheckResult> {
+export async function checkRaddb(
+  dir: string,
+  binary = 'freeradius',
+  timeoutMs = 30_000,
+): Promise<CheckResult> {
   const t0 = performance.now();
   const r = await runTool(binary, ['-XC', '-d', dir], { timeoutMs });
   const out = `${r.stdout}\n${r.stderr}`;
   const ok = r.code === 0 && /Configuration appears to be OK/.test(out);
-  const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const located = lines.filter((l) => /\[\d+\]:|^Errors? /i.test(l) || /error/i.test(l));
   return {
     ok,

@@ -47,7 +47,9 @@ describe('national proxy configuration', () => {
     expect(proxyConf.match(/status_check = status-server/g)?.length).toBe(3);
     expect(clientsConf.match(/require_message_authenticator = yes/g)?.length).toBe(3);
     // Most specific regex realm first: lab.sciences.univ-a2.example (4 labels) before univ-a.example.
-    expect(proxyConf.indexOf('lab\\.sciences')).toBeLessThan(proxyConf.indexOf('"~^([a-z0-9-]+\\.)+univ-a\\.example$"'));
+    expect(proxyConf.indexOf('lab\\.sciences')).toBeLessThan(
+      proxyConf.indexOf('"~^([a-z0-9-]+\\.)+univ-a\\.example$"'),
+    );
     expect(['a.b', 'x.y.a.b', 'c.a.b'].sort(regexOrder)).toEqual(['x.y.a.b', 'c.a.b', 'a.b']);
   });
 
@@ -77,13 +79,20 @@ describe('national proxy configuration', () => {
 
   it('lints away the keys FreeRADIUS would ignore silently', async () => {
     const { clientsConf } = renderProxyConfig(model);
-    const typo = clientsConf.replace('require_message_authenticator = yes', 'require_message_authentictor = yes');
+    const typo = clientsConf.replace(
+      'require_message_authenticator = yes',
+      'require_message_authentictor = yes',
+    );
     expect(() => lintConfig('clients.conf', typo)).toThrow(LintError);
     // -XC accepts the same typo: this is why the lint exists.
     const { proxyConf } = renderProxyConfig(model);
     expect((await checkRaddb(raddbWith(proxyConf, typo))).ok).toBe(true);
-    expect(() => lintConfig('clients.conf', clientsConf.replace('= yes', '= no'))).toThrow(/require_message_authenticator = yes/);
+    expect(() => lintConfig('clients.conf', clientsConf.replace('= yes', '= no'))).toThrow(
+      /require_message_authenticator = yes/,
+    );
     expect(() => lintConfig('proxy.conf', 'realm x {\n\tauth_pool = p\n}\n')).toThrow(/nostrip/);
-    expect(() => lintConfig('proxy.conf', 'home_server x {\n\trequire_message_authenticator = yes\n')).toThrow(/no item/);
+    expect(() =>
+      lintConfig('proxy.conf', 'home_server x {\n\trequire_message_authenticator = yes\n'),
+    ).toThrow(/no item/);
   });
 });

@@ -7,7 +7,10 @@
  * (except the pool's repeated `home_server`).
  */
 
-const SECTIONS: Record<string, { keys: ReadonlySet<string>; repeatable?: ReadonlySet<string>; children?: ReadonlySet<string> }> = {
+const SECTIONS: Record<
+  string,
+  { keys: ReadonlySet<string>; repeatable?: ReadonlySet<string>; children?: ReadonlySet<string> }
+> = {
   proxy: { keys: new Set(['default_fallback']) },
   home_server: {
     keys: new Set([
@@ -30,7 +33,15 @@ const SECTIONS: Record<string, { keys: ReadonlySet<string>; repeatable?: Readonl
   home_server_pool: { keys: new Set(['type']), repeatable: new Set(['home_server']) },
   realm: { keys: new Set(['auth_pool', 'nostrip']) },
   client: {
-    keys: new Set(['ipaddr', 'ipv6addr', 'proto', 'secret', 'shortname', 'nas_type', 'require_message_authenticator']),
+    keys: new Set([
+      'ipaddr',
+      'ipv6addr',
+      'proto',
+      'secret',
+      'shortname',
+      'nas_type',
+      'require_message_authenticator',
+    ]),
   },
 };
 
@@ -57,45 +68,52 @@ export function lintConfig(file: 'proxy.conf' | 'clients.conf', text: string): v
   };
   const close = (n: number) => {
     const s = stack.pop();
-    if (!s) fail(n, 'unbalanced "}"');
-    const required = REQUIRED[s!.kind];
-    if (required) {
-      for (const [k, v] of Object.entries(required)) {
-        if (s!.seen.get(k) !== v) fail(s!.line, `${s!.kind} without ${k} = ${v}`);
-      }
+    if (!s) return fail(n, 'unbalanced "}"');
+    for (const [k, v] of Object.entries(REQUIRED[s.kind] ?? {})) {
+      if (s.seen.get(k) !== v) fail(s.line, `${s.kind} without ${k} = ${v}`);
     }
-    if (s!.kind === 'realm' && !s!.seen.has('nostrip') && s!.seen.has('auth_pool')) {
-      fail(s!.line, 'a proxied realm without nostrip');
+    if (s.kind === 'realm' && !s.seen.has('nostrip') && s.seen.has('auth_pool')) {
+      fail(s.line, 'a proxied realm without nostrip');
     }
   };
-  text.split('\n').forEach((raw, i) => {
+  const lines = text.split('\n');
+  for (const [i, raw] of lines.entries()) {
     const n = i + 1;
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    if (line === '}') return close(n);
+    if (line === '' || line.startsWith('#')) continue;
+    if (line === '}') {
+      close(n);
+      continue;
+    }
     const open = /^([a-z_]+)(?:\s+("(?:[^"\\]|\\.)*"|[A-Za-z0-9_.-]+))?\s*\{$/.exec(line);
     if (open) {
       const kind = open[1] as string;
       const parent = stack[stack.length - 1];
       const allowed = parent ? SECTIONS[parent.kind]?.children : TOP[file];
-      if (!allowed?.has(kind) || !SECTIONS[kind]) fail(n, `unexpected section "${kind}"${parent ? ` inside ${parent.kind}` : ''}`);
+      if (!allowed?.has(kind) || !SECTIONS[kind]) {
+        fail(n, `unexpected section "${kind}"${parent ? ` inside ${parent.kind}` : ''}`);
+      }
       stack.push({ kind, line: n, seen: new Map() });
-      return;
+      continue;
     }
     const cur = stack[stack.length - 1];
-    if (!cur) return fail(n, `"${line}" outside any section`);
-    const spec = SECTIONS[cur.kind]!;
+    if (!cur) throw new LintError(`${file}[${n}]: ` + `"${line}" outside any section`);
+    const spec = SECTIONS[cur.kind];
+    if (!spec) throw new LintError(`${file}[${n}]: ` + `unknown section ${cur.kind}`);
     if (line === 'nostrip' && cur.kind === 'realm') {
       cur.seen.set('nostrip', '');
-      return;
+      continue;
     }
     const pair = /^([a-z_]+)\s*=\s*(.+)$/.exec(line);
-    if (!pair) return fail(n, `cannot read "${line}"`);
-    const [, key, value] = pair as unknown as [string, string, string];
-    if (spec.repeatable?.has(key)) return;
-    if (!spec.keys.has(key)) fail(n, `${cur.kind} has no item "${key}" (FreeRADIUS would ignore it silently)`);
+    if (!pair) throw new LintError(`${file}[${n}]: ` + `cannot read "${line}"`);
+    const key = pair[1] as string;
+    const value = pair[2] as string;
+    if (spec.repeatable?.has(key)) continue;
+    if (!spec.keys.has(key))
+      fail(n, `${cur.kind} has no item "${key}" (FreeRADIUS would ignore it silently)`);
     if (cur.seen.has(key)) fail(n, `${cur.kind}: "${key}" given twice`);
     cur.seen.set(key, value.replace(/^"|"$/g, ''));
-  });
-  if (stack.length) fail(stack[stack.length - 1]!.line, `section ${stack[stack.length - 1]!.kind} is not closed`);
+  }
+  const open = stack[stack.length - 1];
+  if (open) fail(open.line, `section ${open.kind} is not closed`);
 }

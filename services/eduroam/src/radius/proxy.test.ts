@@ -33,9 +33,15 @@ describe('the generated national proxy on FreeRADIUS', () => {
     [a, b] = await Promise.all([
       startRadius({
         address: '127.0.0.2',
-        ...home(SECRET_A1, '"alice@univ-a.example" Cleartext-Password := "alicepw"\n\tReply-Message := "Hello from univ-a"\n"carol@staff.univ-a.example" Cleartext-Password := "carolpw"'),
+        ...home(
+          SECRET_A1,
+          '"alice@univ-a.example" Cleartext-Password := "alicepw"\n\tReply-Message := "Hello from univ-a"\n"carol@staff.univ-a.example" Cleartext-Password := "carolpw"',
+        ),
       }),
-      startRadius({ address: '127.0.0.3', ...home(SECRET_B1, '"bob@univ-b.example" Cleartext-Password := "bobpw"') }),
+      startRadius({
+        address: '127.0.0.3',
+        ...home(SECRET_B1, '"bob@univ-b.example" Cleartext-Password := "bobpw"'),
+      }),
     ]);
     base = mkdtempSync(join(tmpdir(), 'eduroam-proxy-'));
     const authPort = await freeUdpPortPair();
@@ -55,7 +61,11 @@ describe('the generated national proxy on FreeRADIUS', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  const ask = (user: string, password: string, extra: { messageAuthenticator?: boolean; timeoutMs?: number } = {}) =>
+  const ask = (
+    user: string,
+    password: string,
+    extra: { messageAuthenticator?: boolean; timeoutMs?: number } = {},
+  ) =>
     asA.exchange({
       host: '127.0.0.1',
       port: proxy.authPort,
@@ -64,7 +74,9 @@ describe('the generated national proxy on FreeRADIUS', () => {
       attributes: { 'User-Name': user, 'User-Password': password, 'NAS-IP-Address': '127.0.0.2' },
       timeoutMs: extra.timeoutMs ?? 4000,
       attempts: 1,
-      ...(extra.messageAuthenticator === undefined ? {} : { messageAuthenticator: extra.messageAuthenticator }),
+      ...(extra.messageAuthenticator === undefined
+        ? {}
+        : { messageAuthenticator: extra.messageAuthenticator }),
     });
 
   it('proxies alice@univ-a.example to her institution and brings its Access-Accept back', async () => {
@@ -105,16 +117,19 @@ describe('the generated national proxy on FreeRADIUS', () => {
 
   it('drops a request without Message-Authenticator', async () => {
     const mark = proxy.logMark();
-    await expect(ask('alice@univ-a.example', 'alicepw', { messageAuthenticator: false, timeoutMs: 1500 })).rejects.toBeInstanceOf(
-      RadiusTimeout,
-    );
+    await expect(
+      ask('alice@univ-a.example', 'alicepw', { messageAuthenticator: false, timeoutMs: 1500 }),
+    ).rejects.toBeInstanceOf(RadiusTimeout);
     expect(proxy.logSince(mark)).toMatch(/does not contain required Message-Authenticator/);
   });
 
   it('keeps the running configuration when a new one is refused', async () => {
     const before = readlinkSync(target.live);
     // Break the operator's template: every release copied from it fails -XC.
-    writeFileSync(join(target.template, 'sites-enabled', 'broken'), 'server broken {\n\tauthorize {\n\t\tno_such_module\n\t}\n}\n');
+    writeFileSync(
+      join(target.template, 'sites-enabled', 'broken'),
+      'server broken {\n\tauthorize {\n\t\tno_such_module\n\t}\n}\n',
+    );
     try {
       const config = renderProxyConfig(twoInstitutions({ a1: a.authPort, a2: 1812, b1: b.authPort }));
       const staged = await stageRelease(target, config, new Date());

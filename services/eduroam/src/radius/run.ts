@@ -14,10 +14,16 @@ export function runTool(
     execFile(
       cmd,
       [...args],
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL', ...(opts.cwd ? { cwd: opts.cwd } : {}) },
+      {
+        timeout: opts.timeoutMs ?? 30_000,
+        maxBuffer: 64 * 1024 * 1024,
+        killSignal: 'SIGKILL',
+        ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      },
       (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err);
-        if (err && (err as { killed?: boolean }).killed) return reject(new Error(`${cmd} did not finish in ${opts.timeoutMs ?? 30_000} ms`));
+        if (err && (err as { killed?: boolean }).killed)
+          return reject(new Error(`${cmd} did not finish in ${opts.timeoutMs ?? 30_000} ms`));
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
     );

@@ -38,8 +38,15 @@ export async function requestActivation(
     );
   }
   const current = await currentAgreement(db, input.institutionId);
-  if (current && (await isServiceOpen(db, input.institutionId, 'eduroam')) && current.eduroamContactId === input.eduroamContactId && current.eduroamPolicy === rt.config.EDUROAM_POLICY_VERSION) {
-    throw new ConflictError(`eduroam is already active with this contact under ${rt.config.EDUROAM_POLICY_VERSION}`);
+  if (
+    current &&
+    (await isServiceOpen(db, input.institutionId, 'eduroam')) &&
+    current.eduroamContactId === input.eduroamContactId &&
+    current.eduroamPolicy === rt.config.EDUROAM_POLICY_VERSION
+  ) {
+    throw new ConflictError(
+      `eduroam is already active with this contact under ${rt.config.EDUROAM_POLICY_VERSION}`,
+    );
   }
   return fileRequest(
     db,
@@ -48,7 +55,11 @@ export async function requestActivation(
     {
       kind: AGREEMENT_CHANGE,
       institutionId: input.institutionId,
-      payload: { activateServices: ['eduroam'], eduroamContactId: input.eduroamContactId, eduroamPolicy: rt.config.EDUROAM_POLICY_VERSION },
+      payload: {
+        activateServices: ['eduroam'],
+        eduroamContactId: input.eduroamContactId,
+        eduroamPolicy: rt.config.EDUROAM_POLICY_VERSION,
+      },
       submit: input.submit,
     },
     { payloadPath: ['input'] },
@@ -69,7 +80,14 @@ export interface Charter {
 /** The eduroam charter in force: policy version, signer, signed-document hash, dates (or null). */
 export async function charterOf(db: DbOrTx, institutionId: string): Promise<Charter | null> {
   const v = await currentAgreement(db, institutionId);
-  if (!v || !v.services.includes('eduroam') || !v.eduroamPolicy || !v.documentHash || !v.signedAt || !v.signedByName) return null;
+  if (
+    !v?.services.includes('eduroam') ||
+    !v.eduroamPolicy ||
+    !v.documentHash ||
+    !v.signedAt ||
+    !v.signedByName
+  )
+    return null;
   return {
     agreementVersionId: v.id,
     version: v.version,
@@ -81,4 +99,3 @@ export async function charterOf(db: DbOrTx, institutionId: string): Promise<Char
     activatedAt: v.activatedAt,
   };
 }
-

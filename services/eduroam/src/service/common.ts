@@ -8,7 +8,13 @@ import {
   UnavailableError,
 } from '@guichet/core';
 import { eq, type Tx } from '@guichet/db';
-import { canFileFor, canReadInstitution, type InstitutionRow, institutions, isServiceOpen } from '@guichet/membership';
+import {
+  canFileFor,
+  canReadInstitution,
+  type InstitutionRow,
+  institutions,
+  isServiceOpen,
+} from '@guichet/membership';
 import type { EduroamRuntime } from '../config.js';
 import { requireActive } from '../rules.js';
 
@@ -43,13 +49,21 @@ export async function lockForEduroam(
         : 'Only a technical contact of the institution, the desk or the NOC does this',
     );
   }
-  const [inst] = await tx.select().from(institutions).where(eq(institutions.id, institutionId)).for('no key update');
+  const [inst] = await tx
+    .select()
+    .from(institutions)
+    .where(eq(institutions.id, institutionId))
+    .for('no key update');
   if (!inst) throw new NotFoundError('Institution', institutionId);
   requireActive(inst.status === 'active' && (await isServiceOpen(tx, institutionId, 'eduroam')), inst.name);
   return inst;
 }
 
 export function requireKey(rt: EduroamRuntime): SecretsKey {
-  if (!rt.key) throw new UnavailableError('SECRETS_KEY', 'SECRETS_KEY is not set: eduroam secrets and realm proofs need it');
+  if (!rt.key)
+    throw new UnavailableError(
+      'SECRETS_KEY',
+      'SECRETS_KEY is not set: eduroam secrets and realm proofs need it',
+    );
   return rt.key;
 }

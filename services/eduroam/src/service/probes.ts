@@ -88,7 +88,14 @@ async function probeOne(rt: EduroamRuntime, client: RadiusClient, t: Target): Pr
   const tries: ['current' | 'next', { id: string; sealed: string }][] = [];
   if (t.current) tries.push(['current', t.current]);
   if (t.next) tries.push(['next', t.next]);
-  let last: ProbeResult = { serverId: t.id, ok: false, rttMs: null, outcome: 'error', secret: 'current', detail: 'no secret' };
+  let last: ProbeResult = {
+    serverId: t.id,
+    ok: false,
+    rttMs: null,
+    outcome: 'error',
+    secret: 'current',
+    detail: 'no secret',
+  };
   for (const [which, s] of tries) {
     try {
       const x: Exchange = await client.exchange({
@@ -101,12 +108,33 @@ async function probeOne(rt: EduroamRuntime, client: RadiusClient, t: Target): Pr
       });
       const code = String(x.reply.code);
       // RFC 5997: an auth port answers Access-Accept; anything else authentic still proves life.
-      return { serverId: t.id, ok: true, rttMs: Math.round(x.rttMs * 100) / 100, outcome: 'ok', secret: which, detail: code === 'Access-Accept' ? null : code };
+      return {
+        serverId: t.id,
+        ok: true,
+        rttMs: Math.round(x.rttMs * 100) / 100,
+        outcome: 'ok',
+        secret: which,
+        detail: code === 'Access-Accept' ? null : code,
+      };
     } catch (e) {
       last =
         e instanceof RadiusTimeout
-          ? { serverId: t.id, ok: false, rttMs: null, outcome: 'timeout', secret: which, detail: `${TIMEOUT_MEANING} (${e.message})` }
-          : { serverId: t.id, ok: false, rttMs: null, outcome: 'error', secret: which, detail: (e as Error).message.slice(0, 500) };
+          ? {
+              serverId: t.id,
+              ok: false,
+              rttMs: null,
+              outcome: 'timeout',
+              secret: which,
+              detail: `${TIMEOUT_MEANING} (${e.message})`,
+            }
+          : {
+              serverId: t.id,
+              ok: false,
+              rttMs: null,
+              outcome: 'error',
+              secret: which,
+              detail: (e as Error).message.slice(0, 500),
+            };
     }
   }
   return last;
@@ -136,17 +164,31 @@ interface Applied {
 }
 
 /** Writes one round's results: the probe rows, then every server's new state in one statement. */
-async function applyResults(db: Db, ctx: RequestContext, results: readonly ProbeResult[]): Promise<Applied[]> {
+async function applyResults(
+  db: Db,
+  ctx: RequestContext,
+  results: readonly ProbeResult[],
+): Promise<Applied[]> {
   if (results.length === 0) return [];
   const now = ctx.clock.now();
   return db.transaction(async (tx) => {
     for (let i = 0; i < results.length; i += 500) {
       await tx.insert(probes).values(
-        results.slice(i, i + 500).map((r) => ({ serverId: r.serverId, at: now, ok: r.ok, rttMs: r.rttMs, outcome: r.outcome, secret: r.secret, detail: r.detail })),
+        results.slice(i, i + 500).map((r) => ({
+          serverId: r.serverId,
+          at: now,
+          ok: r.ok,
+          rttMs: r.rttMs,
+          outcome: r.outcome,
+          secret: r.secret,
+          detail: r.detail,
+        })),
       );
     }
     // One JSON parameter: the same on postgres.js and PGlite, whatever the number of servers.
-    const json = JSON.stringify(results.map((r) => ({ id: r.serverId, ok: r.ok, rtt: r.rttMs, err: r.ok ? null : r.detail })));
+    const json = JSON.stringify(
+      results.map((r) => ({ id: r.serverId, ok: r.ok, rtt: r.rttMs, err: r.ok ? null : r.detail })),
+    );
     // Mirrors model.ts nextProbeState: up at the first answer, down at the DOWN_AFTER-th failure.
     const rows = await tx.execute(sql`
       WITH r AS (
@@ -169,7 +211,9 @@ async function applyResults(db: Db, ctx: RequestContext, results: readonly Probe
       RETURNING s.id, s.institution_id, old.probe_state AS before, s.probe_state AS after,
                 s.first_ok_at IS NOT NULL AS ever_up, s.down_request_id`);
     // PGlite's driver answers { rows }, postgres.js an array of rows.
-    const list: Record<string, unknown>[] = Array.isArray(rows) ? rows : (rows as unknown as { rows: Record<string, unknown>[] }).rows;
+    const list: Record<string, unknown>[] = Array.isArray(rows)
+      ? rows
+      : (rows as unknown as { rows: Record<string, unknown>[] }).rows;
     return list.map(toApplied);
   });
 }
@@ -198,9 +242,14 @@ export async function probeRound(
   const t0 = performance.now();
   const now = ctx.clock.now();
   // A little slack: a round started on the minute should not skip a server probed 59.9 s ago.
-  const dueBefore = opts.due === false ? null : new Date(now.getTime() - (rt.config.EDUROAM_PROBE_INTERVAL_SECONDS - 5) * 1000);
+  const dueBefore =
+    opts.due === false
+      ? null
+      : new Date(now.getTime() - (rt.config.EDUROAM_PROBE_INTERVAL_SECONDS - 5) * 1000);
   const list = await targets(db, opts.serverIds ?? null, opts.serverIds ? null : dueBefore);
-  const client = opts.client ?? new RadiusClient(rt.config.EDUROAM_PROBE_SOURCE ? { bind4: rt.config.EDUROAM_PROBE_SOURCE } : {});
+  const client =
+    opts.client ??
+    new RadiusClient(rt.config.EDUROAM_PROBE_SOURCE ? { bind4: rt.config.EDUROAM_PROBE_SOURCE } : {});
   let results: ProbeResult[];
   try {
     results = await pool(list, rt.config.EDUROAM_PROBE_CONCURRENCY, (t) => probeOne(rt, client, t));
@@ -209,7 +258,15 @@ export async function probeRound(
   }
   const applied = await applyResults(db, ctx, results);
   const follow: FollowUps = opts.follow ?? { jobs };
-  const summary: RoundSummary = { probed: results.length, up: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, turnedDown: 0, recovered: 0, rotated: 0, ms: 0 };
+  const summary: RoundSummary = {
+    probed: results.length,
+    up: results.filter((r) => r.ok).length,
+    failed: results.filter((r) => !r.ok).length,
+    turnedDown: 0,
+    recovered: 0,
+    rotated: 0,
+    ms: 0,
+  };
   for (const a of applied) {
     if (a.before === 'down' && a.after === 'up') summary.recovered++;
     // A server that never answered is still being set up: no outage to report yet.
@@ -234,7 +291,9 @@ export async function probeRound(
     const settled = r.ok && r.secret === 'next';
     const expired = t?.next?.validUntil && t.next.validUntil.getTime() <= now.getTime();
     if (t?.next && (settled || expired)) {
-      const done = await db.transaction((tx) => completeRotation(tx, ctx, r.serverId, settled ? 'probe' : 'overlap-ended', follow));
+      const done = await db.transaction((tx) =>
+        completeRotation(tx, ctx, r.serverId, settled ? 'probe' : 'overlap-ended', follow),
+      );
       if (done) summary.rotated++;
     }
   }
@@ -243,7 +302,12 @@ export async function probeRound(
 }
 
 export async function probeHistory(db: DbOrTx, serverId: string, limit: number) {
-  return db.select().from(probes).where(eq(probes.serverId, serverId)).orderBy(desc(probes.at), desc(probes.id)).limit(limit);
+  return db
+    .select()
+    .from(probes)
+    .where(eq(probes.serverId, serverId))
+    .orderBy(desc(probes.at), desc(probes.id))
+    .limit(limit);
 }
 
 /** Drops probe rows past the retention (EDUROAM_PROBE_RETENTION_DAYS); returns how many. */
@@ -252,4 +316,3 @@ export async function purgeProbes(db: Db, rt: EduroamRuntime, now: Date): Promis
   const gone = await db.delete(probes).where(lt(probes.at, before)).returning({ id: probes.id });
   return gone.length;
 }
-

@@ -33,9 +33,13 @@ export async function proxyModel(db: DbOrTx, rt: EduroamRuntime): Promise<ProxyM
     .from(institutions)
     .where(and(eq(institutions.status, 'active'), inArray(institutions.id, open)));
   const ids = insts.map((i) => i.id);
-  const byId = new Map<string, ProxyInstitution & { realms: { realm: string; subrealms: boolean }[]; servers: ProxyInstitution['servers'][number][] }>(
-    insts.map((i) => [i.id, { ...i, realms: [], servers: [] }]),
-  );
+  const byId = new Map<
+    string,
+    ProxyInstitution & {
+      realms: { realm: string; subrealms: boolean }[];
+      servers: ProxyInstitution['servers'][number][];
+    }
+  >(insts.map((i) => [i.id, { ...i, realms: [], servers: [] }]));
   if (ids.length) {
     const rs = await db
       .select({ institutionId: realms.institutionId, realm: realms.realm, subrealms: realms.subrealms })
@@ -79,7 +83,11 @@ export async function proxyModel(db: DbOrTx, rt: EduroamRuntime): Promise<ProxyM
       ? {
           upstream: c.EDUROAM_UPSTREAM.map((u) => {
             const i = u.lastIndexOf(':');
-            return { address: u.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(u.slice(i + 1)), secret: c.EDUROAM_UPSTREAM_SECRET as string };
+            return {
+              address: u.slice(0, i).replace(/^\[|\]$/g, ''),
+              port: Number(u.slice(i + 1)),
+              secret: c.EDUROAM_UPSTREAM_SECRET as string,
+            };
           }),
         }
       : {}),
@@ -97,8 +105,17 @@ const counts = (m: ProxyModel) => ({
   realms: m.institutions.reduce((n, i) => n + i.realms.length, 0),
 });
 
-async function record(db: DbOrTx, ctx: RequestContext, row: Omit<typeof publications.$inferInsert, 'at' | 'requestId'>) {
-  return one(await db.insert(publications).values({ ...row, at: ctx.clock.now(), requestId: ctx.requestId }).returning());
+async function record(
+  db: DbOrTx,
+  ctx: RequestContext,
+  row: Omit<typeof publications.$inferInsert, 'at' | 'requestId'>,
+) {
+  return one(
+    await db
+      .insert(publications)
+      .values({ ...row, at: ctx.clock.now(), requestId: ctx.requestId })
+      .returning(),
+  );
 }
 
 /** Whether the proxy answers Status-Server on its auth port (Guichet's own client entry). */
@@ -109,7 +126,14 @@ export async function proxyAnswers(rt: EduroamRuntime): Promise<boolean> {
   try {
     for (let i = 0; i < 20; i++) {
       try {
-        await client.exchange({ ...c.EDUROAM_PROXY_CHECK, host: c.EDUROAM_PROXY_CHECK.address, secret: c.EDUROAM_MONITOR_SECRET, code: 'Status-Server', timeoutMs: 500, attempts: 1 });
+        await client.exchange({
+          ...c.EDUROAM_PROXY_CHECK,
+          host: c.EDUROAM_PROXY_CHECK.address,
+          secret: c.EDUROAM_MONITOR_SECRET,
+          code: 'Status-Server',
+          timeoutMs: 500,
+          attempts: 1,
+        });
         return true;
       } catch {
         // The restarted daemon may still be reading its configuration.
@@ -133,7 +157,13 @@ export async function publishProxy(db: Db, rt: EduroamRuntime, ctx: RequestConte
     if (live?.hash === hash) return { status: 'unchanged', hash };
     const staged = await stageRelease(target, config, ctx.clock.now());
     if (!staged.check.ok) {
-      const publication = await record(db, ctx, { hash, status: 'refused', errors: staged.check.errors, checkMs: staged.check.ms, ...counts(model) });
+      const publication = await record(db, ctx, {
+        hash,
+        status: 'refused',
+        errors: staged.check.errors,
+        checkMs: staged.check.ms,
+        ...counts(model),
+      });
       return { status: 'refused', hash, publication };
     }
     const swapped = await db.transaction(async (tx) => {
@@ -143,8 +173,17 @@ export async function publishProxy(db: Db, rt: EduroamRuntime, ctx: RequestConte
       if (now !== hash) return { stale: true as const };
       if (liveRelease(target)?.hash === hash) return { stale: false as const, unchanged: true as const };
       const previous = swapLive(target, staged.dir);
-      await tx.update(proxyState).set({ deployedHash: hash, deployedAt: ctx.clock.now(), release: staged.dir }).where(eq(proxyState.id, 1));
-      const publication = await record(tx, ctx, { hash, status: 'deployed', release: staged.dir, checkMs: staged.check.ms, ...counts(model) });
+      await tx
+        .update(proxyState)
+        .set({ deployedHash: hash, deployedAt: ctx.clock.now(), release: staged.dir })
+        .where(eq(proxyState.id, 1));
+      const publication = await record(tx, ctx, {
+        hash,
+        status: 'deployed',
+        release: staged.dir,
+        checkMs: staged.check.ms,
+        ...counts(model),
+      });
       return { stale: false as const, unchanged: false as const, previous, publication, before: state };
     });
     if (swapped.stale || swapped.unchanged) {
@@ -159,7 +198,11 @@ export async function publishProxy(db: Db, rt: EduroamRuntime, ctx: RequestConte
       const publication = await db.transaction(async (tx) => {
         await tx
           .update(proxyState)
-          .set({ deployedHash: swapped.before?.deployedHash ?? null, deployedAt: ctx.clock.now(), release: swapped.previous })
+          .set({
+            deployedHash: swapped.before?.deployedHash ?? null,
+            deployedAt: ctx.clock.now(),
+            release: swapped.previous,
+          })
           .where(eq(proxyState.id, 1));
         return record(tx, ctx, {
           hash,
@@ -176,7 +219,9 @@ export async function publishProxy(db: Db, rt: EduroamRuntime, ctx: RequestConte
         hash,
         status: 'failed',
         release: staged.dir,
-        errors: ['the proxy did not answer Status-Server after the restart, and there is no earlier release to go back to'],
+        errors: [
+          'the proxy did not answer Status-Server after the restart, and there is no earlier release to go back to',
+        ],
         ...counts(model),
       });
       return { status: 'failed', hash, publication };
@@ -205,4 +250,3 @@ export async function proxyStatus(db: DbOrTx) {
   const [state] = await db.select().from(proxyState).where(eq(proxyState.id, 1));
   return state ?? { id: 1, deployedHash: null, deployedAt: null, release: null };
 }
-

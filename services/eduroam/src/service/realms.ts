@@ -19,11 +19,21 @@ import { lockForEduroam, requireKey } from './common.js';
 
 export type RealmRow = typeof realms.$inferSelect;
 
-async function conflicting(tx: Tx, column: 'realm_key' | 'skeleton_key', key: string, subrealms: boolean): Promise<HeldRealm[]> {
+async function conflicting(
+  tx: Tx,
+  column: 'realm_key' | 'skeleton_key',
+  key: string,
+  subrealms: boolean,
+): Promise<HeldRealm[]> {
   const lit = coverageLiteral(coverageOf(key, subrealms));
   const col = column === 'realm_key' ? realms.realmKey : realms.skeletonKey;
   const rows = await tx
-    .select({ realm: realms.realm, subrealms: realms.subrealms, institutionId: realms.institutionId, institutionName: institutions.name })
+    .select({
+      realm: realms.realm,
+      subrealms: realms.subrealms,
+      institutionId: realms.institutionId,
+      institutionName: institutions.name,
+    })
     .from(realms)
     .innerJoin(institutions, eq(institutions.id, realms.institutionId))
     .where(
@@ -40,7 +50,12 @@ async function conflicting(tx: Tx, column: 'realm_key' | 'skeleton_key', key: st
  * live realm (the same name, one inside the other's subrealms), or a look-alike skeleton — each
  * a PolicyRefusalError naming the realm in the way. Runs inside the request's transaction.
  */
-export async function reserveRealm(tx: Tx, ctx: RequestContext, raw: RealmInput, requestId: string | null): Promise<RealmRow> {
+export async function reserveRealm(
+  tx: Tx,
+  ctx: RequestContext,
+  raw: RealmInput,
+  requestId: string | null,
+): Promise<RealmRow> {
   const input = parseWith(realmInput, raw);
   await lockForEduroam(tx, ctx, input.institutionId);
   const key = realmKey(input.realm);
@@ -100,10 +115,17 @@ export type ProofOutcome =
  * in public DNS, and `<label>.<realm>` must carry the TXT value derived for this institution.
  * DNS failures (timeouts, SERVFAIL) throw: the step retries; a missing proof is an outcome.
  */
-export async function lookForProof(rt: EduroamRuntime, row: Pick<RealmRow, 'institutionId' | 'realm'>): Promise<ProofOutcome> {
+export async function lookForProof(
+  rt: EduroamRuntime,
+  row: Pick<RealmRow, 'institutionId' | 'realm'>,
+): Promise<ProofOutcome> {
   const want = realmProof(rt, row.institutionId, row.realm);
   if (!(await rt.dns.exists(row.realm))) {
-    return { proved: false, ...want, reason: `${row.realm} does not exist in the DNS (NXDOMAIN): a realm is a domain the institution holds` };
+    return {
+      proved: false,
+      ...want,
+      reason: `${row.realm} does not exist in the DNS (NXDOMAIN): a realm is a domain the institution holds`,
+    };
   }
   const found = await rt.dns.txt(want.name);
   if (found.includes(want.value)) return { proved: true, ...want };
@@ -118,7 +140,12 @@ export async function lookForProof(rt: EduroamRuntime, row: Pick<RealmRow, 'inst
 }
 
 /** Records the proof and opens the realm (pending → active); idempotent. */
-export async function activateRealm(tx: Tx, ctx: RequestContext, realmId: string, proof: { name: string; value: string }): Promise<RealmRow> {
+export async function activateRealm(
+  tx: Tx,
+  ctx: RequestContext,
+  realmId: string,
+  proof: { name: string; value: string },
+): Promise<RealmRow> {
   const [row] = await tx.select().from(realms).where(eq(realms.id, realmId)).for('update');
   if (!row) throw new NotFoundError('EduroamRealm', realmId);
   if (row.state === 'active') return row;
@@ -126,7 +153,11 @@ export async function activateRealm(tx: Tx, ctx: RequestContext, realmId: string
   const after = one(
     await tx
       .update(realms)
-      .set({ state: 'active', provedAt: ctx.clock.now(), proof: { name: proof.name, value: proof.value, soa: null } })
+      .set({
+        state: 'active',
+        provedAt: ctx.clock.now(),
+        proof: { name: proof.name, value: proof.value, soa: null },
+      })
       .where(eq(realms.id, realmId))
       .returning(),
   );
@@ -142,13 +173,29 @@ export async function activateRealm(tx: Tx, ctx: RequestContext, realmId: string
 }
 
 /** Frees the realm's namespace (removed); idempotent. Used by abandonment and by removal. */
-export async function releaseRealm(tx: Tx, ctx: RequestContext, realmId: string, action: string): Promise<RealmRow | undefined> {
+export async function releaseRealm(
+  tx: Tx,
+  ctx: RequestContext,
+  realmId: string,
+  action: string,
+): Promise<RealmRow | undefined> {
   const [row] = await tx.select().from(realms).where(eq(realms.id, realmId)).for('update');
   if (!row || row.state === 'removed') return row;
   const after = one(
-    await tx.update(realms).set({ state: 'removed', removedAt: ctx.clock.now() }).where(eq(realms.id, realmId)).returning(),
+    await tx
+      .update(realms)
+      .set({ state: 'removed', removedAt: ctx.clock.now() })
+      .where(eq(realms.id, realmId))
+      .returning(),
   );
-  await recordChange(tx, ctx, { action, objectType: 'EduroamRealm', objectId: realmId, institutionId: row.institutionId, before: row, after });
+  await recordChange(tx, ctx, {
+    action,
+    objectType: 'EduroamRealm',
+    objectId: realmId,
+    institutionId: row.institutionId,
+    before: row,
+    after,
+  });
   return after;
 }
 
@@ -162,10 +209,16 @@ export async function removeRealm(tx: Tx, ctx: RequestContext, realmId: string):
   return (await releaseRealm(tx, ctx, realmId, 'eduroam.removeRealm')) as RealmRow;
 }
 
-export async function listRealms(db: DbOrTx, institutionId: string, includeRemoved = false): Promise<RealmRow[]> {
+export async function listRealms(
+  db: DbOrTx,
+  institutionId: string,
+  includeRemoved = false,
+): Promise<RealmRow[]> {
   return db
     .select()
     .from(realms)
-    .where(and(eq(realms.institutionId, institutionId), includeRemoved ? sql`true` : ne(realms.state, 'removed')))
+    .where(
+      and(eq(realms.institutionId, institutionId), includeRemoved ? sql`true` : ne(realms.state, 'removed')),
+    )
     .orderBy(asc(realms.realm));
 }

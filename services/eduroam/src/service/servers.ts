@@ -6,8 +6,8 @@ import {
   NotFoundError,
   openSecret,
   PolicyRefusalError,
-  randomSecret,
   type RequestContext,
+  randomSecret,
   type SecretsKey,
   sealSecret,
   secretFingerprint,
@@ -16,7 +16,7 @@ import { and, asc, type Db, type DbOrTx, eq, ne, one, PG, pgError, sql, type Tx 
 import type { JobRunner } from '@guichet/jobs';
 import { addressInPrefix, parseAddress } from '@guichet/net';
 import type { EduroamRuntime } from '../config.js';
-import { type ServerInput, parseWith, serverInput } from '../inputs.js';
+import { parseWith, type ServerInput, serverInput } from '../inputs.js';
 import { RULES } from '../rules.js';
 import { secrets, servers } from '../tables.js';
 import { lockForEduroam, requireKey } from './common.js';
@@ -43,8 +43,23 @@ export interface FollowUps {
 /** 48 characters from [A-Za-z0-9]: ≈ 285 bits. */
 export const SECRET_LENGTH = 48;
 
-const SPECIAL_V4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3'];
-const LOOPBACK_OR_PRIVATE = new Set(['10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+const SPECIAL_V4 = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/3',
+];
+const LOOPBACK_OR_PRIVATE = new Set([
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+]);
 const SPECIAL_V6 = ['::/128', '::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8', '::ffff:0:0/96'];
 
 /** A server address: a unicast host address, public unless EDUROAM_ALLOW_PRIVATE_SERVERS. */
@@ -52,7 +67,8 @@ export function checkServerAddress(text: string, allowPrivate: boolean): string 
   const { family, address } = parseAddress(text, ['input', 'address']);
   const special = (family === 4 ? SPECIAL_V4 : SPECIAL_V6).find((p) => addressInPrefix(address, p));
   if (!special) return address;
-  const privateOnly = family === 4 ? LOOPBACK_OR_PRIVATE.has(special) : special === '::1/128' || special === 'fc00::/7';
+  const privateOnly =
+    family === 4 ? LOOPBACK_OR_PRIVATE.has(special) : special === '::1/128' || special === 'fc00::/7';
   if (allowPrivate && privateOnly) return address;
   throw new PolicyRefusalError(
     RULES.serverAddress,
@@ -63,7 +79,13 @@ export function checkServerAddress(text: string, allowPrivate: boolean): string 
 /** Server rows hold nothing secret (secrets live sealed in eduroam_secrets): logged as they are. */
 const logged = (s: ServerRow) => s;
 
-function issueSecret(key: SecretsKey, serverId: string, status: 'current' | 'next', now: Date, validUntil: Date | null) {
+function issueSecret(
+  key: SecretsKey,
+  serverId: string,
+  status: 'current' | 'next',
+  now: Date,
+  validUntil: Date | null,
+) {
   const plain = randomSecret(SECRET_LENGTH);
   const id = randomUUID();
   return {
@@ -108,19 +130,31 @@ export async function declareServer(
   const key = requireKey(rt);
   const address = checkServerAddress(input.address, rt.config.EDUROAM_ALLOW_PRIVATE_SERVERS);
   if (input.transport === 'tls') {
-    throw new PolicyRefusalError('eduroam.radsec', 'input.transport: RadSec servers are not connected to the national proxy yet');
+    throw new PolicyRefusalError(
+      'eduroam.radsec',
+      'input.transport: RadSec servers are not connected to the national proxy yet',
+    );
   }
   return db.transaction(async (tx) => {
     await lockForEduroam(tx, ctx, input.institutionId);
     const now = ctx.clock.now();
     const server = await tx
       .insert(servers)
-      .values({ institutionId: input.institutionId, name: input.name, address, port: input.port, transport: input.transport, createdAt: now })
+      .values({
+        institutionId: input.institutionId,
+        name: input.name,
+        address,
+        port: input.port,
+        transport: input.transport,
+        createdAt: now,
+      })
       .returning()
       .then(one)
       .catch((e) => {
         if (pgError(e)?.code === PG.uniqueViolation) {
-          throw new ConflictError(`input.address: ${address} is already the address of a declared eduroam server`);
+          throw new ConflictError(
+            `input.address: ${address} is already the address of a declared eduroam server`,
+          );
         }
         throw e;
       });
@@ -170,7 +204,8 @@ export async function rotateSecret(
     if (!seen) throw new NotFoundError('EduroamServer', serverId);
     await lockForEduroam(tx, ctx, seen.institutionId, 'operate');
     const server = await lockServer(tx, serverId);
-    if (server.state !== 'active') throw new InvalidTransitionError('EduroamServer', server.state, 'rotating');
+    if (server.state !== 'active')
+      throw new InvalidTransitionError('EduroamServer', server.state, 'rotating');
     const now = ctx.clock.now();
     const validUntil = new Date(now.getTime() + rt.config.EDUROAM_SECRET_OVERLAP_HOURS * 3600_000);
     const { plain, row } = issueSecret(key, server.id, 'next', now, validUntil);
@@ -179,7 +214,9 @@ export async function rotateSecret(
       .values(row)
       .catch((e) => {
         if (pgError(e)?.constraint === 'eduroam_secrets_one_next') {
-          throw new ConflictError(`a rotation of ${server.name}'s secret is already under way: complete it first`);
+          throw new ConflictError(
+            `a rotation of ${server.name}'s secret is already under way: complete it first`,
+          );
         }
         throw e;
       });
@@ -208,14 +245,20 @@ export async function completeRotation(
   follow: FollowUps,
 ): Promise<boolean> {
   const server = await lockServer(tx, serverId);
-  const [next] = await tx.select().from(secrets).where(and(eq(secrets.serverId, serverId), eq(secrets.status, 'next')));
+  const [next] = await tx
+    .select()
+    .from(secrets)
+    .where(and(eq(secrets.serverId, serverId), eq(secrets.status, 'next')));
   if (!next) return false;
   const now = ctx.clock.now();
   await tx
     .update(secrets)
     .set({ status: 'retired', retiredAt: now })
     .where(and(eq(secrets.serverId, serverId), eq(secrets.status, 'current')));
-  await tx.update(secrets).set({ status: 'current', activatedAt: now, validUntil: null }).where(eq(secrets.id, next.id));
+  await tx
+    .update(secrets)
+    .set({ status: 'current', activatedAt: now, validUntil: null })
+    .where(eq(secrets.id, next.id));
   await recordChange(tx, ctx, {
     action: 'eduroam.completeRotation',
     objectType: 'EduroamServer',
@@ -246,7 +289,12 @@ export async function confirmRotation(
 }
 
 /** Removes a server: it leaves the proxy at the next publication, its secrets are retired. */
-export async function removeServer(db: Db, ctx: RequestContext, serverId: string, follow: FollowUps): Promise<ServerRow> {
+export async function removeServer(
+  db: Db,
+  ctx: RequestContext,
+  serverId: string,
+  follow: FollowUps,
+): Promise<ServerRow> {
   return db.transaction(async (tx) => {
     const seen = await getServer(tx, serverId);
     if (!seen) throw new NotFoundError('EduroamServer', serverId);
@@ -257,7 +305,13 @@ export async function removeServer(db: Db, ctx: RequestContext, serverId: string
     const server = await lockServer(tx, serverId);
     if (server.state === 'removed') return server;
     const now = ctx.clock.now();
-    const after = one(await tx.update(servers).set({ state: 'removed', removedAt: now }).where(eq(servers.id, serverId)).returning());
+    const after = one(
+      await tx
+        .update(servers)
+        .set({ state: 'removed', removedAt: now })
+        .where(eq(servers.id, serverId))
+        .returning(),
+    );
     await tx
       .update(secrets)
       .set({ status: 'retired', retiredAt: now })
@@ -275,11 +329,20 @@ export async function removeServer(db: Db, ctx: RequestContext, serverId: string
   });
 }
 
-export async function listServers(db: DbOrTx, institutionId: string, includeRemoved = false): Promise<ServerRow[]> {
+export async function listServers(
+  db: DbOrTx,
+  institutionId: string,
+  includeRemoved = false,
+): Promise<ServerRow[]> {
   return db
     .select()
     .from(servers)
-    .where(and(eq(servers.institutionId, institutionId), includeRemoved ? sql`true` : ne(servers.state, 'removed')))
+    .where(
+      and(
+        eq(servers.institutionId, institutionId),
+        includeRemoved ? sql`true` : ne(servers.state, 'removed'),
+      ),
+    )
     .orderBy(asc(servers.createdAt), asc(servers.id));
 }
 

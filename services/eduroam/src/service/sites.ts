@@ -50,12 +50,24 @@ async function checkMembershipSite(tx: Tx, institutionId: string, id: string | u
   const [row] = await tx
     .select({ id: membershipSites.id })
     .from(membershipSites)
-    .where(and(eq(membershipSites.id, id), eq(membershipSites.institutionId, institutionId), isNull(membershipSites.removedAt)));
-  if (!row) throw ValidationError.field(['input', 'membershipSiteId'], 'not a present site of this institution');
+    .where(
+      and(
+        eq(membershipSites.id, id),
+        eq(membershipSites.institutionId, institutionId),
+        isNull(membershipSites.removedAt),
+      ),
+    );
+  if (!row)
+    throw ValidationError.field(['input', 'membershipSiteId'], 'not a present site of this institution');
 }
 
 /** Validates everything, then one transaction: lock, eduroam open, insert, change log. */
-export async function declareSite(db: Db, rt: EduroamRuntime, ctx: RequestContext, raw: unknown): Promise<SiteRow> {
+export async function declareSite(
+  db: Db,
+  rt: EduroamRuntime,
+  ctx: RequestContext,
+  raw: unknown,
+): Promise<SiteRow> {
   const input = parseWith(siteInput, raw);
   checkSite(input, rt.bounds, rt.config.EDUROAM_COUNTRY);
   return db.transaction(async (tx) => {
@@ -68,7 +80,13 @@ export async function declareSite(db: Db, rt: EduroamRuntime, ctx: RequestContex
         .values({ institutionId: input.institutionId, ...columns(input), createdAt: now, updatedAt: now })
         .returning(),
     );
-    await recordChange(tx, ctx, { action: 'eduroam.declareSite', objectType: 'EduroamSite', objectId: row.id, institutionId: row.institutionId, after: row });
+    await recordChange(tx, ctx, {
+      action: 'eduroam.declareSite',
+      objectType: 'EduroamSite',
+      objectId: row.id,
+      institutionId: row.institutionId,
+      after: row,
+    });
     return row;
   });
 }
@@ -91,15 +109,34 @@ async function lockSite(tx: Tx, ctx: RequestContext, id: string, allowClosed: bo
 }
 
 /** Replaces a site's description (every field given again); its location id stays. */
-export async function updateSite(db: Db, rt: EduroamRuntime, ctx: RequestContext, id: string, raw: unknown): Promise<SiteRow> {
+export async function updateSite(
+  db: Db,
+  rt: EduroamRuntime,
+  ctx: RequestContext,
+  id: string,
+  raw: unknown,
+): Promise<SiteRow> {
   const input = parseWith(siteFields, raw);
   checkSite(input, rt.bounds, rt.config.EDUROAM_COUNTRY);
   return db.transaction(async (tx) => {
     const before = await lockSite(tx, ctx, id, false);
     if (before.state !== 'active') throw new NotFoundError('EduroamSite', id);
     await checkMembershipSite(tx, before.institutionId, input.membershipSiteId);
-    const after = one(await tx.update(sites).set({ ...columns(input), updatedAt: ctx.clock.now() }).where(eq(sites.id, id)).returning());
-    await recordChange(tx, ctx, { action: 'eduroam.updateSite', objectType: 'EduroamSite', objectId: id, institutionId: after.institutionId, before, after });
+    const after = one(
+      await tx
+        .update(sites)
+        .set({ ...columns(input), updatedAt: ctx.clock.now() })
+        .where(eq(sites.id, id))
+        .returning(),
+    );
+    await recordChange(tx, ctx, {
+      action: 'eduroam.updateSite',
+      objectType: 'EduroamSite',
+      objectId: id,
+      institutionId: after.institutionId,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -109,17 +146,39 @@ export async function removeSite(db: Db, ctx: RequestContext, id: string): Promi
     const before = await lockSite(tx, ctx, id, true);
     if (before.state === 'removed') return before;
     const now = ctx.clock.now();
-    const after = one(await tx.update(sites).set({ state: 'removed', removedAt: now, updatedAt: now }).where(eq(sites.id, id)).returning());
-    await recordChange(tx, ctx, { action: 'eduroam.removeSite', objectType: 'EduroamSite', objectId: id, institutionId: after.institutionId, before, after });
+    const after = one(
+      await tx
+        .update(sites)
+        .set({ state: 'removed', removedAt: now, updatedAt: now })
+        .where(eq(sites.id, id))
+        .returning(),
+    );
+    await recordChange(tx, ctx, {
+      action: 'eduroam.removeSite',
+      objectType: 'EduroamSite',
+      objectId: id,
+      institutionId: after.institutionId,
+      before,
+      after,
+    });
     return after;
   });
 }
 
-export async function listSites(db: DbOrTx, institutionId: string | null, includeRemoved = false): Promise<SiteRow[]> {
+export async function listSites(
+  db: DbOrTx,
+  institutionId: string | null,
+  includeRemoved = false,
+): Promise<SiteRow[]> {
   return db
     .select()
     .from(sites)
-    .where(and(institutionId ? eq(sites.institutionId, institutionId) : undefined, includeRemoved ? sql`true` : ne(sites.state, 'removed')))
+    .where(
+      and(
+        institutionId ? eq(sites.institutionId, institutionId) : undefined,
+        includeRemoved ? sql`true` : ne(sites.state, 'removed'),
+      ),
+    )
     .orderBy(asc(sites.createdAt), asc(sites.id));
 }
 

@@ -14,7 +14,14 @@ export function twoInstitutions(ports: { a1: number; a2: number; b1: number }): 
         shortName: 'Univ B',
         realms: [{ realm: 'univ-b.example', subrealms: false }],
         servers: [
-          { id: 'b1b1b1b1-0000-4000-8000-000000000001', name: 'radius.univ-b.example', address: '127.0.0.3', port: ports.b1, transport: 'udp', secret: SECRET_B1 },
+          {
+            id: 'b1b1b1b1-0000-4000-8000-000000000001',
+            name: 'radius.univ-b.example',
+            address: '127.0.0.3',
+            port: ports.b1,
+            transport: 'udp',
+            secret: SECRET_B1,
+          },
         ],
       },
       {
@@ -25,8 +32,22 @@ export function twoInstitutions(ports: { a1: number; a2: number; b1: number }): 
           { realm: 'lab.sciences.univ-a2.example', subrealms: true },
         ],
         servers: [
-          { id: 'a1a1a1a1-0000-4000-8000-000000000001', name: 'radius1.univ-a.example', address: '127.0.0.2', port: ports.a1, transport: 'udp', secret: SECRET_A1 },
-          { id: 'a2a2a2a2-0000-4000-8000-000000000002', name: 'radius2.univ-a.example', address: '127.0.0.4', port: ports.a2, transport: 'udp', secret: SECRET_A2 },
+          {
+            id: 'a1a1a1a1-0000-4000-8000-000000000001',
+            name: 'radius1.univ-a.example',
+            address: '127.0.0.2',
+            port: ports.a1,
+            transport: 'udp',
+            secret: SECRET_A1,
+          },
+          {
+            id: 'a2a2a2a2-0000-4000-8000-000000000002',
+            name: 'radius2.univ-a.example',
+            address: '127.0.0.4',
+            port: ports.a2,
+            transport: 'udp',
+            secret: SECRET_A2,
+          },
         ],
       },
     ],
