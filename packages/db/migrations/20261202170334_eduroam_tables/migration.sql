@@ -93,6 +93,7 @@ CREATE TABLE "eduroam_servers" (
 	"first_ok_at" timestamp with time zone,
 	"last_rtt_ms" real,
 	"last_error" text,
+	"down_request_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"removed_at" timestamp with time zone,
 	CONSTRAINT "eduroam_servers_state" CHECK ("state" IN ('active', 'removed')),
