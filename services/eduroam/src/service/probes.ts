@@ -192,7 +192,7 @@ async function applyResults(
     // Mirrors model.ts nextProbeState: up at the first answer, down at the DOWN_AFTER-th failure.
     const rows = await tx.execute(sql`
       WITH r AS (
-        SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS r(id uuid, ok boolean, rtt real, err text)
+        SELECT * FROM jsonb_to_recordset(${json}::text::jsonb) AS r(id uuid, ok boolean, rtt real, err text)
       ), old AS (
         SELECT s.id, s.probe_state FROM eduroam_servers s JOIN r ON r.id = s.id ORDER BY s.id FOR UPDATE OF s
       )
