@@ -54,6 +54,8 @@ export const eduroamConfigSchema = z
     EDUROAM_RO_CONTACT_PHONE: z.string().min(1).default('+33 1 00 00 00 00'),
     EDUROAM_RO_URL: z.url().default('https://www.eduroam.example/'),
     EDUROAM_RO_POLICY_URL: z.url().default('https://www.eduroam.example/policy'),
+    /** Host names of the national proxy servers (the RO's `server` entries in ro.json). */
+    EDUROAM_RO_SERVERS: list.optional(),
     EDUROAM_POLICY_VERSION: z.string().min(1).max(200).default(EDUROAM_POLICY_DEFAULT),
     /** Where an institution publishes its realm proof: `<label>.<realm> TXT "guichet-eduroam=<token>"`. */
     EDUROAM_REALM_TXT_LABEL: z

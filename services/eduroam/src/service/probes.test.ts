@@ -27,13 +27,20 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
   let secret: string;
   const ctx = () => systemContext('eduroam-test');
   // Rounds driven by the test (the cron rounds would race it): every server is due each time.
-  const round = () => probeRound(w.database.db, w.rt, ctx(), w.runner, { due: false, follow: followUps(null) });
+  const round = () =>
+    probeRound(w.database.db, w.rt, ctx(), w.runner, { due: false, follow: followUps(null) });
   const row = async () => (await w.database.db.select().from(servers).where(eq(servers.id, serverId)))[0];
 
   beforeAll(async () => {
     w = await startWorld({ EDUROAM_PROBE_INTERVAL_SECONDS: '3600' });
     await w.activate(w.a);
-    const d = await declareServer(w.database.db, w.rt, w.a.tech, { institutionId: w.a.id, name: 'radius1.univ-a.example', address: '127.0.0.2', port: 1812 }, followUps(null));
+    const d = await declareServer(
+      w.database.db,
+      w.rt,
+      w.a.tech,
+      { institutionId: w.a.id, name: 'radius1.univ-a.example', address: '127.0.0.2', port: 1812 },
+      followUps(null),
+    );
     serverId = d.server.id;
     secret = d.secret;
   }, 120_000);
@@ -46,7 +53,11 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
     const s = await round();
     expect(s).toMatchObject({ probed: 1, up: 0, failed: 1 });
     const [last] = await probeHistory(w.database.db, serverId, 1);
-    expect(last).toMatchObject({ ok: false, outcome: 'timeout', detail: expect.stringMatching(/^down or wrong secret/) });
+    expect(last).toMatchObject({
+      ok: false,
+      outcome: 'timeout',
+      detail: expect.stringMatching(/^down or wrong secret/),
+    });
     for (let i = 0; i < 3; i++) await round();
     expect(await row()).toMatchObject({ probeState: 'down', firstOkAt: null, downRequestId: null });
   });
@@ -76,7 +87,12 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
     const down = await row();
     expect(down).toMatchObject({ probeState: 'down', consecutiveFailures: 3 });
     const req = await getRequest(w.database.db, w.a.tech, String(down?.downRequestId));
-    expect(req).toMatchObject({ kind: SERVER_DOWN, status: 'in_progress', currentStep: 'recover', requester: 'system:eduroam' });
+    expect(req).toMatchObject({
+      kind: SERVER_DOWN,
+      status: 'in_progress',
+      currentStep: 'recover',
+      requester: 'system:eduroam',
+    });
     // A fourth failure is the same outage: no second request.
     await round();
     const opened = await w.database.db.select().from(requests).where(eq(requests.kind, SERVER_DOWN));

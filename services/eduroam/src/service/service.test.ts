@@ -5,6 +5,7 @@ import { isServiceOpen } from '@guichet/membership';
 import { until } from '@guichet/testkit';
 import { fileRequest, getRequest, requests, resubmitRequest } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportEduroam, validateInstitutionJson, validateRoJson } from '../export/index.js';
 import { followUps } from '../jobs.js';
 import { realms, secrets, servers, sites } from '../tables.js';
 import { startWorld, type World } from '../test/world.js';
@@ -340,5 +341,28 @@ describe(`eduroam declarations on ${engine}`, () => {
     });
     const updated = await updateSite(db, w.rt, w.a.tech, site.id, { ...SITE, accessPoints: 41 });
     expect(updated).toMatchObject({ id: site.id, accessPoints: 41 });
+  });
+
+  it('exports what was declared in the eduroam database v2 format, valid against the schema', async () => {
+    const full = await exportEduroam(w.database.db, w.rt, 'full');
+    const a = full.institutionJson.institutions.institution.find((i) =>
+      i.inst_realm?.includes('univ-a.example'),
+    );
+    expect(a).toMatchObject({
+      type: 'IdP+SP',
+      ROid: 'fr01',
+      server: [{ server_name: 'radius1.univ-a.example', server_type: 0 }],
+    });
+    expect(a?.location?.[0]).toMatchObject({
+      SSID: 'eduroam',
+      AP_no: 41,
+      coordinates: '4.8357,45.764',
+      enc_level: 'WPA2/AES',
+    });
+    expect(JSON.stringify(full)).toContain('eva.roam@univ-a.example');
+    const pub = await exportEduroam(w.database.db, w.rt, 'public');
+    expect(JSON.stringify(pub)).not.toContain('eva.roam@');
+    expect(validateInstitutionJson(pub.institutionJson)).toBe(true);
+    expect(validateRoJson(pub.roJson)).toBe(true);
   });
 });
