@@ -5,3 +5,5 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './logger.js';
 export * from './secrets.js';
+export * from './tools.js';
+export * from './validation.js';
