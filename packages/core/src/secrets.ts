@@ -11,6 +11,12 @@ export interface SecretBox {
   seal(plain: string, context: string): string;
   /** Throws when the text was not sealed under this key and context. */
   open(sealed: string, context: string): string;
+  /**
+   * A keyed digest (hex HMAC-SHA256 under a key derived from this one for `purpose`): stable
+   * fingerprints for unique indexes over secrets, or tokens a party can be shown in advance,
+   * without the key ever leaving the box.
+   */
+  digest(text: string, purpose: string): string;
 }
 
 const V = 'v1';
@@ -48,16 +54,11 @@ export function createSecretBox(key: Buffer): SecretBox {
       d.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
     },
+    digest(text, purpose) {
+      const derived = createHmac('sha256', key).update(`guichet:digest:${purpose}`).digest();
+      return createHmac('sha256', derived).update(text, 'utf8').digest('hex');
+    },
   };
-}
-
-/**
- * A keyed fingerprint of a secret (HMAC-SHA256 under a key derived from SECRETS_KEY): lets the
- * database hold "no two secrets alike" in a unique index without holding any secret in clear.
- */
-export function secretFingerprint(key: Buffer, plain: string): string {
-  const derived = createHmac('sha256', key).update('guichet:secret-fingerprint:v1').digest();
-  return createHmac('sha256', derived).update(plain, 'utf8').digest('hex');
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -68,7 +69,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * or space: the value goes into configuration files without escaping.
  */
 export function randomSecret(length = 48): string {
-  if (!Number.isInteger(length) || length < 16 || length > 128) throw new Error('secret length must be 16–128');
+  if (!Number.isInteger(length) || length < 16 || length > 128)
+    throw new Error('secret length must be 16–128');
   let out = '';
   while (out.length < length) {
     for (const b of randomBytes(length * 2)) {

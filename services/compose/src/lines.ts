@@ -1,3 +1,4 @@
+import { eduroamLine } from '@guichet/eduroam';
 import { ipamLine } from '@guichet/ipam';
 import { rdnsLine } from '@guichet/rdns';
 import { routingLine } from '@guichet/routing';
@@ -9,4 +10,4 @@ import type { AnyLine } from '@guichet/workflow';
  * is its folder, one entry here (and its dependency in this package.json), and its
  * authorisation cases in services/api/src/authz/.
  */
-export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine];
+export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, eduroamLine];

@@ -1,20 +1,17 @@
-import { type SecretsKey, secretsKey } from '@guichet/core';
+import { envBool, envInt, envList, runTool, type SecretBox } from '@guichet/core';
 import { EDUROAM_POLICY_DEFAULT } from '@guichet/membership';
+import { lineConfig } from '@guichet/workflow';
 import { z } from 'zod';
-import { nodeDns, type RealmDns } from './dns.js';
+import { dnsClientRealmDns, type RealmDns } from './dns.js';
 import { type Box, COUNTRY_BOUNDS } from './model.js';
 import type { DeployTarget } from './radius/deploy.js';
 
 /**
  * The eduroam line's variables (README, "eduroam"), parsed once at start, and the runtime built
- * from them: the secrets key, the DNS client realm proofs use, the national proxy's deployment
+ * from them: the DNS client realm proofs use, the national proxy's deployment
  * target and the probe settings. Nothing here is read from the environment later.
  */
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[0-9.]+):\d{1,5}$/, 'an address:port (IPv6 in brackets)')
@@ -22,12 +19,6 @@ const hostPort = z
     const i = v.lastIndexOf(':');
     return { address: v.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(v.slice(i + 1)) };
   });
-const list = z.string().transform((v) =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
 const bounds = z.string().transform((v, ctx) => {
   const boxes = v.split(';').map((b) => b.split(',').map(Number));
   if (!boxes.every((b) => b.length === 4 && b.every(Number.isFinite))) {
@@ -37,112 +28,100 @@ const bounds = z.string().transform((v, ctx) => {
   return boxes as unknown as Box[];
 });
 
-export const eduroamConfigSchema = z
-  .object({
-    /** 32 bytes (64 hex digits): seals RADIUS secrets at rest and derives realm proof tokens. */
-    SECRETS_KEY: z.string().min(1).optional(),
-    EDUROAM_COUNTRY: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/)
-      .transform((v) => v.toUpperCase())
-      .default('FR'),
-    EDUROAM_BOUNDS: bounds.optional(),
-    EDUROAM_RO_ID: z.string().min(1).max(40).default('fr01'),
-    EDUROAM_RO_NAME: z.string().min(1).default('RENATER'),
-    EDUROAM_RO_CONTACT_NAME: z.string().min(1).default('eduroam NOC'),
-    EDUROAM_RO_CONTACT_EMAIL: z.email().default('eduroam@noc.example'),
-    EDUROAM_RO_CONTACT_PHONE: z.string().min(1).default('+33 1 00 00 00 00'),
-    EDUROAM_RO_URL: z.url().default('https://www.eduroam.example/'),
-    EDUROAM_RO_POLICY_URL: z.url().default('https://www.eduroam.example/policy'),
-    /** Host names of the national proxy servers (the RO's `server` entries in ro.json). */
-    EDUROAM_RO_SERVERS: list.optional(),
-    EDUROAM_POLICY_VERSION: z.string().min(1).max(200).default(EDUROAM_POLICY_DEFAULT),
-    /** Where an institution publishes its realm proof: `<label>.<realm> TXT "guichet-eduroam=<token>"`. */
-    EDUROAM_REALM_TXT_LABEL: z
-      .string()
-      .regex(/^_[a-z0-9-]{1,62}$/)
-      .default('_eduroam-guichet'),
-    /** Resolvers for realm proofs (address or address:port, comma-separated); unset: the system's. */
-    EDUROAM_DNS_SERVERS: list.optional(),
-    /** The operator's FreeRADIUS template directory, and the link the proxy runs (`-d`). */
-    EDUROAM_RADDB_TEMPLATE: z.string().min(1).optional(),
-    EDUROAM_RADDB_DIR: z.string().min(1).optional(),
-    /** Restarts the proxy after a swap (FreeRADIUS 3 reads clients and realms at start only). */
-    EDUROAM_RELOAD_COMMAND: z.string().min(1).optional(),
-    /** The proxy's auth listener, checked with Status-Server after a restart (rollback if silent)… */
-    EDUROAM_PROXY_CHECK: hostPort.optional(),
-    /** …with this secret, from EDUROAM_PROBE_SOURCE (Guichet's own client entry in clients.conf). */
-    EDUROAM_MONITOR_SECRET: z.string().min(16).optional(),
-    /** Source address of Status-Server probes (the proxy's, which institution servers accept). */
-    EDUROAM_PROBE_SOURCE: z.string().min(2).optional(),
-    EDUROAM_PROBE_INTERVAL_SECONDS: int(60, 3600).default(60),
-    EDUROAM_PROBE_TIMEOUT_MS: int(100, 30_000).default(2000),
-    EDUROAM_PROBE_ATTEMPTS: int(1, 5).default(3),
-    EDUROAM_PROBE_CONCURRENCY: int(1, 4096).default(512),
-    EDUROAM_PROBE_RETENTION_DAYS: int(1, 3650).default(30),
-    /** How long a rotated secret's successor and predecessor are both valid. */
-    EDUROAM_SECRET_OVERLAP_HOURS: int(1, 24 * 90).default(168),
-    /** Private and loopback server addresses (demo and tests only). */
-    EDUROAM_ALLOW_PRIVATE_SERVERS: bool.default(false),
-    /** The eduroam top-level servers (ETLR) foreign realms go to, and their secret. */
-    EDUROAM_UPSTREAM: list.optional(),
-    EDUROAM_UPSTREAM_SECRET: z.string().min(16).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (Boolean(c.EDUROAM_RADDB_TEMPLATE) !== Boolean(c.EDUROAM_RADDB_DIR)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EDUROAM_RADDB_DIR'],
-        message: 'EDUROAM_RADDB_TEMPLATE and EDUROAM_RADDB_DIR go together',
-      });
-    }
-    if (c.EDUROAM_PROXY_CHECK && !c.EDUROAM_MONITOR_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EDUROAM_PROXY_CHECK'],
-        message: 'EDUROAM_PROXY_CHECK needs EDUROAM_MONITOR_SECRET',
-      });
-    }
-    if (c.EDUROAM_UPSTREAM?.length && !c.EDUROAM_UPSTREAM_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EDUROAM_UPSTREAM'],
-        message: 'EDUROAM_UPSTREAM needs EDUROAM_UPSTREAM_SECRET',
-      });
-    }
-    if (!c.EDUROAM_BOUNDS && !COUNTRY_BOUNDS[c.EDUROAM_COUNTRY]) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EDUROAM_BOUNDS'],
-        message: `no built-in bounds for ${c.EDUROAM_COUNTRY}: give EDUROAM_BOUNDS`,
-      });
-    }
-    if (c.SECRETS_KEY) {
-      try {
-        secretsKey(c.SECRETS_KEY);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: (e as Error).message });
-      }
-    }
-  });
+export const eduroamConfigSchema = lineConfig({
+  EDUROAM_COUNTRY: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .transform((v) => v.toUpperCase())
+    .default('FR'),
+  EDUROAM_BOUNDS: bounds.optional(),
+  EDUROAM_RO_ID: z.string().min(1).max(40).default('fr01'),
+  EDUROAM_RO_NAME: z.string().min(1).default('RENATER'),
+  EDUROAM_RO_CONTACT_NAME: z.string().min(1).default('eduroam NOC'),
+  EDUROAM_RO_CONTACT_EMAIL: z.email().default('eduroam@noc.example'),
+  EDUROAM_RO_CONTACT_PHONE: z.string().min(1).default('+33 1 00 00 00 00'),
+  EDUROAM_RO_URL: z.url().default('https://www.eduroam.example/'),
+  EDUROAM_RO_POLICY_URL: z.url().default('https://www.eduroam.example/policy'),
+  /** Host names of the national proxy servers (the RO's `server` entries in ro.json). */
+  EDUROAM_RO_SERVERS: envList.optional(),
+  EDUROAM_POLICY_VERSION: z.string().min(1).max(200).default(EDUROAM_POLICY_DEFAULT),
+  /** Where an institution publishes its realm proof: `<label>.<realm> TXT "guichet-eduroam=<token>"`. */
+  EDUROAM_REALM_TXT_LABEL: z
+    .string()
+    .regex(/^_[a-z0-9-]{1,62}$/)
+    .default('_eduroam-guichet'),
+  /** Resolvers for realm proofs (address or address:port, comma-separated); unset: the system's. */
+  EDUROAM_DNS_SERVERS: envList.optional(),
+  /** The operator's FreeRADIUS template directory, and the link the proxy runs (`-d`). */
+  EDUROAM_RADDB_TEMPLATE: z.string().min(1).optional(),
+  EDUROAM_RADDB_DIR: z.string().min(1).optional(),
+  /** Restarts the proxy after a swap (FreeRADIUS 3 reads clients and realms at start only). */
+  EDUROAM_RELOAD_COMMAND: z.string().min(1).optional(),
+  /** The proxy's auth listener, checked with Status-Server after a restart (rollback if silent)… */
+  EDUROAM_PROXY_CHECK: hostPort.optional(),
+  /** …with this secret, from EDUROAM_PROBE_SOURCE (Guichet's own client entry in clients.conf). */
+  EDUROAM_MONITOR_SECRET: z.string().min(16).optional(),
+  /** Source address of Status-Server probes (the proxy's, which institution servers accept). */
+  EDUROAM_PROBE_SOURCE: z.string().min(2).optional(),
+  EDUROAM_PROBE_INTERVAL_SECONDS: envInt(60, 3600).default(60),
+  /** How often an outage request checks whether its server answers again (for a week). */
+  EDUROAM_RECOVERY_CHECK_SECONDS: envInt(1, 3600).default(60),
+  EDUROAM_PROBE_TIMEOUT_MS: envInt(100, 30_000).default(2000),
+  EDUROAM_PROBE_ATTEMPTS: envInt(1, 5).default(3),
+  EDUROAM_PROBE_CONCURRENCY: envInt(1, 4096).default(512),
+  EDUROAM_PROBE_RETENTION_DAYS: envInt(1, 3650).default(30),
+  /** How long a rotated secret's successor and predecessor are both valid. */
+  EDUROAM_SECRET_OVERLAP_HOURS: envInt(1, 24 * 90).default(168),
+  /** Private and loopback server addresses (demo and tests only). */
+  EDUROAM_ALLOW_PRIVATE_SERVERS: envBool.default(false),
+  /** The eduroam top-level servers (ETLR) foreign realms go to, and their secret. */
+  EDUROAM_UPSTREAM: envList.optional(),
+  EDUROAM_UPSTREAM_SECRET: z.string().min(16).optional(),
+}).superRefine((c, ctx) => {
+  if (Boolean(c.EDUROAM_RADDB_TEMPLATE) !== Boolean(c.EDUROAM_RADDB_DIR)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDUROAM_RADDB_DIR'],
+      message: 'EDUROAM_RADDB_TEMPLATE and EDUROAM_RADDB_DIR go together',
+    });
+  }
+  if (c.EDUROAM_PROXY_CHECK && !c.EDUROAM_MONITOR_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDUROAM_PROXY_CHECK'],
+      message: 'EDUROAM_PROXY_CHECK needs EDUROAM_MONITOR_SECRET',
+    });
+  }
+  if (c.EDUROAM_UPSTREAM?.length && !c.EDUROAM_UPSTREAM_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDUROAM_UPSTREAM'],
+      message: 'EDUROAM_UPSTREAM needs EDUROAM_UPSTREAM_SECRET',
+    });
+  }
+  if (!c.EDUROAM_BOUNDS && !COUNTRY_BOUNDS[c.EDUROAM_COUNTRY]) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDUROAM_BOUNDS'],
+      message: `no built-in bounds for ${c.EDUROAM_COUNTRY}: give EDUROAM_BOUNDS`,
+    });
+  }
+});
 
 export type EduroamConfig = z.output<typeof eduroamConfigSchema>;
 
+/** Parses the line's variables (tests; the hosts parse every fragment together). */
 export function parseEduroamConfig(vars: Record<string, string | undefined> = {}): EduroamConfig {
-  const cleaned = Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== ''));
-  const r = eduroamConfigSchema.safeParse(cleaned);
-  if (!r.success) {
-    throw new Error(
-      `Invalid configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
-    );
-  }
-  return r.data;
+  return eduroamConfigSchema.parse(
+    Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== '')),
+  );
 }
 
+/** What eduroam's code reads at run time (`env.line('eduroam')`). */
 export interface EduroamRuntime {
   config: EduroamConfig;
-  /** null without SECRETS_KEY: servers and realm proofs are then refused as unavailable. */
-  key: SecretsKey | null;
+  /** The process's secret box: seals RADIUS secrets, digests fingerprints and realm tokens. */
+  secrets: SecretBox;
   dns: RealmDns;
   bounds: readonly Box[];
   /** Where the proxy configuration goes (null: generated and checked, deployed nowhere). */
@@ -151,21 +130,24 @@ export interface EduroamRuntime {
   reload: (() => Promise<void>) | null;
 }
 
-export function eduroamRuntime(
-  config: EduroamConfig,
-  overrides: Partial<Pick<EduroamRuntime, 'dns' | 'reload' | 'deploy'>> = {},
-): EduroamRuntime {
-  const deploy =
-    config.EDUROAM_RADDB_TEMPLATE && config.EDUROAM_RADDB_DIR
-      ? { template: config.EDUROAM_RADDB_TEMPLATE, live: config.EDUROAM_RADDB_DIR }
-      : null;
+declare module '@guichet/workflow' {
+  interface LineRuntimes {
+    eduroam: EduroamRuntime;
+  }
+}
+
+/** The runtime a host builds: the DNS client on the configured (or the system's) resolvers, the deployment target, the reload command. */
+export function eduroamRuntime(config: EduroamConfig, secrets: SecretBox): EduroamRuntime {
   return {
     config,
-    key: config.SECRETS_KEY ? secretsKey(config.SECRETS_KEY) : null,
-    dns: overrides.dns ?? nodeDns(config.EDUROAM_DNS_SERVERS),
+    secrets,
+    dns: dnsClientRealmDns(config.EDUROAM_DNS_SERVERS),
     bounds: config.EDUROAM_BOUNDS ?? COUNTRY_BOUNDS[config.EDUROAM_COUNTRY] ?? [],
-    deploy: overrides.deploy === undefined ? deploy : overrides.deploy,
-    reload: overrides.reload === undefined ? commandReload(config.EDUROAM_RELOAD_COMMAND) : overrides.reload,
+    deploy:
+      config.EDUROAM_RADDB_TEMPLATE && config.EDUROAM_RADDB_DIR
+        ? { template: config.EDUROAM_RADDB_TEMPLATE, live: config.EDUROAM_RADDB_DIR }
+        : null,
+    reload: commandReload(config.EDUROAM_RELOAD_COMMAND),
   };
 }
 
@@ -173,7 +155,6 @@ function commandReload(command: string | undefined): (() => Promise<void>) | nul
   if (!command) return null;
   const [cmd, ...args] = command.split(/\s+/).filter(Boolean);
   return async () => {
-    const { runTool } = await import('./radius/run.js');
     const r = await runTool(cmd as string, args, { timeoutMs: 60_000 });
     if (r.code !== 0)
       throw new Error(`${command} exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);

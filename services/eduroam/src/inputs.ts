@@ -1,4 +1,3 @@
-import { type FieldIssue, ValidationError } from '@guichet/core';
 import { z } from 'zod';
 import {
   AVAILABILITIES,
@@ -16,23 +15,6 @@ import {
  * point abroad) is a PolicyRefusalError from rules.ts, so a client can tell "malformed" from "not
  * allowed".
  */
-
-/** zod issues → one ValidationError whose paths start with `prefix`. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  prefix: (string | number)[] = ['input'],
-): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues: FieldIssue[] = r.error.issues.map((i) => ({
-    path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: i.message,
-  }));
-  const first = issues[0];
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  throw new ValidationError(`${first?.path.join('.')}: ${first?.message}${more}`, issues);
-}
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 

@@ -1,10 +1,11 @@
-import type { Database } from '@guichet/db';
-import { defineJob, type JobDefinition, type JobRunner } from '@guichet/jobs';
+import { defineJob } from '@guichet/jobs';
+import type { AnyJob, Env } from '@guichet/workflow';
 import { z } from 'zod';
-import type { EduroamRuntime } from './config.js';
+import { PROBE_ROUND_JOB, PROBE_SERVER_JOB, PUBLISH_JOB, PURGE_JOB } from './job-names.js';
 import { probeRound, purgeProbes } from './service/probes.js';
 import { publishProxy } from './service/proxy.js';
-import type { FollowUps } from './service/servers.js';
+
+export { PROBE_ROUND_JOB, PROBE_SERVER_JOB, PUBLISH_JOB, PURGE_JOB };
 
 /**
  * The eduroam jobs: the proxy publication (on demand after every change, and every minute to
@@ -14,27 +15,7 @@ import type { FollowUps } from './service/servers.js';
  * the first green probe does not wait for the round) and the daily purge of old probe rows.
  * Every handler is idempotent.
  */
-
-export const PUBLISH_JOB = 'eduroam.publish-proxy';
-export const PROBE_SERVER_JOB = 'eduroam.probe-server';
-export const PROBE_ROUND_JOB = 'eduroam.probe-round';
-export const PURGE_JOB = 'eduroam.purge-probes';
-
-/** The follow-up jobs services enqueue (declarations, rotations, removals). */
-export const followUps = (jobs: JobRunner | null): FollowUps => ({
-  jobs,
-  publish: PUBLISH_JOB,
-  probe: PROBE_SERVER_JOB,
-});
-
-// biome-ignore lint/suspicious/noExplicitAny: the list mixes payload types; each definition checks its own
-type AnyJob = JobDefinition<any>;
-
-export function eduroamJobs(
-  database: Database,
-  rt: EduroamRuntime,
-  runner: () => JobRunner | null,
-): AnyJob[] {
+export function eduroamJobs(env: Env): AnyJob[] {
   return [
     defineJob<Record<string, never>>({
       name: PUBLISH_JOB,
@@ -42,7 +23,7 @@ export function eduroamJobs(
       cronData: {},
       retryLimit: 3,
       handler: async (_d, job) => {
-        const out = await publishProxy(database.db, rt, job.requestContext);
+        const out = await publishProxy(env.database.db, env.line('eduroam'), job.requestContext);
         if (out.status !== 'unchanged' && out.status !== 'not-configured') {
           job.logger.info({ status: out.status, hash: out.hash }, 'eduroam: proxy publication');
         }
@@ -53,11 +34,7 @@ export function eduroamJobs(
       validate: (d) => z.object({ serverId: z.uuid() }).parse(d),
       retryLimit: 0,
       handler: async (d, job) => {
-        await probeRound(database.db, rt, job.requestContext, runner(), {
-          serverIds: [d.serverId],
-          due: false,
-          follow: followUps(runner()),
-        });
+        await probeRound(env, job.requestContext, { serverIds: [d.serverId], due: false });
       },
     }),
     defineJob<Record<string, never>>({
@@ -66,9 +43,7 @@ export function eduroamJobs(
       cronData: {},
       retryLimit: 0,
       handler: async (_d, job) => {
-        const s = await probeRound(database.db, rt, job.requestContext, runner(), {
-          follow: followUps(runner()),
-        });
+        const s = await probeRound(env, job.requestContext);
         if (s.probed) job.logger.info(s, 'eduroam: probe round');
       },
     }),
@@ -77,7 +52,7 @@ export function eduroamJobs(
       cron: '17 3 * * *',
       cronData: {},
       handler: async (_d, job) => {
-        const n = await purgeProbes(database.db, rt, job.requestContext.clock.now());
+        const n = await purgeProbes(env.database.db, env.line('eduroam'), job.requestContext.clock.now());
         if (n) job.logger.info({ purged: n }, 'eduroam: old probe results purged');
       },
     }),

@@ -1,9 +1,8 @@
 import { ConflictError, NotFoundError } from '@guichet/core';
 import { eq } from '@guichet/db';
-import { type RetryPolicy, ReturnToInstitution, registerKind } from '@guichet/workflow';
+import { defineKind, ReturnToInstitution } from '@guichet/workflow';
 import { z } from 'zod';
 import { TIMEOUT_MEANING } from './model.js';
-import { eduroam } from './runtime.js';
 import { SERVER_DOWN } from './service/probes.js';
 import { publishProxy } from './service/proxy.js';
 import {
@@ -43,7 +42,7 @@ export type RealmPayload = z.output<typeof realmSchema>;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-registerKind<RealmPayload>({
+export const REALM_KIND = defineKind<RealmPayload>({
   kind: REALM_REQUEST,
   queue: 'eduroam',
   title: 'eduroam realm',
@@ -57,14 +56,14 @@ registerKind<RealmPayload>({
       type: 'automatic',
       description:
         'eduroam is open in the agreement; the realm (lower case) overlaps no live realm and looks like none of another institution; it is reserved at once.',
-      run: async (tx, { request, payload, ctx }) => {
+      run: async (tx, { request, payload, ctx, env }) => {
         const row = await reserveRealm(
           tx,
           ctx,
           { institutionId: request.institutionId, realm: payload.realm, subrealms: payload.subrealms },
           request.id,
         );
-        const proof = realmProof(eduroam(), row.institutionId, row.realm);
+        const proof = realmProof(env.line('eduroam'), row.institutionId, row.realm);
         return { realmId: row.id, realm: row.realm, txtName: proof.name, txtValue: proof.value };
       },
     },
@@ -74,12 +73,12 @@ registerKind<RealmPayload>({
       description:
         'The realm exists in the DNS and carries the institution’s TXT record (`<label>.<realm> TXT "guichet-eduroam=…"`); missing, the request returns to the institution with the record to publish.',
       retry: { limit: 5, delaySeconds: 60, backoff: true },
-      run: async (db, { ctx, outputs }) => {
+      run: async (db, { ctx, outputs, env }) => {
         const realmId = str(outputs.reserve?.realmId);
         const row = await getRealm(db, realmId);
         if (!row) throw new NotFoundError('EduroamRealm', realmId);
         if (row.state === 'active') return { proved: true };
-        const found = await lookForProof(eduroam(), row);
+        const found = await lookForProof(env.line('eduroam'), row);
         if (!found.proved)
           throw new ReturnToInstitution(found.reason, { txtName: found.name, txtValue: found.value });
         await db.transaction((tx) => activateRealm(tx, ctx, row.id, found));
@@ -91,8 +90,8 @@ registerKind<RealmPayload>({
       type: 'external',
       description:
         'Regenerates the national proxy’s configuration, checks it with freeradius -XC, swaps it in and restarts the proxy (a refused configuration leaves the running one).',
-      run: async (db, { ctx }) => {
-        const out = await publishProxy(db, eduroam(), ctx);
+      run: async (db, { ctx, env }) => {
+        const out = await publishProxy(db, env.line('eduroam'), ctx);
         if (out.status === 'refused' || out.status === 'rolled_back' || out.status === 'failed') {
           const errors = 'publication' in out ? out.publication.errors.join('; ') : '';
           throw new Error(`the proxy configuration was ${out.status.replace('_', ' ')}: ${errors}`);
@@ -109,13 +108,17 @@ registerKind<RealmPayload>({
   sla: { responseMinutes: 60, resolutionMinutes: 24 * 60 },
 });
 
-/** How often the outage request looks again (every probe round), and for how long (a week). */
-export const RECOVERY_RETRY: RetryPolicy = { limit: 7 * 24 * 60, delaySeconds: 60, backoff: false };
+/** The outage request looks again every probe interval, for a week. */
+const recoveryRetry = (interval: number) => ({
+  limit: Math.ceil((7 * 24 * 3600) / interval),
+  delaySeconds: interval,
+  backoff: false,
+});
 
 export const serverDownSchema = z.object({ serverId: z.uuid() });
 export type ServerDownPayload = z.output<typeof serverDownSchema>;
 
-registerKind<ServerDownPayload>({
+export const SERVER_DOWN_KIND = defineKind<ServerDownPayload>({
   kind: SERVER_DOWN,
   queue: 'eduroam',
   title: 'eduroam server not answering',
@@ -148,7 +151,7 @@ registerKind<ServerDownPayload>({
     {
       name: 'recover',
       type: 'external',
-      retry: RECOVERY_RETRY,
+      retry: (env) => recoveryRetry(env.line('eduroam').config.EDUROAM_RECOVERY_CHECK_SECONDS),
       description:
         'Waits for the probes to see the server answer again (checked every probe interval); removed servers end the request too.',
       run: async (db, { payload, request }) => {

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '@guichet/core';
 import { describe, expect, it } from 'vitest';
 import { eduroamRuntime, parseEduroamConfig } from '../config.js';
 import { type InstitutionFacts, institutionDocument, roDocument, type SiteFacts } from './build.js';
 import { describeErrors, roFacts, validateInstitutionJson, validateRoJson } from './index.js';
 
 const at = new Date('2026-11-30T10:00:00Z');
-const rt = eduroamRuntime(parseEduroamConfig({}), { deploy: null, reload: null });
+const rt = eduroamRuntime(parseEduroamConfig({}), createSecretBox(randomBytes(32)));
 const ro = roFacts(rt, at);
 
 const site: SiteFacts = {

@@ -1,11 +1,8 @@
-import { ConflictError, PolicyRefusalError, type RequestContext } from '@guichet/core';
-import type { Db, DbOrTx } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
-import { currentAgreement, getContact, isServiceOpen } from '@guichet/membership';
-import { AGREEMENT_CHANGE, fileRequest, type RequestRow } from '@guichet/workflow';
+import { ConflictError, PolicyRefusalError, parseInput, type RequestContext } from '@guichet/core';
+import type { DbOrTx } from '@guichet/db';
+import { currentAgreement, getContact } from '@guichet/membership';
+import { AGREEMENT_CHANGE, type Env, fileRequest, type RequestRow } from '@guichet/workflow';
 import { z } from 'zod';
-import type { EduroamRuntime } from '../config.js';
-import { parseWith } from '../inputs.js';
 import { RULES } from '../rules.js';
 
 /**
@@ -22,14 +19,16 @@ const activationInput = z.object({
   submit: z.boolean().default(true),
 });
 
-export async function requestActivation(
-  db: Db,
-  rt: EduroamRuntime,
-  ctx: RequestContext,
-  jobs: JobRunner | null,
-  raw: unknown,
-): Promise<RequestRow> {
-  const input = parseWith(activationInput, raw);
+/**
+ * The agreement-change payload that opens eduroam: the service, the eduroam contact, and the
+ * policy version of the line's configuration (the institution does not pick the policy). The
+ * eduroam database needs the contact's phone number; asking again for the terms in force is a
+ * conflict. The agreement kind itself checks the contact's role, the signature, the desk.
+ */
+export async function activationPayload(env: Env, raw: { institutionId: string; eduroamContactId: string }) {
+  const input = parseInput(activationInput, raw);
+  const db = env.database.db;
+  const policy = env.line('eduroam').config.EDUROAM_POLICY_VERSION;
   const contact = await getContact(db, input.eduroamContactId);
   if (contact && contact.institutionId === input.institutionId && !contact.phone) {
     throw new PolicyRefusalError(
@@ -39,27 +38,26 @@ export async function requestActivation(
   }
   const current = await currentAgreement(db, input.institutionId);
   if (
-    current &&
-    (await isServiceOpen(db, input.institutionId, 'eduroam')) &&
+    current?.services.includes('eduroam') &&
     current.eduroamContactId === input.eduroamContactId &&
-    current.eduroamPolicy === rt.config.EDUROAM_POLICY_VERSION
+    current.eduroamPolicy === policy
   ) {
-    throw new ConflictError(
-      `eduroam is already active with this contact under ${rt.config.EDUROAM_POLICY_VERSION}`,
-    );
+    throw new ConflictError(`eduroam is already active with this contact under ${policy}`);
   }
+  return { activateServices: ['eduroam'], eduroamContactId: input.eduroamContactId, eduroamPolicy: policy };
+}
+
+/** Files the activation (a `membership.agreementChange`): signed by the head, validated by the desk. */
+export async function requestActivation(env: Env, ctx: RequestContext, raw: unknown): Promise<RequestRow> {
+  const input = parseInput(activationInput, raw);
   return fileRequest(
-    db,
+    env.database.db,
     ctx,
-    jobs,
+    env,
     {
       kind: AGREEMENT_CHANGE,
       institutionId: input.institutionId,
-      payload: {
-        activateServices: ['eduroam'],
-        eduroamContactId: input.eduroamContactId,
-        eduroamPolicy: rt.config.EDUROAM_POLICY_VERSION,
-      },
+      payload: await activationPayload(env, input),
       submit: input.submit,
     },
     { payloadPath: ['input'] },

@@ -1,12 +1,4 @@
-import {
-  canWrite,
-  ForbiddenError,
-  hasStaffRole,
-  NotFoundError,
-  type RequestContext,
-  type SecretsKey,
-  UnavailableError,
-} from '@guichet/core';
+import { canWrite, ForbiddenError, hasStaffRole, NotFoundError, type RequestContext } from '@guichet/core';
 import { eq, type Tx } from '@guichet/db';
 import {
   canFileFor,
@@ -15,7 +7,6 @@ import {
   institutions,
   isServiceOpen,
 } from '@guichet/membership';
-import type { EduroamRuntime } from '../config.js';
 import { requireActive } from '../rules.js';
 
 /** Who may do what on eduroam objects, and the lock every eduroam write takes first. */
@@ -57,13 +48,4 @@ export async function lockForEduroam(
   if (!inst) throw new NotFoundError('Institution', institutionId);
   requireActive(inst.status === 'active' && (await isServiceOpen(tx, institutionId, 'eduroam')), inst.name);
   return inst;
-}
-
-export function requireKey(rt: EduroamRuntime): SecretsKey {
-  if (!rt.key)
-    throw new UnavailableError(
-      'SECRETS_KEY',
-      'SECRETS_KEY is not set: eduroam secrets and realm proofs need it',
-    );
-  return rt.key;
 }

@@ -3,7 +3,6 @@ import { eq } from '@guichet/db';
 import { type Radius, startRadius, until } from '@guichet/testkit';
 import { getRequest, notifications, requests, tickets } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { followUps } from '../jobs.js';
 import { nextProbeState } from '../model.js';
 import { secrets, servers } from '../tables.js';
 import { startWorld, type World } from '../test/world.js';
@@ -27,20 +26,18 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
   let secret: string;
   const ctx = () => systemContext('eduroam-test');
   // Rounds driven by the test (the cron rounds would race it): every server is due each time.
-  const round = () =>
-    probeRound(w.database.db, w.rt, ctx(), w.runner, { due: false, follow: followUps(null) });
+  const round = () => probeRound(w.env, ctx(), { due: false });
   const row = async () => (await w.database.db.select().from(servers).where(eq(servers.id, serverId)))[0];
 
   beforeAll(async () => {
     w = await startWorld({ EDUROAM_PROBE_INTERVAL_SECONDS: '3600' });
     await w.activate(w.a);
-    const d = await declareServer(
-      w.database.db,
-      w.rt,
-      w.a.tech,
-      { institutionId: w.a.id, name: 'radius1.univ-a.example', address: '127.0.0.2', port: 1812 },
-      followUps(null),
-    );
+    const d = await declareServer(w.env, w.a.tech, {
+      institutionId: w.a.id,
+      name: 'radius1.univ-a.example',
+      address: '127.0.0.2',
+      port: 1812,
+    });
     serverId = d.server.id;
     secret = d.secret;
   }, 120_000);
@@ -115,7 +112,7 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
   }, 60_000);
 
   it('ends a rotation when the server answers the new secret (and only then)', async () => {
-    const r = await rotateSecret(w.database.db, w.rt, w.a.tech, serverId, followUps(null));
+    const r = await rotateSecret(w.env, w.a.tech, serverId);
     expect((await round()).rotated).toBe(0); // still answers the current secret
     const port = radius!.authPort;
     await radius!.stop();

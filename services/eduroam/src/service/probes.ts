@@ -1,13 +1,11 @@
 import { ConflictError, type RequestContext, systemContext } from '@guichet/core';
 import { and, type Db, type DbOrTx, desc, eq, inArray, lt, ne, or, sql } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
-import { fileRequest } from '@guichet/workflow';
+import { type Env, fileRequest } from '@guichet/workflow';
 import type { EduroamRuntime } from '../config.js';
 import { DOWN_AFTER, TIMEOUT_MEANING } from '../model.js';
 import { type Exchange, RadiusClient, RadiusTimeout } from '../radius/client.js';
 import { probes, secrets, servers } from '../tables.js';
-import { requireKey } from './common.js';
-import { completeRotation, type FollowUps, openServerSecret } from './servers.js';
+import { completeRotation, openServerSecret } from './servers.js';
 
 /**
  * Status-Server probes (RFC 5997) of institution servers, sent from the proxy's address with
@@ -84,7 +82,6 @@ async function targets(db: DbOrTx, ids: readonly string[] | null, dueBefore: Dat
 
 /** Probes one server: the current secret, then (rotating) the next one. Never throws. */
 async function probeOne(rt: EduroamRuntime, client: RadiusClient, t: Target): Promise<ProbeResult> {
-  const key = requireKey(rt);
   const tries: ['current' | 'next', { id: string; sealed: string }][] = [];
   if (t.current) tries.push(['current', t.current]);
   if (t.next) tries.push(['next', t.next]);
@@ -101,7 +98,7 @@ async function probeOne(rt: EduroamRuntime, client: RadiusClient, t: Target): Pr
       const x: Exchange = await client.exchange({
         host: t.address,
         port: t.port,
-        secret: openServerSecret(key, s),
+        secret: openServerSecret(rt.secrets, s),
         code: 'Status-Server',
         timeoutMs: rt.config.EDUROAM_PROBE_TIMEOUT_MS,
         attempts: rt.config.EDUROAM_PROBE_ATTEMPTS,
@@ -233,12 +230,12 @@ const toApplied = (r: Record<string, unknown>): Applied => ({
  * whose overlap is over.
  */
 export async function probeRound(
-  db: Db,
-  rt: EduroamRuntime,
+  env: Env,
   ctx: RequestContext,
-  jobs: JobRunner | null,
-  opts: { serverIds?: readonly string[]; due?: boolean; client?: RadiusClient; follow?: FollowUps } = {},
+  opts: { serverIds?: readonly string[]; due?: boolean; client?: RadiusClient } = {},
 ): Promise<RoundSummary> {
+  const db = env.database.db;
+  const rt = env.line('eduroam');
   const t0 = performance.now();
   const now = ctx.clock.now();
   // A little slack: a round started on the minute should not skip a server probed 59.9 s ago.
@@ -257,7 +254,6 @@ export async function probeRound(
     if (!opts.client) client.close();
   }
   const applied = await applyResults(db, ctx, results);
-  const follow: FollowUps = opts.follow ?? { jobs };
   const summary: RoundSummary = {
     probed: results.length,
     up: results.filter((r) => r.ok).length,
@@ -272,7 +268,7 @@ export async function probeRound(
     // A server that never answered is still being set up: no outage to report yet.
     if (a.after === 'down' && a.before !== 'down' && a.everUp && !a.downRequestId) {
       try {
-        await fileRequest(db, systemContext('eduroam', ctx.requestId), jobs, {
+        await fileRequest(db, systemContext('eduroam', ctx.requestId), env, {
           kind: SERVER_DOWN,
           institutionId: a.institutionId,
           payload: { serverId: a.id },
@@ -292,7 +288,7 @@ export async function probeRound(
     const expired = t?.next?.validUntil && t.next.validUntil.getTime() <= now.getTime();
     if (t?.next && (settled || expired)) {
       const done = await db.transaction((tx) =>
-        completeRotation(tx, ctx, r.serverId, settled ? 'probe' : 'overlap-ended', follow),
+        completeRotation(tx, env, ctx, r.serverId, settled ? 'probe' : 'overlap-ended'),
       );
       if (done) summary.rotated++;
     }

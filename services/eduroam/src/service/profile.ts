@@ -1,9 +1,8 @@
 import { recordChange } from '@guichet/audit';
-import type { RequestContext } from '@guichet/core';
-import { PolicyRefusalError } from '@guichet/core';
+import { PolicyRefusalError, parseInput, type RequestContext } from '@guichet/core';
 import { type Db, one } from '@guichet/db';
 import type { EduroamRuntime } from '../config.js';
-import { parseWith, profileInput } from '../inputs.js';
+import { profileInput } from '../inputs.js';
 import { inBoxes, sortLang } from '../model.js';
 import { RULES } from '../rules.js';
 import { profiles } from '../tables.js';
@@ -21,7 +20,7 @@ export async function updateProfile(
   ctx: RequestContext,
   raw: unknown,
 ): Promise<ProfileRow> {
-  const input = parseWith(profileInput, raw);
+  const input = parseInput(profileInput, raw);
   if (input.coordinates && !inBoxes(input.coordinates, rt.bounds)) {
     throw new PolicyRefusalError(
       RULES.outsideCountry,

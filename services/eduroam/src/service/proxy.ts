@@ -7,7 +7,6 @@ import { RadiusClient } from '../radius/client.js';
 import { configHash, liveRelease, pruneReleases, stageRelease, swapLive } from '../radius/deploy.js';
 import { type ProxyInstitution, type ProxyModel, renderProxyConfig } from '../radius/generate.js';
 import { proxyState, publications, realms, secrets, servers } from '../tables.js';
-import { requireKey } from './common.js';
 import { openServerSecret } from './servers.js';
 
 /**
@@ -23,7 +22,6 @@ export type PublicationRow = typeof publications.$inferSelect;
 
 /** What the proxy routes: active realms and live servers of institutions with eduroam open. */
 export async function proxyModel(db: DbOrTx, rt: EduroamRuntime): Promise<ProxyModel> {
-  const key = requireKey(rt);
   const open = db
     .select({ id: agreementVersions.institutionId })
     .from(agreementVersions)
@@ -68,7 +66,7 @@ export async function proxyModel(db: DbOrTx, rt: EduroamRuntime): Promise<ProxyM
         address: s.address,
         port: s.port,
         transport: s.transport as 'udp' | 'tls',
-        secret: openServerSecret(key, { id: s.secretId, sealed: s.sealed }),
+        secret: openServerSecret(rt.secrets, { id: s.secretId, sealed: s.sealed }),
       });
     }
   }

@@ -1,14 +1,21 @@
 import { recordChange } from '@guichet/audit';
-import { ConflictError, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
+import {
+  ConflictError,
+  NotFoundError,
+  PolicyRefusalError,
+  parseInput,
+  type RequestContext,
+} from '@guichet/core';
 import { and, asc, type DbOrTx, eq, ne, one, PG, pgError, sql, type Tx } from '@guichet/db';
 import { institutions } from '@guichet/membership';
 import type { EduroamRuntime } from '../config.js';
 import { proofRecord, TXT_PREFIX } from '../dns.js';
-import { parseWith, type RealmInput, realmInput } from '../inputs.js';
+import { type RealmInput, realmInput } from '../inputs.js';
 import { coverageLiteral, coverageOf, realmKey, skeletonOf } from '../model.js';
 import { type HeldRealm, overlapRefusal, RULES } from '../rules.js';
 import { realms } from '../tables.js';
-import { lockForEduroam, requireKey } from './common.js';
+import { lockForEduroam } from './common.js';
+import { realmResource } from './resources.js';
 
 /**
  * Realms: a domain (or subdomain) an institution proves it holds with a DNS TXT record, then
@@ -56,7 +63,7 @@ export async function reserveRealm(
   raw: RealmInput,
   requestId: string | null,
 ): Promise<RealmRow> {
-  const input = parseWith(realmInput, raw);
+  const input = parseInput(realmInput, raw);
   await lockForEduroam(tx, ctx, input.institutionId);
   const key = realmKey(input.realm);
   const skeletonKey = realmKey(skeletonOf(input.realm));
@@ -85,6 +92,7 @@ export async function reserveRealm(
         institutionId: row.institutionId,
         after: row,
       });
+      await realmResource(s, ctx, row);
       return row;
     });
   } catch (e) {
@@ -103,7 +111,7 @@ export async function getRealm(db: DbOrTx, id: string): Promise<RealmRow | undef
 
 /** The TXT record that proves the institution holds the realm (shown before and after filing). */
 export function realmProof(rt: EduroamRuntime, institutionId: string, realm: string) {
-  return proofRecord(rt.config.EDUROAM_REALM_TXT_LABEL, requireKey(rt), institutionId, realm);
+  return proofRecord(rt.config.EDUROAM_REALM_TXT_LABEL, rt.secrets, institutionId, realm);
 }
 
 export type ProofOutcome =
@@ -169,6 +177,7 @@ export async function activateRealm(
     before: row,
     after,
   });
+  await realmResource(tx, ctx, after);
   return after;
 }
 
@@ -196,6 +205,7 @@ export async function releaseRealm(
     before: row,
     after,
   });
+  await realmResource(tx, ctx, after);
   return after;
 }
 

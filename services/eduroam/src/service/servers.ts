@@ -4,41 +4,32 @@ import {
   ConflictError,
   InvalidTransitionError,
   NotFoundError,
-  openSecret,
   PolicyRefusalError,
+  parseInput,
   type RequestContext,
   randomSecret,
-  type SecretsKey,
-  sealSecret,
-  secretFingerprint,
+  type SecretBox,
 } from '@guichet/core';
-import { and, asc, type Db, type DbOrTx, eq, ne, one, PG, pgError, sql, type Tx } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
+import { and, asc, type DbOrTx, eq, ne, one, PG, pgError, sql, type Tx } from '@guichet/db';
 import { addressInPrefix, parseAddress } from '@guichet/net';
-import type { EduroamRuntime } from '../config.js';
-import { parseWith, type ServerInput, serverInput } from '../inputs.js';
+import type { Env } from '@guichet/workflow';
+import { type ServerInput, serverInput } from '../inputs.js';
+import { PROBE_SERVER_JOB, PUBLISH_JOB } from '../job-names.js';
 import { RULES } from '../rules.js';
 import { secrets, servers } from '../tables.js';
-import { lockForEduroam, requireKey } from './common.js';
+import { lockForEduroam } from './common.js';
+import { serverResource } from './resources.js';
 
 /**
  * RADIUS servers of institutions: address, port, transport and the shared secret Guichet
  * generates. A secret is shown once — in the result of the call that made it — and is otherwise
- * only sealed in eduroam_secrets, opened when the proxy configuration is rendered or a probe is
- * sent. It never enters the change log, a request, a log line or a GraphQL field that can be
- * read again.
+ * only sealed in eduroam_secrets (env.secrets, the secret's id as context), opened when the
+ * proxy configuration is rendered or a probe is sent. It never enters the change log, a
+ * request, a log line or a GraphQL field that can be read again.
  */
 
 export type ServerRow = typeof servers.$inferSelect;
 export type SecretRow = typeof secrets.$inferSelect;
-
-/** Jobs the declaration enqueues in its transaction (the proxy publication, the first probe). */
-export interface FollowUps {
-  jobs: JobRunner | null;
-  /** Names of the jobs (see jobs.ts), passed in so the service does not import the job list. */
-  publish?: string;
-  probe?: string;
-}
 
 /** 48 characters from [A-Za-z0-9]: ≈ 285 bits. */
 export const SECRET_LENGTH = 48;
@@ -79,8 +70,10 @@ export function checkServerAddress(text: string, allowPrivate: boolean): string 
 /** Server rows hold nothing secret (secrets live sealed in eduroam_secrets): logged as they are. */
 const logged = (s: ServerRow) => s;
 
+const FINGERPRINT = 'eduroam-secret-fingerprint';
+
 function issueSecret(
-  key: SecretsKey,
+  box: SecretBox,
   serverId: string,
   status: 'current' | 'next',
   now: Date,
@@ -93,8 +86,9 @@ function issueSecret(
     row: {
       id,
       serverId,
-      sealed: sealSecret(key, plain, `eduroam-secret:${id}`),
-      fingerprint: secretFingerprint(key, plain),
+      sealed: box.seal(plain, `eduroam-secret:${id}`),
+      // Unique over every secret ever issued: never two alike, never one reused.
+      fingerprint: box.digest(plain, FINGERPRINT),
       status,
       createdAt: now,
       validUntil,
@@ -103,14 +97,22 @@ function issueSecret(
   };
 }
 
-export function openServerSecret(key: SecretsKey, row: Pick<SecretRow, 'id' | 'sealed'>): string {
-  return openSecret(key, row.sealed, `eduroam-secret:${row.id}`);
+export function openServerSecret(box: SecretBox, row: Pick<SecretRow, 'id' | 'sealed'>): string {
+  return box.open(row.sealed, `eduroam-secret:${row.id}`);
 }
 
-async function enqueueFollowUps(tx: Tx, ctx: RequestContext, f: FollowUps, serverId: string | null) {
-  if (!f.jobs) return;
-  if (f.publish) await f.jobs.sendInTx(tx, f.publish, {}, { requestId: ctx.requestId });
-  if (f.probe && serverId) await f.jobs.sendInTx(tx, f.probe, { serverId }, { requestId: ctx.requestId });
+/** In the change's transaction: republish the proxy; probe the server (new, or with a new secret) at once. */
+export async function followUp(
+  tx: Tx,
+  env: Env,
+  ctx: RequestContext,
+  probeServerId: string | null,
+): Promise<void> {
+  if (!env.jobs) return;
+  await env.jobs.sendInTx(tx, PUBLISH_JOB, {}, { requestId: ctx.requestId });
+  if (probeServerId) {
+    await env.jobs.sendInTx(tx, PROBE_SERVER_JOB, { serverId: probeServerId }, { requestId: ctx.requestId });
+  }
 }
 
 /**
@@ -120,14 +122,12 @@ async function enqueueFollowUps(tx: Tx, ctx: RequestContext, f: FollowUps, serve
  * clients by address); a second declaration of it is a ConflictError and writes nothing.
  */
 export async function declareServer(
-  db: Db,
-  rt: EduroamRuntime,
+  env: Env,
   ctx: RequestContext,
   raw: unknown,
-  follow: FollowUps,
 ): Promise<{ server: ServerRow; secret: string }> {
-  const input: ServerInput = parseWith(serverInput, raw);
-  const key = requireKey(rt);
+  const input: ServerInput = parseInput(serverInput, raw);
+  const rt = env.line('eduroam');
   const address = checkServerAddress(input.address, rt.config.EDUROAM_ALLOW_PRIVATE_SERVERS);
   if (input.transport === 'tls') {
     throw new PolicyRefusalError(
@@ -135,7 +135,7 @@ export async function declareServer(
       'input.transport: RadSec servers are not connected to the national proxy yet',
     );
   }
-  return db.transaction(async (tx) => {
+  return env.database.db.transaction(async (tx) => {
     await lockForEduroam(tx, ctx, input.institutionId);
     const now = ctx.clock.now();
     const server = await tx
@@ -158,7 +158,7 @@ export async function declareServer(
         }
         throw e;
       });
-    const { plain, row } = issueSecret(key, server.id, 'current', now, null);
+    const { plain, row } = issueSecret(rt.secrets, server.id, 'current', now, null);
     await tx.insert(secrets).values(row);
     await recordChange(tx, ctx, {
       action: 'eduroam.declareServer',
@@ -167,7 +167,8 @@ export async function declareServer(
       institutionId: server.institutionId,
       after: logged(server),
     });
-    await enqueueFollowUps(tx, ctx, follow, server.id);
+    await serverResource(tx, ctx, server);
+    await followUp(tx, env, ctx, server.id);
     return { server, secret: plain };
   });
 }
@@ -192,14 +193,12 @@ export async function getServer(db: DbOrTx, id: string): Promise<ServerRow | und
  * proxy follows); at the end of the overlap it completes anyway. One rotation at a time.
  */
 export async function rotateSecret(
-  db: Db,
-  rt: EduroamRuntime,
+  env: Env,
   ctx: RequestContext,
   serverId: string,
-  follow: FollowUps,
 ): Promise<{ server: ServerRow; secret: string; validUntil: Date }> {
-  const key = requireKey(rt);
-  return db.transaction(async (tx) => {
+  const rt = env.line('eduroam');
+  return env.database.db.transaction(async (tx) => {
     const seen = await getServer(tx, serverId);
     if (!seen) throw new NotFoundError('EduroamServer', serverId);
     await lockForEduroam(tx, ctx, seen.institutionId, 'operate');
@@ -208,7 +207,7 @@ export async function rotateSecret(
       throw new InvalidTransitionError('EduroamServer', server.state, 'rotating');
     const now = ctx.clock.now();
     const validUntil = new Date(now.getTime() + rt.config.EDUROAM_SECRET_OVERLAP_HOURS * 3600_000);
-    const { plain, row } = issueSecret(key, server.id, 'next', now, validUntil);
+    const { plain, row } = issueSecret(rt.secrets, server.id, 'next', now, validUntil);
     await tx
       .insert(secrets)
       .values(row)
@@ -227,7 +226,7 @@ export async function rotateSecret(
       institutionId: server.institutionId,
       after: { secretId: row.id, validUntil },
     });
-    await enqueueFollowUps(tx, ctx, follow, server.id);
+    await followUp(tx, env, ctx, server.id);
     return { server, secret: plain, validUntil };
   });
 }
@@ -239,10 +238,10 @@ export async function rotateSecret(
  */
 export async function completeRotation(
   tx: Tx,
+  env: Env,
   ctx: RequestContext,
   serverId: string,
   why: 'probe' | 'overlap-ended' | 'confirmed',
-  follow: FollowUps,
 ): Promise<boolean> {
   const server = await lockServer(tx, serverId);
   const [next] = await tx
@@ -266,22 +265,17 @@ export async function completeRotation(
     institutionId: server.institutionId,
     after: { secretId: next.id, why },
   });
-  await enqueueFollowUps(tx, ctx, follow, null);
+  await followUp(tx, env, ctx, null);
   return true;
 }
 
 /** The institution (or the NOC) says the server uses the new secret now. */
-export async function confirmRotation(
-  db: Db,
-  ctx: RequestContext,
-  serverId: string,
-  follow: FollowUps,
-): Promise<ServerRow> {
-  return db.transaction(async (tx) => {
+export async function confirmRotation(env: Env, ctx: RequestContext, serverId: string): Promise<ServerRow> {
+  return env.database.db.transaction(async (tx) => {
     const seen = await getServer(tx, serverId);
     if (!seen) throw new NotFoundError('EduroamServer', serverId);
     await lockForEduroam(tx, ctx, seen.institutionId, 'operate');
-    if (!(await completeRotation(tx, ctx, serverId, 'confirmed', follow))) {
+    if (!(await completeRotation(tx, env, ctx, serverId, 'confirmed'))) {
       throw new ConflictError('no rotation of this server’s secret is under way');
     }
     return lockServer(tx, serverId);
@@ -289,13 +283,8 @@ export async function confirmRotation(
 }
 
 /** Removes a server: it leaves the proxy at the next publication, its secrets are retired. */
-export async function removeServer(
-  db: Db,
-  ctx: RequestContext,
-  serverId: string,
-  follow: FollowUps,
-): Promise<ServerRow> {
-  return db.transaction(async (tx) => {
+export async function removeServer(env: Env, ctx: RequestContext, serverId: string): Promise<ServerRow> {
+  return env.database.db.transaction(async (tx) => {
     const seen = await getServer(tx, serverId);
     if (!seen) throw new NotFoundError('EduroamServer', serverId);
     // Removing is allowed even once eduroam is closed: that is how an institution leaves.
@@ -324,7 +313,8 @@ export async function removeServer(
       before: logged(server),
       after: logged(after),
     });
-    await enqueueFollowUps(tx, ctx, follow, null);
+    await serverResource(tx, ctx, after);
+    await followUp(tx, env, ctx, null);
     return after;
   });
 }

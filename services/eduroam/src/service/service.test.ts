@@ -6,7 +6,6 @@ import { until } from '@guichet/testkit';
 import { fileRequest, getRequest, requests, resubmitRequest } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEduroam, validateInstitutionJson, validateRoJson } from '../export/index.js';
-import { followUps } from '../jobs.js';
 import { realms, secrets, servers, sites } from '../tables.js';
 import { startWorld, type World } from '../test/world.js';
 import { REALM_REQUEST } from '../workflow.js';
@@ -57,17 +56,11 @@ describe(`eduroam declarations on ${engine}`, () => {
     const before = await rows();
     const { db } = w.database;
     const server = await refused(
-      declareServer(
-        db,
-        w.rt,
-        w.a.tech,
-        { institutionId: w.a.id, name: 'radius1', address: '127.0.0.2' },
-        followUps(w.runner),
-      ),
+      declareServer(w.env, w.a.tech, { institutionId: w.a.id, name: 'radius1', address: '127.0.0.2' }),
     );
     const site = await refused(declareSite(db, w.rt, w.a.tech, { institutionId: w.a.id, ...SITE }));
     const realm = await refused(
-      fileRequest(db, w.a.tech, w.runner, {
+      fileRequest(db, w.a.tech, w.env, {
         kind: REALM_REQUEST,
         institutionId: w.a.id,
         payload: { realm: 'univ-a.example' },
@@ -105,7 +98,7 @@ describe(`eduroam declarations on ${engine}`, () => {
     // Asking again for the same terms is refused.
     expect(
       await refused(
-        requestActivation(db, w.rt, w.a.tech, w.runner, {
+        requestActivation(w.env, w.a.tech, {
           institutionId: w.a.id,
           eduroamContactId: w.a.eduroamContactId,
         }),
@@ -116,7 +109,7 @@ describe(`eduroam declarations on ${engine}`, () => {
 
   it('proves a realm by its DNS TXT record: returned with the record to publish, then completed', async () => {
     const { db } = w.database;
-    const filed = await fileRequest(db, w.a.tech, w.runner, {
+    const filed = await fileRequest(db, w.a.tech, w.env, {
       kind: REALM_REQUEST,
       institutionId: w.a.id,
       payload: { realm: 'Univ-A.Example' },
@@ -131,14 +124,14 @@ describe(`eduroam declarations on ${engine}`, () => {
     // Someone else's token does not count.
     const other = realmProof(w.rt, w.b.id, 'univ-a.example');
     await w.zone('univ-a.example', [`_eduroam-guichet IN TXT "${other.value}"`]);
-    await resubmitRequest(db, w.a.tech, w.runner, { requestId: filed.id });
+    await resubmitRequest(db, w.a.tech, w.env, { requestId: filed.id });
     const again = await until('the second look', async () => {
       const r = await getRequest(db, w.a.tech, filed.id);
       return r.status === 'returned' && r.revision > returned.revision ? r : undefined;
     });
     expect(again.reason).toMatch(/not the value for this institution/);
     await w.zone('univ-a.example', [`_eduroam-guichet IN TXT "${proof.value}"`]);
-    await resubmitRequest(db, w.a.tech, w.runner, { requestId: filed.id });
+    await resubmitRequest(db, w.a.tech, w.env, { requestId: filed.id });
     await until('the realm request to complete', async () =>
       (await getRequest(db, w.a.tech, filed.id)).status === 'completed' ? true : undefined,
     );
@@ -159,7 +152,7 @@ describe(`eduroam declarations on ${engine}`, () => {
     const before = await rows();
     const ask = (m: typeof w.a, realm: string, subrealms = true) =>
       refused(
-        fileRequest(db, m.tech, w.runner, {
+        fileRequest(db, m.tech, w.env, {
           kind: REALM_REQUEST,
           institutionId: m.id,
           payload: { realm, subrealms },
@@ -203,7 +196,7 @@ describe(`eduroam declarations on ${engine}`, () => {
     const { db } = w.database;
     const race = await Promise.allSettled(
       [w.a, w.b].map((m) =>
-        fileRequest(db, m.tech, w.runner, {
+        fileRequest(db, m.tech, w.env, {
           kind: REALM_REQUEST,
           institutionId: m.id,
           payload: { realm: 'univ-c.example' },
@@ -222,13 +215,12 @@ describe(`eduroam declarations on ${engine}`, () => {
 
   it('generates the server secret, shows it once, keeps it sealed and out of every record', async () => {
     const { db } = w.database;
-    const { server, secret } = await declareServer(
-      db,
-      w.rt,
-      w.a.tech,
-      { institutionId: w.a.id, name: 'radius1.univ-a.example', address: '127.0.0.2', port: 1812 },
-      followUps(null),
-    );
+    const { server, secret } = await declareServer(w.env, w.a.tech, {
+      institutionId: w.a.id,
+      name: 'radius1.univ-a.example',
+      address: '127.0.0.2',
+      port: 1812,
+    });
     expect(secret).toMatch(/^[A-Za-z0-9]{48}$/);
     const stored = await db.select().from(secrets).where(eq(secrets.serverId, server.id));
     expect(stored).toHaveLength(1);
@@ -240,66 +232,48 @@ describe(`eduroam declarations on ${engine}`, () => {
     ]);
     expect(everywhere).not.toContain(secret);
     const dup = await refused(
-      declareServer(
-        db,
-        w.rt,
-        w.b.tech,
-        { institutionId: w.b.id, name: 'x', address: '127.0.0.2' },
-        followUps(null),
-      ),
+      declareServer(w.env, w.b.tech, { institutionId: w.b.id, name: 'x', address: '127.0.0.2' }),
     );
     expect(dup).toBeInstanceOf(ConflictError);
-    const other = await declareServer(
-      db,
-      w.rt,
-      w.b.tech,
-      { institutionId: w.b.id, name: 'radius.univ-b.example', address: '127.0.0.3' },
-      followUps(null),
-    );
+    const other = await declareServer(w.env, w.b.tech, {
+      institutionId: w.b.id,
+      name: 'radius.univ-b.example',
+      address: '127.0.0.3',
+    });
     expect(other.secret).not.toBe(secret);
     const priv = await refused(
       declareServer(
-        db,
-        { ...w.rt, config: { ...w.rt.config, EDUROAM_ALLOW_PRIVATE_SERVERS: false } },
+        {
+          ...w.env,
+          line: (() => ({
+            ...w.rt,
+            config: { ...w.rt.config, EDUROAM_ALLOW_PRIVATE_SERVERS: false },
+          })) as never,
+        },
         w.b.tech,
         { institutionId: w.b.id, name: 'x', address: '10.1.2.3' },
-        followUps(null),
       ),
     );
     expect(priv).toMatchObject({ rule: 'eduroam.server-address' });
     // Another institution's contact, and a read-only token, may not declare for A.
     expect(
       await refused(
-        declareServer(
-          db,
-          w.rt,
-          w.b.tech,
-          { institutionId: w.a.id, name: 'x', address: '127.0.0.9' },
-          followUps(null),
-        ),
+        declareServer(w.env, w.b.tech, { institutionId: w.a.id, name: 'x', address: '127.0.0.9' }),
       ),
     ).toMatchObject({ code: 'NOT_FOUND' });
     expect(
       await refused(
-        declareServer(
-          db,
-          w.rt,
-          w.a.techRead,
-          { institutionId: w.a.id, name: 'x', address: '127.0.0.9' },
-          followUps(null),
-        ),
+        declareServer(w.env, w.a.techRead, { institutionId: w.a.id, name: 'x', address: '127.0.0.9' }),
       ),
     ).toMatchObject({ code: 'FORBIDDEN' });
     // Rotation: a second secret valid alongside the first until the overlap ends; one at a time.
-    const r = await rotateSecret(db, w.rt, w.a.tech, server.id, followUps(null));
+    const r = await rotateSecret(w.env, w.a.tech, server.id);
     expect(r.secret).toMatch(/^[A-Za-z0-9]{48}$/);
     expect(r.secret).not.toBe(secret);
     expect(r.validUntil.getTime() - Date.now()).toBeGreaterThan(167 * 3600_000);
     const live = await db.select().from(secrets).where(eq(secrets.serverId, server.id));
     expect(live.map((s) => s.status).sort()).toEqual(['current', 'next']);
-    expect(await refused(rotateSecret(db, w.rt, w.a.tech, server.id, followUps(null)))).toBeInstanceOf(
-      ConflictError,
-    );
+    expect(await refused(rotateSecret(w.env, w.a.tech, server.id))).toBeInstanceOf(ConflictError);
   });
 
   it('declares a site only as eduroam allows it: SSID, AES, tags, access points, inside the country, English', async () => {

@@ -1,13 +1,20 @@
 import { recordChange } from '@guichet/audit';
-import { NotFoundError, PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
+import {
+  NotFoundError,
+  PolicyRefusalError,
+  parseInput,
+  type RequestContext,
+  ValidationError,
+} from '@guichet/core';
 import { and, asc, type Db, type DbOrTx, eq, isNull, ne, one, sql, type Tx } from '@guichet/db';
 import { sites as membershipSites } from '@guichet/membership';
 import type { EduroamRuntime } from '../config.js';
-import { type ContactInput, parseWith, type SiteFields, siteFields, siteInput } from '../inputs.js';
+import { type ContactInput, type SiteFields, siteFields, siteInput } from '../inputs.js';
 import { AVAILABILITIES, LOCATION_KINDS, sortLang } from '../model.js';
 import { checkSite, RULES } from '../rules.js';
 import { type ContactJson, profiles, sites } from '../tables.js';
 import { lockForEduroam } from './common.js';
+import { siteResource } from './resources.js';
 
 /**
  * eduroam sites (the database's `location`s): where an institution broadcasts eduroam, with the
@@ -68,7 +75,7 @@ export async function declareSite(
   ctx: RequestContext,
   raw: unknown,
 ): Promise<SiteRow> {
-  const input = parseWith(siteInput, raw);
+  const input = parseInput(siteInput, raw);
   checkSite(input, rt.bounds, rt.config.EDUROAM_COUNTRY);
   return db.transaction(async (tx) => {
     await lockForEduroam(tx, ctx, input.institutionId);
@@ -87,6 +94,7 @@ export async function declareSite(
       institutionId: row.institutionId,
       after: row,
     });
+    await siteResource(tx, ctx, row);
     return row;
   });
 }
@@ -116,7 +124,7 @@ export async function updateSite(
   id: string,
   raw: unknown,
 ): Promise<SiteRow> {
-  const input = parseWith(siteFields, raw);
+  const input = parseInput(siteFields, raw);
   checkSite(input, rt.bounds, rt.config.EDUROAM_COUNTRY);
   return db.transaction(async (tx) => {
     const before = await lockSite(tx, ctx, id, false);
@@ -137,6 +145,7 @@ export async function updateSite(
       before,
       after,
     });
+    await siteResource(tx, ctx, after);
     return after;
   });
 }
@@ -161,6 +170,7 @@ export async function removeSite(db: Db, ctx: RequestContext, id: string): Promi
       before,
       after,
     });
+    await siteResource(tx, ctx, after);
     return after;
   });
 }

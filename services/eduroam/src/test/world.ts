@@ -1,11 +1,4 @@
-import {
-  createLogger,
-  loadConfig,
-  newId,
-  newRequestContext,
-  newSecretsKeyText,
-  type RequestContext,
-} from '@guichet/core';
+import { createLogger, newId, newRequestContext, type RequestContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import {
@@ -20,19 +13,17 @@ import {
 import { freshDatabase, type Knot, startKnot } from '@guichet/testkit';
 import {
   actOnStep,
-  bindWorkflowJobs,
+  type ComposedEnv,
+  createEnv,
   getRequest,
-  notifyJobs,
   type RequestRow,
   requestDocument,
-  workflowJobs,
 } from '@guichet/workflow';
-import { type EduroamRuntime, eduroamRuntime, parseEduroamConfig } from '../config.js';
-import { nodeDns } from '../dns.js';
-import { eduroamJobs } from '../jobs.js';
-import { installEduroam } from '../runtime.js';
+import type { EduroamRuntime } from '../config.js';
+import { dnsClientRealmDns } from '../dns.js';
+import { PUBLISH_JOB } from '../job-names.js';
+import { eduroamLine } from '../line.js';
 import { requestActivation } from '../service/activation.js';
-import { RECOVERY_RETRY } from '../workflow.js';
 
 /**
  * An eduroam world for the service tests: a fresh database, a job runner with the workflow,
@@ -72,6 +63,7 @@ export interface Member {
 export interface World {
   database: Database;
   runner: JobRunner;
+  env: ComposedEnv;
   rt: EduroamRuntime;
   knot: Knot;
   a: Member;
@@ -95,7 +87,10 @@ const zoneText = (domain: string, records: string[]) =>
     ...records,
   ].join('\n');
 
-export async function startWorld(vars: Record<string, string> = {}): Promise<World> {
+export async function startWorld(
+  vars: Record<string, string> = {},
+  runtime: Partial<EduroamRuntime> = {},
+): Promise<World> {
   const database = await freshDatabase();
   const knot = await startKnot({
     zones: ['univ-a.example', 'univ-b.example', 'univ-c.example'].map((d) => ({
@@ -103,34 +98,35 @@ export async function startWorld(vars: Record<string, string> = {}): Promise<Wor
       text: zoneText(d, []),
     })),
   });
-  const config = parseEduroamConfig({
-    SECRETS_KEY: newSecretsKeyText(),
-    EDUROAM_ALLOW_PRIVATE_SERVERS: 'true',
-    EDUROAM_PROBE_TIMEOUT_MS: '300',
-    EDUROAM_PROBE_ATTEMPTS: '1',
-    EDUROAM_COUNTRY: 'FR',
-    ...vars,
+  const env = createEnv({
+    database,
+    lines: [eduroamLine],
+    vars: {
+      EDUROAM_ALLOW_PRIVATE_SERVERS: 'true',
+      EDUROAM_PROBE_TIMEOUT_MS: '300',
+      EDUROAM_PROBE_ATTEMPTS: '1',
+      EDUROAM_RECOVERY_CHECK_SECONDS: '1',
+      ...vars,
+    },
+    runtimes: {
+      eduroam: (built) => ({
+        ...built,
+        dns: dnsClientRealmDns([`127.0.0.1:${knot.port}`], 1000),
+        deploy: null,
+        reload: null,
+        ...runtime,
+      }),
+    },
   });
-  const rt = eduroamRuntime(config, {
-    dns: nodeDns([`127.0.0.1:${knot.port}`], 1000),
-    deploy: null,
-    reload: null,
-  });
-  let runner: JobRunner | null = null;
-  runner = createJobRunner(database, {
-    definitions: [
-      ...workflowJobs,
-      ...notifyJobs({ database, config: loadConfig({}), sweepCron: null }),
-      ...eduroamJobs(database, rt, () => runner),
-    ],
+  // No probe round or purge on a schedule: the tests drive rounds themselves.
+  const jobs = createJobRunner(database, {
+    definitions: env.jobDefinitions().filter((j) => !j.cron || j.name === PUBLISH_JOB),
     logger: createLogger('silent'),
     pollingIntervalSeconds: 0.5,
   });
-  const jobs = runner;
-  bindWorkflowJobs(database, jobs);
-  installEduroam(rt, () => jobs);
-  RECOVERY_RETRY.delaySeconds = 1;
+  env.attachJobs(jobs);
   await jobs.start();
+  const rt = env.line('eduroam');
 
   const member = async (label: string, domain: string): Promise<Member> => {
     const n = ++seq;
@@ -181,19 +177,19 @@ export async function startWorld(vars: Record<string, string> = {}): Promise<Wor
   };
 
   const activate = async (m: Member) => {
-    const filed = await requestActivation(database.db, rt, m.tech, jobs, {
+    const filed = await requestActivation(env, m.tech, {
       institutionId: m.id,
       eduroamContactId: m.eduroamContactId,
     });
-    const doc = await requestDocument(database.db, await getRequest(database.db, m.head, filed.id));
+    const doc = await requestDocument(database.db, env, await getRequest(database.db, m.head, filed.id));
     if (!doc) throw new Error('world: the activation has no document to sign');
-    await actOnStep(database.db, m.head, jobs, {
+    await actOnStep(database.db, m.head, env, {
       requestId: filed.id,
       step: 'signature',
       decision: 'approve',
       data: { documentHash: doc.hash },
     });
-    return actOnStep(database.db, desk(), jobs, {
+    return actOnStep(database.db, desk(), env, {
       requestId: filed.id,
       step: 'validation',
       decision: 'approve',
@@ -205,6 +201,7 @@ export async function startWorld(vars: Record<string, string> = {}): Promise<Wor
   return {
     database,
     runner: jobs,
+    env,
     rt,
     knot,
     a,
