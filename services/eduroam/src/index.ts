@@ -14,7 +14,7 @@ export * from './rules.js';
 export { activationPayload, charterOf, requestActivation } from './service/activation.js';
 export { probeRound, SERVER_DOWN } from './service/probes.js';
 export { proxyModel, publishProxy } from './service/proxy.js';
-export { realmProof } from './service/realms.js';
+export { realmProof, reserveRealm } from './service/realms.js';
 export { declareServer, rotateSecret } from './service/servers.js';
 export { declareSite } from './service/sites.js';
 export { REALM_KIND, REALM_REQUEST, SERVER_DOWN_KIND } from './workflow.js';

@@ -8,11 +8,16 @@ import {
 import { builder, NOC_WRITE, WRITE } from '@guichet/graphql';
 import { AGREEMENT_CHANGE, opt, optId, requestMutation, submitField } from '@guichet/workflow';
 import { activationPayload } from '../service/activation.js';
-import { probeRound } from '../service/probes.js';
 import { updateProfile } from '../service/profile.js';
 import { publishProxy } from '../service/proxy.js';
 import { removeRealm } from '../service/realms.js';
-import { confirmRotation, declareServer, getServer, removeServer, rotateSecret } from '../service/servers.js';
+import {
+  confirmRotation,
+  declareServer,
+  removeServer,
+  requestProbe,
+  rotateSecret,
+} from '../service/servers.js';
 import { declareSite, removeSite, updateSite } from '../service/sites.js';
 import { REALM_REQUEST } from '../workflow.js';
 import {
@@ -61,7 +66,7 @@ requestMutation<{
   input: ActivationInput,
   inputDescription: 'The activation.',
   payload: (input, context) =>
-    activationPayload(context.env, {
+    activationPayload(context.env, context.ctx, {
       institutionId: String(input.institutionId),
       eduroamContactId: String(input.eduroamContactId),
     }),
@@ -308,7 +313,10 @@ const PublishPayload = builder.simpleObject('PublishEduroamProxyPayload', {
     status: t.string({
       description: '`deployed`, `unchanged`, `refused`, `rolled_back`, `failed` or `not-configured`.',
     }),
-    hash: t.string({ description: 'Hash of the configuration the database describes.' }),
+    hash: t.string({
+      nullable: true,
+      description: 'Hash of the configuration the database describes (null when no proxy is configured).',
+    }),
     errors: t.stringList({ description: 'What freeradius -XC (or the restart check) said.' }),
   }),
 });
@@ -363,18 +371,11 @@ builder.mutationFields((t) => ({
   probeEduroamServer: t.field({
     type: ServerPayload,
     description:
-      'Sends a Status-Server probe to a server now and records it. Whoever may read the server’s institution with a write credential.',
+      'Queues a Status-Server probe of a server now (it runs within seconds; see `EduroamServer.probes`), without waiting for the next round. The institution’s technical contact, the desk or the NOC.',
     authScopes: WRITE,
     errors: { types: ERRORS },
     args: { id: idArg(t, 'The server.') as never },
-    resolve: async (_r, { id }, { env, ctx }) => {
-      const { canReadInstitution } = await import('@guichet/membership');
-      const seen = await getServer(env.database.db, String(id));
-      if (!seen || !canReadInstitution(ctx.actor, seen.institutionId))
-        throw new NotFoundError('EduroamServer', String(id));
-      await probeRound(env, ctx, { serverIds: [seen.id], due: false });
-      return { server: (await getServer(env.database.db, seen.id)) ?? seen };
-    },
+    resolve: async (_r, { id }, { env, ctx }) => ({ server: await requestProbe(env, ctx, String(id)) }),
   }),
   removeEduroamRealm: t.field({
     type: RealmPayload,

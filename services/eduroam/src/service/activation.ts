@@ -1,6 +1,12 @@
-import { ConflictError, PolicyRefusalError, parseInput, type RequestContext } from '@guichet/core';
+import {
+  ConflictError,
+  ForbiddenError,
+  PolicyRefusalError,
+  parseInput,
+  type RequestContext,
+} from '@guichet/core';
 import type { DbOrTx } from '@guichet/db';
-import { currentAgreement, getContact } from '@guichet/membership';
+import { canFileFor, currentAgreement, getContact } from '@guichet/membership';
 import { AGREEMENT_CHANGE, type Env, fileRequest, type RequestRow } from '@guichet/workflow';
 import { z } from 'zod';
 import { RULES } from '../rules.js';
@@ -25,8 +31,18 @@ const activationInput = z.object({
  * eduroam database needs the contact's phone number; asking again for the terms in force is a
  * conflict. The agreement kind itself checks the contact's role, the signature, the desk.
  */
-export async function activationPayload(env: Env, raw: { institutionId: string; eduroamContactId: string }) {
+export async function activationPayload(
+  env: Env,
+  ctx: RequestContext,
+  raw: { institutionId: string; eduroamContactId: string },
+) {
   const input = parseInput(activationInput, raw);
+  // Before anything is read: whoever may not file learns nothing about the agreement.
+  if (!canFileFor(ctx.actor, input.institutionId)) {
+    throw new ForbiddenError(
+      'Only a technical contact of the institution (or the agreement desk) files its requests',
+    );
+  }
   const db = env.database.db;
   const policy = env.line('eduroam').config.EDUROAM_POLICY_VERSION;
   const contact = await getContact(db, input.eduroamContactId);
@@ -57,7 +73,7 @@ export async function requestActivation(env: Env, ctx: RequestContext, raw: unkn
     {
       kind: AGREEMENT_CHANGE,
       institutionId: input.institutionId,
-      payload: await activationPayload(env, input),
+      payload: await activationPayload(env, ctx, input),
       submit: input.submit,
     },
     { payloadPath: ['input'] },

@@ -93,7 +93,7 @@ export async function proxyModel(db: DbOrTx, rt: EduroamRuntime): Promise<ProxyM
 }
 
 export type PublishOutcome =
-  | { status: 'not-configured'; hash: string }
+  | { status: 'not-configured'; hash: null }
   | { status: 'unchanged'; hash: string }
   | { status: PublicationRow['status']; hash: string; publication: PublicationRow };
 
@@ -145,12 +145,13 @@ export async function proxyAnswers(rt: EduroamRuntime): Promise<boolean> {
 
 /** Publishes what the database holds to the national proxy, if it differs from what runs. */
 export async function publishProxy(db: Db, rt: EduroamRuntime, ctx: RequestContext): Promise<PublishOutcome> {
+  const target = rt.deploy;
+  // Nowhere to deploy (EDUROAM_RADDB_DIR unset): nothing is rendered, nothing is opened.
+  if (!target) return { status: 'not-configured', hash: null };
   for (let attempt = 1; ; attempt++) {
     const model = await proxyModel(db, rt);
     const config = renderProxyConfig(model);
     const hash = configHash(config);
-    const target = rt.deploy;
-    if (!target) return { status: 'not-configured', hash };
     const live = liveRelease(target);
     if (live?.hash === hash) return { status: 'unchanged', hash };
     const staged = await stageRelease(target, config, ctx.clock.now());

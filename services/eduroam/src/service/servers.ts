@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordChange } from '@guichet/audit';
 import {
   ConflictError,
+  ForbiddenError,
   InvalidTransitionError,
   NotFoundError,
   PolicyRefusalError,
@@ -11,13 +12,14 @@ import {
   type SecretBox,
 } from '@guichet/core';
 import { and, asc, type DbOrTx, eq, ne, one, PG, pgError, sql, type Tx } from '@guichet/db';
+import { canReadInstitution } from '@guichet/membership';
 import { addressInPrefix, parseAddress } from '@guichet/net';
 import type { Env } from '@guichet/workflow';
 import { type ServerInput, serverInput } from '../inputs.js';
 import { PROBE_SERVER_JOB, PUBLISH_JOB } from '../job-names.js';
 import { RULES } from '../rules.js';
 import { secrets, servers } from '../tables.js';
-import { lockForEduroam } from './common.js';
+import { lockForEduroam, mayWrite } from './common.js';
 import { serverResource } from './resources.js';
 
 /**
@@ -317,6 +319,21 @@ export async function removeServer(env: Env, ctx: RequestContext, serverId: stri
     await followUp(tx, env, ctx, null);
     return after;
   });
+}
+
+/** Queues a probe of one server now (the caller may operate the institution's servers). */
+export async function requestProbe(env: Env, ctx: RequestContext, serverId: string): Promise<ServerRow> {
+  const seen = await getServer(env.database.db, serverId);
+  if (!seen || !canReadInstitution(ctx.actor, seen.institutionId))
+    throw new NotFoundError('EduroamServer', serverId);
+  if (!mayWrite(ctx, seen.institutionId, 'operate')) {
+    throw new ForbiddenError(
+      'Only a technical contact of the institution, the desk or the NOC probes its servers',
+    );
+  }
+  if (seen.state === 'removed') throw new ConflictError(`${seen.name} is removed`);
+  await env.jobs?.send(PROBE_SERVER_JOB, { serverId }, { requestId: ctx.requestId });
+  return seen;
 }
 
 export async function listServers(
