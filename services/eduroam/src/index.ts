@@ -3,12 +3,13 @@
  * eduroam database export. Hosts compose `eduroamLine`; other code uses this entry only.
  */
 export * from './config.js';
-export { realmToken } from './dns.js';
+export { dnsClientRealmDns, type RealmDns, realmToken } from './dns.js';
 export { exportEduroam, validateInstitutionJson, validateRoJson } from './export/index.js';
 export { RealmRef, ServerRef, SiteRef } from './graphql/index.js';
 export { eduroamJobs, PROBE_ROUND_JOB, PROBE_SERVER_JOB, PUBLISH_JOB, PURGE_JOB } from './jobs.js';
 export { eduroamLine } from './line.js';
 export * from './model.js';
+export { RadiusClient, RadiusTimeout } from './radius/client.js';
 export { renderProxyConfig } from './radius/generate.js';
 export * from './rules.js';
 export { activationPayload, charterOf, requestActivation } from './service/activation.js';

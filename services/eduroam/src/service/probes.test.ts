@@ -126,6 +126,18 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
     expect((await round()).up).toBe(1); // the new current secret
   }, 60_000);
 
+  it('counts every failure of concurrent rounds, and opens one request for the outage', async () => {
+    await radius!.stop();
+    radius = undefined;
+    const before = (await w.database.db.select().from(requests).where(eq(requests.kind, SERVER_DOWN))).length;
+    const rounds = await Promise.all([round(), round(), round(), round()]);
+    expect(rounds.map((r) => r.failed)).toEqual([1, 1, 1, 1]);
+    expect(await row()).toMatchObject({ probeState: 'down', consecutiveFailures: 4 });
+    expect(rounds.reduce((n, r) => n + r.turnedDown, 0)).toBe(1);
+    const after = await w.database.db.select().from(requests).where(eq(requests.kind, SERVER_DOWN));
+    expect(after.length).toBe(before + 1);
+  }, 60_000);
+
   it('keeps the SQL state machine and model.ts in agreement', () => {
     // The same sequence as the SQL above went through: three failures then an answer.
     let s = { state: 'up' as 'up' | 'down' | 'unknown', consecutiveFailures: 0 };

@@ -169,6 +169,23 @@ async function applyResults(
   if (results.length === 0) return [];
   const now = ctx.clock.now();
   return db.transaction(async (tx) => {
+    // Lock the rows first, in id order, before the probe rows' foreign keys take their share
+    // locks (two rounds never deadlock), and read the states before.
+    const before = new Map(
+      (
+        await tx
+          .select({ id: servers.id, probeState: servers.probeState })
+          .from(servers)
+          .where(
+            inArray(
+              servers.id,
+              results.map((r) => r.serverId),
+            ),
+          )
+          .orderBy(servers.id)
+          .for('no key update')
+      ).map((r) => [r.id, r.probeState]),
+    );
     for (let i = 0; i < results.length; i += 500) {
       await tx.insert(probes).values(
         results.slice(i, i + 500).map((r) => ({
@@ -190,8 +207,6 @@ async function applyResults(
     const rows = await tx.execute(sql`
       WITH r AS (
         SELECT * FROM jsonb_to_recordset(${json}::text::jsonb) AS r(id uuid, ok boolean, rtt real, err text)
-      ), old AS (
-        SELECT s.id, s.probe_state FROM eduroam_servers s JOIN r ON r.id = s.id ORDER BY s.id FOR UPDATE OF s
       )
       UPDATE eduroam_servers s SET
         consecutive_failures = CASE WHEN r.ok THEN 0 ELSE s.consecutive_failures + 1 END,
@@ -203,15 +218,15 @@ async function applyResults(
         first_ok_at = COALESCE(s.first_ok_at, CASE WHEN r.ok THEN ${now}::timestamptz END),
         last_rtt_ms = CASE WHEN r.ok THEN r.rtt ELSE s.last_rtt_ms END,
         last_error = r.err
-      FROM r, old
-      WHERE s.id = r.id AND old.id = r.id
-      RETURNING s.id, s.institution_id, old.probe_state AS before, s.probe_state AS after,
+      FROM r
+      WHERE s.id = r.id
+      RETURNING s.id, s.institution_id, s.probe_state AS after,
                 s.first_ok_at IS NOT NULL AS ever_up, s.down_request_id`);
     // PGlite's driver answers { rows }, postgres.js an array of rows.
     const list: Record<string, unknown>[] = Array.isArray(rows)
       ? rows
       : (rows as unknown as { rows: Record<string, unknown>[] }).rows;
-    return list.map(toApplied);
+    return list.map((r) => toApplied({ ...r, before: before.get(String(r.id)) ?? 'unknown' }));
   });
 }
 
