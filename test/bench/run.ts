@@ -1,5 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { coldStartSection } from './cold-start.js';
+import { eduroamSection } from './eduroam.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
 import { rdnsCheckSection } from './rdns-check.js';
@@ -25,6 +26,9 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *        servers at concurrency 16 vs the bare checker (no database), and its scaling over 1,000
  *        zones at concurrency 1/16/64 (PostgreSQL when it answers, else PGlite); BENCH_RDNS=0
  *        skips it.
+ *   9.   eduroam (eduroam.ts): the national proxy for 500 institutions, generated, staged and
+ *        checked by `freeradius -XC` vs `-XC` on the stock configuration; one Status-Server round
+ *        over 1,000 servers (3 real, the rest silent) vs the timeout bound; BENCH_EDUROAM=0 skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -115,6 +119,13 @@ if (process.env.BENCH_RDNS === '0') {
   print();
 } else {
   await section('rdns-recheck', () => rdnsRecheckSection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_EDUROAM === '0') {
+  print('## eduroam: skipped (BENCH_EDUROAM=0)');
+  print();
+} else {
+  await section('eduroam', eduroamSection);
 }
 
 await section('cold start', coldStartSection);

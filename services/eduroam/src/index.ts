@@ -10,6 +10,7 @@ export { eduroamJobs, PROBE_ROUND_JOB, PROBE_SERVER_JOB, PUBLISH_JOB, PURGE_JOB 
 export { eduroamLine } from './line.js';
 export * from './model.js';
 export { RadiusClient, RadiusTimeout } from './radius/client.js';
+export { checkRaddb, stageRelease, swapLive } from './radius/deploy.js';
 export { renderProxyConfig } from './radius/generate.js';
 export * from './rules.js';
 export { activationPayload, charterOf, requestActivation } from './service/activation.js';
