@@ -115,6 +115,26 @@ describe('the generated national proxy on FreeRADIUS', () => {
     expect(b.logSince(markB)).not.toMatch(/zoe@|mallory@|eve@/);
   });
 
+  it('answers accounting itself: nothing is forwarded to the institution (RFC 7593 §5)', async () => {
+    const markA = a.logMark();
+    const x = await asA.exchange({
+      host: '127.0.0.1',
+      port: proxy.acctPort,
+      secret: SECRET_A1,
+      code: 'Accounting-Request',
+      attributes: {
+        'User-Name': 'alice@univ-a.example',
+        'Acct-Status-Type': 1,
+        'Acct-Session-Id': 'matrix-1',
+        'NAS-IP-Address': '127.0.0.2',
+      },
+      timeoutMs: 4000,
+      attempts: 1,
+    });
+    expect(x.reply.code).toBe('Accounting-Response');
+    expect(a.logSince(markA)).not.toContain('Accounting-Request');
+  });
+
   it('drops a request without Message-Authenticator', async () => {
     const mark = proxy.logMark();
     await expect(
