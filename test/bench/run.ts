@@ -1,5 +1,7 @@
 import { availableParallelism, loadavg } from 'node:os';
+import { circuitsSection } from './circuits.js';
 import { coldStartSection } from './cold-start.js';
+import { domainsSection } from './domains.js';
 import { eduroamSection } from './eduroam.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
@@ -22,11 +24,17 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *        its input) and checked by `bird -p` (vs a minimal config); BENCH_ROUTING=0 skips it.
  *   7.   rdns-check (rdns-check.ts): pre-delegation check time per zone, our checker vs
  *        zonemaster-cli on the same Knot fixture in `unshare -n` (root); BENCH_RDNS=0 skips it.
+ *   9.   circuits (circuits.ts): VLAN allocation by 16 clients in one scope vs raw INSERTs into
+ *        the same unique index, and design validation of a 50-member L3VPN vs parsing its input
+ *        (PostgreSQL when it answers, else PGlite); BENCH_CIRCUITS=0 skips it.
  *   8.   rdns-recheck (rdns-recheck.ts): recheckAll over 10,000 delegated zones on two Knot
  *        servers at concurrency 16 vs the bare checker (no database), and its scaling over 1,000
  *        zones at concurrency 1/16/64 (PostgreSQL when it answers, else PGlite); BENCH_RDNS=0
  *        skips it.
- *   9.   eduroam (eduroam.ts): the national proxy for 500 institutions, generated, staged and
+ *   9.   domains (domains.ts): charter + UTS #46 per name vs a bare regex; an EPP round trip
+ *        through the stand-in vs a <hello> on the same session; 1,000 names in batches of 7;
+ *        BENCH_DOMAINS=0 skips it.
+ *   11.  eduroam (eduroam.ts): the national proxy for 500 institutions, generated, staged and
  *        checked by `freeradius -XC` vs `-XC` on the stock configuration; one Status-Server round
  *        over 1,000 servers (3 real, the rest silent) vs the timeout bound; BENCH_EDUROAM=0 skips it.
  *
@@ -119,6 +127,20 @@ if (process.env.BENCH_RDNS === '0') {
   print();
 } else {
   await section('rdns-recheck', () => rdnsRecheckSection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_DOMAINS === '0') {
+  print('## domains: skipped (BENCH_DOMAINS=0)');
+  print();
+} else {
+  await section('domains', domainsSection);
+}
+
+if (process.env.BENCH_CIRCUITS === '0') {
+  print('## circuits: skipped (BENCH_CIRCUITS=0)');
+  print();
+} else {
+  await section('circuits', () => circuitsSection(pgUp ? pgUrl : undefined));
 }
 
 if (process.env.BENCH_EDUROAM === '0') {

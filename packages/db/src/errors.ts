@@ -48,8 +48,12 @@ export interface PgErrorMap {
   fields?: Record<string, { path: (string | number)[]; message: string }>;
   /** CHECK constraint name → the policy rule it holds (a PolicyRefusalError naming it). */
   rules?: Record<string, { rule: string; message: string }>;
-  /** Foreign-key constraint name → the entity it points at (a NotFoundError). */
-  missing?: Record<string, string>;
+  /** Foreign-key constraint name → the entity it points at (a NotFoundError), or a function of the name. */
+  missing?: Record<string, string> | ((constraint: string) => string);
+  /** A CHECK not named in the map: a PolicyRefusalError naming the constraint (default: a ValidationError). */
+  checksArePolicy?: boolean;
+  /** A unique/exclusion violation not named in the map: this sentence (the constraint is appended). */
+  conflict?: string;
 }
 
 /**
@@ -73,13 +77,16 @@ export function translatePgError(e: unknown, map: PgErrorMap = {}): unknown {
       const field = map.fields?.[c];
       if (field) return ValidationError.field(field.path, field.message);
       const id = /\(([^)]*)\)=\(([^)]*)\)/.exec(pg.detail ?? '')?.[2] ?? '';
-      return new NotFoundError(map.missing?.[c] ?? 'Object', id);
+      const entity = typeof map.missing === 'function' ? map.missing(c) : map.missing?.[c];
+      return new NotFoundError(entity ?? 'Object', id);
     }
     case PG.checkViolation: {
       const field = map.fields?.[c];
       if (field) return ValidationError.field(field.path, field.message);
       const rule = map.rules?.[c];
       if (rule) return new PolicyRefusalError(rule.rule, rule.message);
+      if (map.checksArePolicy)
+        return new PolicyRefusalError(c || 'database-rule', pg.detail ?? 'refused by a database rule');
       return ValidationError.field(['input'], `refused by the rule ${c || 'of the database'}`);
     }
     default:

@@ -30,6 +30,7 @@ export {
   check,
   cidr,
   doublePrecision,
+  customType,
   foreignKey,
   index,
   inet,

@@ -7,7 +7,7 @@ import {
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
-import { type DbOrTx, eq, PG, pgError, type Tx } from '@guichet/db';
+import { type DbOrTx, eq, type Tx, translatePgError } from '@guichet/db';
 import { canManageMembership } from './rules.js';
 import { type agreementVersions, type contacts, institutions, type sites } from './tables.js';
 
@@ -34,30 +34,14 @@ export interface ErrorMap {
 }
 
 /**
- * PostgreSQL said no: translate the constraint into the typed error a caller can act on.
- * Anything that is not a constraint violation is returned as it was (a bug, masked upstream).
+ * PostgreSQL said no: the constraint becomes the typed error a caller can act on (db's one
+ * translator; unique → ConflictError with the map's sentence, CHECK/FK → the field named).
  */
 export function translate(e: unknown, map: ErrorMap): unknown {
-  if (e instanceof ValidationError || e instanceof ConflictError) return e;
-  const pg = pgError(e);
-  if (!pg) return e;
-  const known = pg.constraint ? map.fields?.[pg.constraint] : undefined;
-  switch (pg.code) {
-    case PG.uniqueViolation:
-      return new ConflictError(
-        (pg.constraint && map.unique?.[pg.constraint]) ?? 'This would duplicate an existing record',
-      );
-    case PG.foreignKeyViolation:
-      return known
-        ? ValidationError.field(known.path, known.message)
-        : ValidationError.field(['input'], 'refers to something that does not exist');
-    case PG.checkViolation:
-      return known
-        ? ValidationError.field(known.path, known.message)
-        : ValidationError.field(['input'], `refused by the rule ${pg.constraint ?? 'of the database'}`);
-    default:
-      return e;
-  }
+  return translatePgError(e, {
+    ...(map.unique ? { conflicts: map.unique } : {}),
+    ...(map.fields ? { fields: map.fields } : {}),
+  });
 }
 
 /** `await guard(promise, map)`: the same promise, with constraint violations translated. */

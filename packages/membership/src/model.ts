@@ -91,31 +91,8 @@ export function normaliseEppn(text: string): string | undefined {
   return /^[a-z0-9._%+=-]{1,128}@[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(t) ? t : undefined;
 }
 
-/** zod issues → one ValidationError whose issue paths start with `prefix` (`['input', …]`). */
-export function toValidationError(
-  error: z.ZodError,
-  prefix: (string | number)[] = ['input'],
-): ValidationError {
-  const issues = error.issues.map((i) => ({
-    path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: i.message,
-  }));
-  const first = issues[0];
-  const where = first ? first.path.join('.') : prefix.join('.');
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return new ValidationError(`${where}: ${first?.message ?? 'invalid'}${more}`, issues);
-}
-
-/** Parses with a schema or throws the ValidationError (field paths under `prefix`). */
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  prefix: (string | number)[] = ['input'],
-): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw toValidationError(r.error, prefix);
-  return r.data;
-}
+/** zod issues → one ValidationError (core's translator, kept under membership's old names). */
+export { parseInput, validationFromZod as toValidationError } from '@guichet/core';
 
 // ---------------------------------------------------------------------------------------------
 // The agreement document

@@ -1,6 +1,7 @@
 export * from './bird.js';
 export * from './database.js';
 export * from './dnssec.js';
+export * from './epp-standin.js';
 export * from './knot.js';
 export * from './netns.js';
 export * from './radius.js';

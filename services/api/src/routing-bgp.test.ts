@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type RequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { allocatePrefix, createPool } from '@guichet/ipam';
@@ -20,7 +21,11 @@ const ERR =
   '... on Error { __typename code message } ... on ValidationError { issues { path message } } ... on PolicyRefusalError { rule }';
 const CHANGE = `mutation($input: RequestRoutingChangeInput!) { r: requestRoutingChange(input: $input) {
   __typename ... on RequestRoutingChangePayload { request { id status currentStep steps { name state } } } ${ERR} } }`;
-const COLLECTOR = `query($id: ID!) { collector(id: $id) { name renderedConfig { version text birdCheck { ok errors } rejected } } }`;
+const COLLECTOR = `query($id: ID!) { collector(id: $id) { name renderedConfig { version text birdCheck { ok errors } rejected deployStatus deployOutput } } }`;
+const REQUEST = `query($id: ID!) { request(id: $id) { id status currentStep steps { name state } } }`;
+const RETURN = `mutation($input: ReturnPrefixInput!) { r: returnPrefix(input: $input) {
+  __typename ... on ReturnPrefixPayload { request { id status } } ${ERR} } }`;
+const PREFIXES = `query($id: ID!) { institution(id: $id) { prefixes(lifecycle: ACTIVE) { id prefix } } }`;
 
 /** The institution's AS, peer of both collectors' sessions (and so the origin AS). */
 const INSTITUTION_AS = 64601;
@@ -66,12 +71,35 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
   const c = { old: '', fresh: '' };
   const a = { kept: '', added: '', foreign: '' };
 
-  const change = async (input: Record<string, unknown>) => (await t.gql(CHANGE, { input }, techA)).body;
+  /** Files a change and waits past its `deploy` step (an external job). */
+  const change = async (input: Record<string, unknown>) => {
+    const body = (await t.gql(CHANGE, { input }, techA)).body;
+    const id = body.data?.r?.request?.id as string | undefined;
+    if (!id) return body;
+    const request = await until(`request ${id} past deploy`, async () => {
+      const r = (await t.gql(REQUEST, { id }, noc)).body.data.request;
+      return r.status === 'IN_PROGRESS' && r.currentStep === 'deploy' ? undefined : r;
+    });
+    return { ...body, data: { r: { ...body.data.r, request } } };
+  };
 
-  async function collector(name: string, n: number, session: Record<string, unknown>) {
+  async function collector(
+    name: string,
+    n: number,
+    session: Record<string, unknown>,
+    deploy: Record<string, string> = {},
+  ) {
     const made = await t.gql(
       `mutation($input: CreateCollectorInput!) { r: createCollector(input: $input) { __typename ... on CreateCollectorPayload { collector { id } } ${ERR} } }`,
-      { input: { name, asn: 65000 + n, routerId: `127.0.0.${n === 2 ? 1 : 10 + n}`, region: `region ${n}` } },
+      {
+        input: {
+          name,
+          asn: 65000 + n,
+          routerId: `127.0.0.${n === 2 ? 1 : 10 + n}`,
+          region: `region ${n}`,
+          ...deploy,
+        },
+      },
       noc,
     );
     expect(made.body.data.r.__typename, JSON.stringify(made.body)).toBe('CreateCollectorPayload');
@@ -129,15 +157,22 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
     a.kept = await give(instA);
     a.added = await give(instA);
     a.foreign = await give(instB);
-    // The old collector's session goes nowhere; the new one's points at the institution BIRD.
+    // The new collector's BIRD runs from the start with an empty configuration; Guichet
+    // deploys to it (file + control socket). The old collector's session goes nowhere.
+    collectorBird = await startBird({ config: 'router id 127.0.0.1;\nprotocol device {\n}\n' });
     c.old = await collector('old', 1, { peerAddress: '10.1.0.2', localAddress: '10.1.0.1' });
-    c.fresh = await collector('fresh', 2, {
-      peerAddress: '127.0.0.2',
-      localAddress: '127.0.0.1',
-      localPort: ports.collector,
-      peerPort: ports.institution,
-      multihop: true,
-    });
+    c.fresh = await collector(
+      'fresh',
+      2,
+      {
+        peerAddress: '127.0.0.2',
+        localAddress: '127.0.0.1',
+        localPort: ports.collector,
+        peerPort: ports.institution,
+        multihop: true,
+      },
+      { birdConfigPath: collectorBird.configFile, birdSocket: collectorBird.socket },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -157,16 +192,21 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
     });
     for (const s of moved.data.r.request.steps) expect(s.state).toBe('DONE');
 
-    // Staff read the new collector's configuration; BIRD runs exactly that text.
+    // Staff read the new collector's configuration: checked, and deployed to its BIRD, which
+    // now runs exactly that text (the old collector has no target: left to the NOC).
     const res = await t.gql(COLLECTOR, { id: c.fresh }, noc);
     const rendered = res.body.data?.collector?.renderedConfig;
     expect(rendered, JSON.stringify(res.body)).toMatchObject({
       birdCheck: { ok: true, errors: [] },
       rejected: [],
+      deployStatus: 'deployed',
     });
+    expect(rendered.deployOutput).toMatch(/Reconfigur/);
+    expect(readFileSync(collectorBird!.configFile, 'utf8')).toBe(rendered.text);
     expect(rendered.text).toContain(a.added);
+    const old = (await t.gql(COLLECTOR, { id: c.old }, noc)).body.data.collector.renderedConfig;
+    expect(old.deployStatus).toBe('not-deployed');
     expect(t.crashes()).toEqual([]);
-    collectorBird = await startBird({ config: rendered.text });
 
     const tooLong = a.added.replace(/\/24$/, '/25');
     institutionBird = await startBird({
@@ -174,7 +214,7 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
     });
     const announced = [a.kept, a.added, a.foreign, tooLong].sort();
 
-    const bird = collectorBird;
+    const bird = collectorBird as Bird;
     const [accepted, filtered] = await until('every announced route at the collector', async () => {
       const acc = nets(await bird.birdc('show route'));
       const fil = nets(await bird.birdc('show route filtered'));
@@ -183,5 +223,43 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
     expect(accepted).toEqual([a.kept, a.added].sort());
     expect(filtered).toEqual([a.foreign, tooLong].sort());
     expect(await bird.birdc('show protocols p_edge')).toMatch(/Established/);
+  }, 60_000);
+
+  it('returning a prefix withdraws it: the collector’s configuration is regenerated, checked, pushed, and BIRD filters the route', async () => {
+    const before = (await t.gql(COLLECTOR, { id: c.fresh }, noc)).body.data.collector.renderedConfig;
+    const held = (await t.gql(PREFIXES, { id: instA }, techA)).body.data.institution.prefixes as {
+      id: string;
+      prefix: string;
+    }[];
+    const added = held.find((p) => p.prefix === a.added);
+    expect(added, JSON.stringify(held)).toBeDefined();
+    const ret = await t.gql(RETURN, { input: { assignmentId: added!.id, reason: 'no longer used' } }, techA);
+    expect(ret.body.data?.r?.__typename, JSON.stringify(ret.body)).toBe('ReturnPrefixPayload');
+
+    const after = await until('a new deployed configuration without the prefix', async () => {
+      const r = (await t.gql(COLLECTOR, { id: c.fresh }, noc)).body.data.collector.renderedConfig;
+      return r.version > before.version && r.deployStatus === 'deployed' ? r : undefined;
+    });
+    expect(after.birdCheck).toEqual({ ok: true, errors: [] });
+    expect(after.text).not.toContain(a.added);
+    expect(after.text).toContain(a.kept);
+    const routing = (
+      await t.gql(
+        'query($id: ID!) { institution(id: $id) { routing { announcements { prefix } } } }',
+        { id: instA },
+        techA,
+      )
+    ).body.data.institution.routing;
+    expect(routing.announcements.map((x: { prefix: string }) => x.prefix)).toEqual([a.kept]);
+
+    // The institution still announces it; the collector now keeps it filtered.
+    const bird = collectorBird as Bird;
+    const filtered = await until('the returned prefix filtered at the collector', async () => {
+      const fil = nets(await bird.birdc('show route filtered'));
+      return fil.includes(a.added) ? fil : undefined;
+    });
+    expect(filtered).toContain(a.added);
+    expect(nets(await bird.birdc('show route'))).toEqual([a.kept]);
+    expect(t.crashes()).toEqual([]);
   }, 60_000);
 });

@@ -88,8 +88,8 @@ describe('the composition list', () => {
       // Every process composes the same jobs: the platform's and each line's, prefixed by line.
       const names = a.jobDefinitions().map((j) => j.name);
       expect(names).toEqual(b.jobDefinitions().map((j) => j.name));
-      const prefixes = new Set(['workflow', ...LINES.map((l) => l.name)]);
-      for (const n of names) expect(prefixes.has(n.split('.')[0] ?? ''), n).toBe(true);
+      const prefixes = ['workflow', ...LINES.map((l) => l.name)];
+      for (const n of names) expect(prefixes, n).toContain(n.split('.')[0]);
     } finally {
       await database.close();
     }

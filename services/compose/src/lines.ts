@@ -1,3 +1,5 @@
+import { circuitsLine } from '@guichet/circuits';
+import { domainsLine } from '@guichet/domains';
 import { eduroamLine } from '@guichet/eduroam';
 import { ipamLine } from '@guichet/ipam';
 import { rdnsLine } from '@guichet/rdns';
@@ -10,4 +12,4 @@ import type { AnyLine } from '@guichet/workflow';
  * is its folder, one entry here (and its dependency in this package.json), and its
  * authorisation cases in services/api/src/authz/.
  */
-export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, eduroamLine];
+export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, domainsLine, circuitsLine, eduroamLine];

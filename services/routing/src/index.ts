@@ -9,6 +9,7 @@ import './graphql/index.js';
 export * from './bird/index.js';
 export * from './config.js';
 export { CollectorRef, InstitutionRoutingRef, RenderedConfigRef, SessionRef } from './graphql/index.js';
+export { routingJobs } from './jobs.js';
 export { routingLine } from './line.js';
 export { type RouteObject, routeObjectsFor } from './rpsl-routes.js';
 export * from './rules.js';
@@ -21,7 +22,17 @@ export {
   createSession,
   type SessionRow,
 } from './service/collectors.js';
-export { type ConfigRow, collectorInput, generateConfigs, latestConfig } from './service/configs.js';
+export {
+  type ConfigRow,
+  collectorInput,
+  deployCollector,
+  latestConfig,
+  markCollectorsDirty,
+  renderCollectorVersion,
+  syncCollector,
+  syncCollectors,
+} from './service/configs.js';
 export { announcementsOf, getCollector, listCollectors, routingOf, sessionsOf } from './service/queries.js';
+export { SYNC_COLLECTOR_JOB, withdrawForAssignment } from './service/withdraw.js';
 export * from './tables.js';
 export { ROUTING_CHANGE, ROUTING_CHANGE_KIND, type RoutingChange, routingChangeSchema } from './workflow.js';

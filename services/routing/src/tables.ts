@@ -37,9 +37,19 @@ export const collectors = pgTable(
     asn: bigint('asn', { mode: 'number' }).notNull(),
     routerId: inet('router_id').notNull(),
     region: text('region').notNull(),
+    /**
+     * Where the collector's BIRD runs, for deployment: the configuration file it loads and its
+     * control socket (birdc). Both null: configurations are generated and stored, and the NOC
+     * deploys them (the API says so on each version).
+     */
+    birdConfigPath: text('bird_config_path'),
+    birdSocket: text('bird_socket'),
+    /** Its announcements changed since its latest configuration version. */
+    needsRender: boolean('needs_render').notNull().default(false),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
   (t) => [
+    check('routing_collectors_deploy', sql`(${t.birdConfigPath} IS NULL) = (${t.birdSocket} IS NULL)`),
     check('routing_collectors_asn', sql`${t.asn} BETWEEN 1 AND 4294967295`),
     check('routing_collectors_router_id', sql`family(${t.routerId}) = 4 AND masklen(${t.routerId}) = 32`),
     check('routing_collectors_name', sql`${t.name} ~ '^[A-Za-z][A-Za-z0-9_-]{0,62}$'`),
@@ -172,9 +182,14 @@ export const configs = pgTable(
     /** Prefixes the generator refused, with the reason (`prefix: reason`). */
     rejected: text('rejected').array().notNull().default(sql`'{}'::text[]`),
     requestId: uuid('request_id'),
+    /** `deployed` (birdc configure accepted it), `failed`, or `not-deployed` (no target: the NOC deploys). */
+    deployStatus: text('deploy_status'),
+    deployOutput: text('deploy_output'),
+    deployedAt: timestamp('deployed_at', TS),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
   (t) => [
+    check('routing_configs_deploy_status', sql`${t.deployStatus} IN ('deployed', 'failed', 'not-deployed')`),
     check('routing_configs_version', sql`${t.version} >= 1`),
     uniqueIndex('routing_configs_version_key').on(t.collectorId, t.version),
   ],

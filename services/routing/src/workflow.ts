@@ -1,15 +1,17 @@
 import { defineKind } from '@guichet/workflow';
 import { z } from 'zod';
 import { applyPlan, type ChangeAsk, planChange } from './service/change.js';
-import { generateConfigs } from './service/configs.js';
+import { markCollectorsDirty, syncCollector } from './service/configs.js';
 
 /**
  * `routing.change`: check (automatic: every rule) → noc (human, NOC; approves itself when
  * every prefix is an ipam assignment of the institution or a PI prefix the NOC accepted
  * before, so the normal case has no human at all) → apply (automatic: announcements,
- * collector, session, origin AS replaced in one transaction) → generate (automatic: the
- * configuration of every affected collector, old and new, rendered, `bird -p`-checked and
- * stored). No administrative step, and no wait on any other request.
+ * collector, session, origin AS replaced in one transaction; the affected collectors marked)
+ * → deploy (external: the configuration of every affected collector, old and new, rendered,
+ * checked by `bird -p` outside any transaction, stored, and pushed to the collector's BIRD —
+ * file replaced atomically, `birdc configure` — with the verdict recorded). No administrative
+ * step, and no wait on any other request.
  */
 
 export const ROUTING_CHANGE = 'routing.change';
@@ -88,6 +90,10 @@ export const ROUTING_CHANGE_KIND = defineKind<RoutingChange>({
           true,
         );
         await applyPlan(tx, ctx, request.institutionId, request.id, plan, strings(outputs.noc?.acceptedPi));
+        await markCollectorsDirty(tx, [
+          plan.collectorId,
+          ...(plan.fromCollectorId ? [plan.fromCollectorId] : []),
+        ]);
         return {
           collectors: [plan.collectorId, ...(plan.fromCollectorId ? [plan.fromCollectorId] : [])],
           announced: plan.announcements.length,
@@ -95,19 +101,17 @@ export const ROUTING_CHANGE_KIND = defineKind<RoutingChange>({
       },
     },
     {
-      name: 'generate',
-      type: 'automatic',
+      name: 'deploy',
+      type: 'external',
       description:
-        'Renders the BIRD configuration of every affected collector (old and new), checks it with `bird -p` and stores it; a configuration BIRD refuses undoes the change.',
-      run: async (tx, { request, ctx, outputs, env }) => ({
-        configs: await generateConfigs(
-          tx,
-          ctx,
-          env.line('routing').limits,
-          strings(outputs.apply?.collectors),
-          request.id,
-        ),
-      }),
+        'Renders the BIRD configuration of every affected collector (old and new), checks it with `bird -p`, stores it and pushes it to the collector (file replaced atomically, `birdc configure`), recording the verdict; a collector without a deployment target keeps the version for the NOC to deploy. A configuration BIRD refuses is never deployed: the attempt fails and the collector keeps its last good one.',
+      run: async (db, { request, ctx, outputs, env }) => {
+        const configs = [];
+        for (const id of [...new Set(strings(outputs.apply?.collectors))].sort()) {
+          configs.push(await syncCollector(db, ctx, env.line('routing').limits, id, request.id));
+        }
+        return { configs };
+      },
     },
   ],
   sla: { responseMinutes: 60, resolutionMinutes: 24 * 60 },

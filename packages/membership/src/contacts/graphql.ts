@@ -1,12 +1,10 @@
 import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
-import { builder } from '@guichet/graphql';
+import { builder, DESK_WRITE } from '@guichet/graphql';
 import { ContactRef, ContactRoleEnum, InstitutionRef } from '../graphql/refs.js';
 import { institutionById } from '../institutions/queries.js';
 import { canReadInstitution } from '../rules.js';
 import { getContact } from './queries.js';
 import { assignRole, createContact, removeContact, removeRole, updateContact } from './service.js';
-
-const DESK = { $all: { write: true, staffRole: 'desk' } } as const;
 
 ContactRef.implement({
   description: 'A person of a member institution, with the roles they hold there.',
@@ -67,7 +65,7 @@ builder.mutationField('createContact', (t) =>
     type: ContactPayload('CreateContactPayload', 'The new contact.'),
     description:
       'Registers a contact of an institution with their roles (agreement desk; never self-service).',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, NotFoundError, ConflictError, PolicyRefusalError] },
     args: {
       input: t.arg({
@@ -106,7 +104,7 @@ builder.mutationField('updateContact', (t) =>
   t.field({
     type: ContactPayload('UpdateContactPayload', 'The contact as changed.'),
     description: 'Changes a contact’s name, email, phone or federated identity (agreement desk).',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, NotFoundError, ConflictError, PolicyRefusalError] },
     args: {
       input: t.arg({
@@ -139,7 +137,7 @@ builder.mutationField('removeContact', (t) =>
     type: ContactPayload('RemoveContactPayload', 'The contact, removed.'),
     description:
       'Removes a contact: their roles end and they can no longer log in (agreement desk). Refused for the security contact of the active agreement.',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [NotFoundError, PolicyRefusalError] },
     args: { id: t.arg.id({ required: true, description: 'The contact.' }) },
     resolve: async (_r, { id }, { database, ctx }) => ({
@@ -153,7 +151,7 @@ builder.mutationField('assignContactRole', (t) =>
     type: ContactPayload('AssignContactRolePayload', 'The contact with the role.'),
     description:
       'Gives a contact a role in their institution (agreement desk). At most two federation contacts per institution.',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, NotFoundError, PolicyRefusalError] },
     args: {
       contactId: t.arg.id({ required: true, description: 'The contact.' }),
@@ -170,7 +168,7 @@ builder.mutationField('removeContactRole', (t) =>
     type: ContactPayload('RemoveContactRolePayload', 'The contact without the role.'),
     description:
       'Takes a role away from a contact (agreement desk). The security contact of the active agreement keeps the security role.',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, NotFoundError, PolicyRefusalError] },
     args: {
       contactId: t.arg.id({ required: true, description: 'The contact.' }),

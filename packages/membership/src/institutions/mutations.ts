@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
-import { builder } from '@guichet/graphql';
+import { builder, DESK_WRITE } from '@guichet/graphql';
 import {
   AgreementVersionRef,
   InstitutionKindEnum,
@@ -11,7 +11,6 @@ import { addSite, removeSite } from '../sites/service.js';
 import { closeInstitution, createInstitution, updateInstitution } from './service.js';
 
 /** Institutions and sites are the agreement desk's: never self-service. */
-const DESK = { $all: { write: true, staffRole: 'desk' } } as const;
 
 const SiteInput = builder.inputType('SiteInput', {
   description: 'A site.',
@@ -73,7 +72,7 @@ builder.mutationField('createInstitution', (t) =>
     type: CreateInstitutionPayload,
     description:
       'Registers a member institution with its sites and the draft of its first agreement (agreement desk).',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: CreateInstitutionInput, required: true, description: 'The institution.' }) },
     resolve: async (_r, { input }, { database, ctx }) => {
@@ -97,7 +96,7 @@ builder.mutationField('updateInstitution', (t) =>
   t.field({
     type: InstitutionPayload('UpdateInstitutionPayload', 'The institution as changed.'),
     description: 'Changes the name, short name or regional collector of an institution (agreement desk).',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, NotFoundError, ConflictError, PolicyRefusalError] },
     args: {
       input: t.arg({
@@ -129,7 +128,7 @@ builder.mutationField('closeInstitution', (t) =>
     type: InstitutionPayload('CloseInstitutionPayload', 'The institution, closed.'),
     description:
       'Ends a membership: pending agreement versions are withdrawn, contacts can no longer log in, no service stays open (agreement desk). Closing twice changes nothing.',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [NotFoundError] },
     args: { id: t.arg.id({ required: true, description: 'The institution.' }) },
     resolve: async (_r, { id }, { database, ctx }) => ({
@@ -149,7 +148,7 @@ builder.mutationField('addSite', (t) =>
     type: SitePayload('AddSitePayload', 'The new site.'),
     description:
       'Adds a secondary site to an institution (agreement desk). The agreement covers it once a new version listing it is signed.',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [ValidationError, NotFoundError, ConflictError, PolicyRefusalError] },
     args: {
       input: t.arg({
@@ -177,7 +176,7 @@ builder.mutationField('removeSite', (t) =>
     type: SitePayload('RemoveSitePayload', 'The site, removed.'),
     description:
       'Removes a secondary site (agreement desk). Refused for the main site and for a site the active agreement lists.',
-    authScopes: DESK,
+    authScopes: DESK_WRITE,
     errors: { types: [NotFoundError, PolicyRefusalError] },
     args: { id: t.arg.id({ required: true, description: 'The site.' }) },
     resolve: async (_r, { id }, { database, ctx }) => ({

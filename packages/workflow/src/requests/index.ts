@@ -24,4 +24,5 @@ export {
   resubmitRequest,
   submitRequest,
 } from './service.js';
-export { loadOutputs, type StepRunRow } from './store.js';
+export { lockRequestForLine, reconsiderStep, returnFromLine } from './settle.js';
+export { type EngineDeps, loadOutputs, type StepRunRow } from './store.js';

@@ -1,23 +1,11 @@
-import { ValidationError } from '@guichet/core';
+import { parseInput, ValidationError } from '@guichet/core';
 import type { z } from 'zod';
 
 export type Path = (string | number)[];
 
 /** Parses with a schema, or throws one ValidationError whose issue paths start with `prefix`. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix: Path): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({
-    path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: i.message,
-  }));
-  const [first] = issues;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  throw new ValidationError(
-    first ? `${first.path.join('.')}: ${first.message}${more}` : 'invalid input',
-    issues,
-  );
-}
+export const parseWith = <S extends z.ZodType>(schema: S, value: unknown, prefix: Path): z.output<S> =>
+  parseInput(schema, value, prefix);
 
 /**
  * A kind's `validate` reports paths relative to the payload (`['securityContactId']`); the

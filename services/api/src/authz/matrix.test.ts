@@ -1,4 +1,6 @@
-/// <reference types="vite/client" />
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { isObjectType } from 'graphql';
@@ -14,11 +16,16 @@ import { type Cast, makeCast, ROLES, type Role } from './fixtures.js';
  * first test, so nothing new ships unreviewed.
  */
 // Every `<line>-cases.ts` file of this folder is picked up: a new line adds its file, nothing here.
-const LINE_CASES = import.meta.glob<Record<string, Record<string, Case>>>('./*-cases.ts', { eager: true });
+const here = dirname(fileURLToPath(import.meta.url));
+const LINE_CASES: Record<string, Record<string, Case>>[] = await Promise.all(
+  readdirSync(here)
+    .filter((f) => f.endsWith('-cases.ts'))
+    .map((f) => import(join(here, f))),
+);
 const ALL: Record<string, Case> = {
   ...CASES,
   ...WORKFLOW_CASES,
-  ...Object.assign({}, ...Object.values(LINE_CASES).flatMap((m) => Object.values(m))),
+  ...Object.assign({}, ...LINE_CASES.flatMap((m) => Object.values(m))),
 };
 
 const schema = await buildSchema();

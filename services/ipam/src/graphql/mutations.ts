@@ -1,7 +1,13 @@
-import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
-import { PG, pgError } from '@guichet/db';
-import { builder } from '@guichet/graphql';
-import { fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
+import {
+  ConflictError,
+  NotFoundError,
+  PolicyRefusalError,
+  renameIssuePaths,
+  ValidationError,
+} from '@guichet/core';
+import { translatePgError } from '@guichet/db';
+import { builder, NOC_WRITE } from '@guichet/graphql';
+import { fileRequest, opt, optId, REQUEST_ERRORS, RequestRef, requestMutation } from '@guichet/workflow';
 import { assignPrefix } from '../service/allocate.js';
 import { releaseReservation, reservePrefix } from '../service/lifecycle.js';
 import { createPool } from '../service/pools.js';
@@ -22,70 +28,31 @@ import {
  * staff mutations call the service functions, which allow the NOC (admin stands in) only.
  */
 
-type Path = (string | number)[];
-
-/** Input field names that differ from the service's or the kind's payload: fixes the paths. */
-function renamePaths(e: unknown, names: Record<string, string>): unknown {
-  if (!(e instanceof ValidationError)) return e;
-  const issues = e.issues.map((i) => ({
-    ...i,
-    path: i.path.map((p, k): string | number =>
-      k === 1 && i.path[0] === 'input' && typeof p === 'string' ? (names[p] ?? p) : p,
-    ),
-  }));
-  const [first] = issues;
-  return new ValidationError(
-    first
-      ? `${first.path.join('.')}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`
-      : e.message,
-    issues,
-  );
-}
-
 /**
  * The constraints are the backstop (overlap, uniqueness, inside the pool): when one fires, the
  * caller gets a typed error instead of a crash.
  */
 function fromDatabase(e: unknown): unknown {
-  const pg = pgError(e);
-  if (!pg) return e;
-  switch (pg.code) {
-    case PG.uniqueViolation:
-    case PG.exclusionViolation:
-      return new ConflictError(`overlaps or duplicates existing space (${pg.constraint ?? pg.code})`);
-    case PG.checkViolation:
-      return new PolicyRefusalError(
-        pg.constraint ?? 'inside-pool',
-        pg.detail ?? 'refused by a database rule',
-      );
-    case PG.foreignKeyViolation: {
-      const c = pg.constraint ?? '';
-      const entity = c.includes('institution') ? 'Institution' : c.includes('site') ? 'Site' : 'Object';
-      const id = /\(([^)]*)\)=\(([^)]*)\)/.exec(pg.detail ?? '')?.[2] ?? '';
-      return new NotFoundError(entity, id);
-    }
-    default:
-      return e;
-  }
+  return translatePgError(e, {
+    conflict: 'overlaps or duplicates existing space',
+    checksArePolicy: true,
+    missing: (c) => (c.includes('institution') ? 'Institution' : c.includes('site') ? 'Site' : 'Object'),
+  });
 }
 
 async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    throw renamePaths(fromDatabase(e), names);
+    throw renameIssuePaths(fromDatabase(e), names);
   }
 }
 
 const STAFF_ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
-const NOC = { $all: { write: true, staffRole: 'noc' } } as const;
 // Filing errors have paths in this input: the payload is the input.
-const AT_INPUT: { payloadPath: Path } = { payloadPath: ['input'] };
+const AT_INPUT = { payloadPath: ['input'] };
 
 /** GraphQL gives null for absent optional fields; services want undefined. */
-const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
-const optId = (v: string | number | null | undefined): string | undefined =>
-  v == null ? undefined : String(v);
 
 const submitField = (f: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) =>
   f.boolean({
@@ -121,13 +88,6 @@ const ReturnPrefixInput = builder.inputType('ReturnPrefixInput', {
   }),
 });
 
-const RequestPrefixPayload = builder.simpleObject('RequestPrefixPayload', {
-  description: 'The filed request; its `assignment` appears once the NOC has approved it.',
-  fields: (t) => ({
-    request: t.field({ type: RequestRef, description: 'The request.' }),
-  }),
-});
-
 const ReturnPrefixPayload = builder.simpleObject('ReturnPrefixPayload', {
   description: 'The filed request and the assignment after it.',
   fields: (t) => ({
@@ -139,41 +99,33 @@ const ReturnPrefixPayload = builder.simpleObject('ReturnPrefixPayload', {
   }),
 });
 
-builder.mutationFields((t) => ({
-  requestPrefix: t.field({
-    type: RequestPrefixPayload,
-    description:
-      'Asks for an IPv4 or IPv6 prefix (request kind `ipam.prefix`): validated against RIPE policy, approved by the NOC (the prefix is allocated then), registered, then active. A technical contact of the institution, or the desk.',
-    authScopes: { write: true },
-    errors: { types: REQUEST_ERRORS },
-    args: { input: t.arg({ type: RequestPrefixInput, required: true, description: 'What is asked for.' }) },
-    resolve: async (_r, { input }, { database, ctx, env }) => {
-      const payload = {
-        family: input.family,
-        size: input.length,
-        siteId: optId(input.siteId),
-        purpose: input.purpose,
-        justification: opt(input.justification),
-      };
-      try {
-        const request = await fileRequest(
-          database.db,
-          ctx,
-          env,
-          {
-            kind: PREFIX_REQUEST,
-            institutionId: String(input.institutionId),
-            payload,
-            submit: input.submit ?? true,
-          },
-          AT_INPUT,
-        );
-        return { request };
-      } catch (e) {
-        throw renamePaths(e, { size: 'length' });
-      }
-    },
+interface RequestPrefixShape {
+  institutionId: string | number;
+  family: 4 | 6;
+  length: number;
+  siteId?: string | number | null;
+  purpose: string;
+  justification?: string | null;
+  submit?: boolean | null;
+}
+
+requestMutation<RequestPrefixShape>('requestPrefix', {
+  kind: PREFIX_REQUEST,
+  description:
+    'Asks for an IPv4 or IPv6 prefix (request kind `ipam.prefix`): validated against RIPE policy, approved by the NOC (the prefix is allocated then), registered, then active. A technical contact of the institution, or the desk.',
+  input: RequestPrefixInput,
+  payloadDescription: 'The filed request; its `assignment` appears once the NOC has approved it.',
+  payload: (input) => ({
+    family: input.family,
+    size: input.length,
+    siteId: optId(input.siteId),
+    purpose: input.purpose,
+    justification: opt(input.justification),
   }),
+  rename: { size: 'length' },
+});
+
+builder.mutationFields((t) => ({
   returnPrefix: t.field({
     type: ReturnPrefixPayload,
     description:
@@ -306,7 +258,7 @@ builder.mutationFields((t) => ({
     type: CreatePoolPayload,
     description:
       'Creates a pool; a subdivision is carved out of its parent’s free space. RIPE status/parent rules are checked first. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: CreatePoolInput, required: true, description: 'The pool.' }) },
     resolve: (_r, { input }, { database, ctx }) =>
@@ -331,7 +283,7 @@ builder.mutationFields((t) => ({
     type: AssignPrefixPayload,
     description:
       'Assigns a prefix chosen by hand, active at once, with the same rules as an allocation (inside the pool, aligned, free, RIPE documentation). NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: AssignPrefixInput, required: true, description: 'The assignment.' }) },
     resolve: (_r, { input }, { database, ctx }) =>
@@ -355,7 +307,7 @@ builder.mutationFields((t) => ({
   reservePrefix: t.field({
     type: ReservePrefixPayload,
     description: 'Holds space in a pool: a given prefix, or the next free block of a length. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: ReservePrefixInput, required: true, description: 'The reservation.' }) },
     resolve: (_r, { input }, { database, ctx }) =>
@@ -376,7 +328,7 @@ builder.mutationFields((t) => ({
     type: ReleaseReservationPayload,
     description:
       'Releases a reservation: its space is free again at once. Releasing twice changes nothing. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { id: t.arg.id({ required: true, description: 'The reservation.' }) },
     resolve: (_r, { id }, { database, ctx }) =>

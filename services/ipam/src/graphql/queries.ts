@@ -1,4 +1,4 @@
-import { builder, keysetConnection } from '@guichet/graphql';
+import { builder, keysetConnection, STAFF_READ } from '@guichet/graphql';
 import { InstitutionRef } from '@guichet/membership';
 import { RequestRef } from '@guichet/workflow';
 import { PREFIX_REQUEST } from '../workflow.js';
@@ -14,13 +14,12 @@ import {
 import { AssignmentLifecycleEnum, AssignmentRef, IpFamilyEnum, PoolRef } from './types.js';
 
 /** Pools and free space are the operator's; assignments are also their institution's. */
-const STAFF = { staff: true } as const;
 
 builder.queryFields((t) => ({
   pools: t.connection({
     type: PoolRef,
     description: 'Pools by prefix (IPv4 first), with their utilisation. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     args: {
       family: t.arg({ type: IpFamilyEnum, required: false, description: 'Only this address family.' }),
       parentId: t.arg.id({ required: false, description: 'Only the direct subdivisions of this pool.' }),
@@ -39,7 +38,7 @@ builder.queryFields((t) => ({
     type: PoolRef,
     nullable: true,
     description: 'One pool; null if it does not exist. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
     resolve: async (_r, { id }, { database }) => (await getPool(database.db, String(id))) ?? null,
   }),
@@ -48,7 +47,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description:
       'Free blocks of a given length in a pool, in address order, aligned as the allocator aligns them (IPv6 on a nibble boundary): what could be assigned now. Read from the free list. Null if the pool does not exist. Operator staff.',
-    authScopes: STAFF,
+    authScopes: STAFF_READ,
     args: {
       poolId: t.arg.id({ required: true, description: 'The pool.' }),
       length: t.arg.int({ required: true, description: 'Prefix length of the blocks wanted, e.g. 48.' }),

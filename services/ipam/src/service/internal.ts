@@ -5,6 +5,7 @@ import {
   hasStaffRole,
   isUuid,
   NotFoundError,
+  parseInput,
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
@@ -22,19 +23,7 @@ export function inTransaction<T>(db: DbOrTx, fn: (tx: Tx) => Promise<T>): Promis
   return (db as Tx).transaction(fn);
 }
 
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  prefix: (string | number)[] = ['input'],
-): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues: FieldIssue[] = r.error.issues.map((i) => ({
-    path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: i.message,
-  }));
-  throw new ValidationError(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), issues);
-}
+export { parseInput };
 
 /** Pools, manual assignment and reservations belong to the NOC (admin stands in). */
 export function mustOperate(ctx: RequestContext, what: string): void {

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTool } from '@guichet/core';
 
 /**
  * `bird -p -c FILE`: BIRD's own parser on a configuration, without a daemon or root. It stops
@@ -27,8 +27,12 @@ export async function checkBirdConfig(text: string, birdPath = 'bird'): Promise<
   const file = join(dir, 'bird.conf');
   try {
     await writeFile(file, text);
-    const { code, stderr, stdout } = await run(birdPath, ['-p', '-c', file]);
+    const { code, stderr, stdout, timedOut } = await runTool(birdPath, ['-p', '-c', file], {
+      timeoutMs: TIMEOUT_MS,
+    });
     const errors = parseErrors(`${stderr}\n${stdout}`, file);
+    if (timedOut)
+      errors.push({ line: 0, column: 0, message: `bird -p did not finish within ${TIMEOUT_MS} ms` });
     if (code !== 0 && errors.length === 0) {
       errors.push({ line: 0, column: 0, message: `bird exited with ${code} and said nothing` });
     }
@@ -51,27 +55,4 @@ export function parseErrors(output: string, file: string): BirdCheckError[] {
     else errors.push({ line: 0, column: 0, message: rest });
   }
   return errors;
-}
-
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${cmd}: ${e.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? -1 : null), stdout, stderr });
-    });
-  });
 }

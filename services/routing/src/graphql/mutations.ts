@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
-import { builder } from '@guichet/graphql';
-import { fileRequest, REQUEST_ERRORS, RequestRef } from '@guichet/workflow';
+import { builder, NOC_WRITE } from '@guichet/graphql';
+import { opt, optId, requestMutation } from '@guichet/workflow';
 import { createCollector, createSession } from '../service/collectors.js';
 import { ROUTING_CHANGE } from '../workflow.js';
 import { CollectorRef, SessionRef } from './types.js';
@@ -11,8 +11,6 @@ import { CollectorRef, SessionRef } from './types.js';
  */
 
 const STAFF_ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
-const NOC = { $all: { write: true, staffRole: 'noc' } } as const;
-const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
 const PiEvidenceInput = builder.inputType('RoutingPiEvidenceInput', {
   description: 'What shows the institution holds a provider-independent prefix.',
@@ -62,6 +60,16 @@ const CreateCollectorInput = builder.inputType('CreateCollectorInput', {
     asn: f.float({ description: 'Its AS number.' }),
     routerId: f.field({ type: 'IPAddress', description: 'BIRD router id (an IPv4 address).' }),
     region: f.string({ description: 'The region it serves.' }),
+    birdConfigPath: f.string({
+      required: false,
+      description:
+        'Absolute path of the configuration file its BIRD loads: generated configurations are deployed there (with birdSocket). Unset: they are stored for the NOC to deploy.',
+    }),
+    birdSocket: f.string({
+      required: false,
+      description:
+        'Absolute path of its BIRD control socket (`birdc -s`), used to reconfigure it after each deployment.',
+    }),
   }),
 });
 
@@ -90,51 +98,49 @@ const CreateSessionInput = builder.inputType('CreateRoutingSessionInput', {
   }),
 });
 
-builder.mutationFields((t) => ({
-  requestRoutingChange: t.field({
-    type: builder.simpleObject('RequestRoutingChangePayload', {
-      description: 'The filed request (completed at once in the normal case).',
-      fields: (f) => ({ request: f.field({ type: RequestRef, description: 'The request.' }) }),
-    }),
-    description:
-      'Asks for a routing change (request kind `routing.change`): checked, then applied and the collectors’ configurations regenerated, with no administrative validation; a new provider-independent prefix waits for the NOC. A technical contact of the institution, or the desk.',
-    authScopes: { write: true },
-    errors: { types: REQUEST_ERRORS },
-    args: { input: t.arg({ type: RequestRoutingChangeInput, description: 'The change.' }) },
-    resolve: async (_r, { input }, { database, ctx, env }) => {
-      const payload = {
-        collectorId: opt(input.collectorId)?.toString(),
-        sessionId: opt(input.sessionId)?.toString(),
-        prefixes: input.prefixes,
-        originAs: opt(input.originAs),
-        pi: input.piEvidence?.map((p) => ({ prefix: p.prefix, evidence: p.evidence })),
-      };
-      const request = await fileRequest(
-        database.db,
-        ctx,
-        env,
-        {
-          kind: ROUTING_CHANGE,
-          institutionId: String(input.institutionId),
-          payload,
-          submit: input.submit ?? true,
-        },
-        { payloadPath: ['input'] },
-      );
-      return { request };
-    },
+interface RoutingChangeShape {
+  institutionId: string | number;
+  collectorId?: string | number | null;
+  sessionId?: string | number | null;
+  prefixes: string[];
+  originAs?: number | null;
+  piEvidence?: { prefix: string; evidence: string }[] | null;
+  submit?: boolean | null;
+}
+
+requestMutation<RoutingChangeShape>('requestRoutingChange', {
+  kind: ROUTING_CHANGE,
+  description:
+    'Asks for a routing change (request kind `routing.change`): checked, then applied and the collectors’ configurations regenerated and deployed, with no administrative validation; a new provider-independent prefix waits for the NOC. A technical contact of the institution, or the desk.',
+  input: RequestRoutingChangeInput,
+  inputDescription: 'The change.',
+  payloadDescription:
+    'The filed request (its configurations are deployed within moments in the normal case).',
+  payload: (input) => ({
+    collectorId: optId(input.collectorId),
+    sessionId: optId(input.sessionId),
+    prefixes: input.prefixes,
+    originAs: opt(input.originAs),
+    pi: input.piEvidence?.map((p) => ({ prefix: p.prefix, evidence: p.evidence })),
   }),
+});
+
+builder.mutationFields((t) => ({
   createCollector: t.field({
     type: builder.simpleObject('CreateCollectorPayload', {
       description: 'The new collector.',
       fields: (f) => ({ collector: f.field({ type: CollectorRef, description: 'The collector.' }) }),
     }),
     description: 'Adds a regional collector. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: CreateCollectorInput, description: 'The collector.' }) },
     resolve: async (_r, { input }, { database, ctx }) => ({
-      collector: await createCollector(database.db, ctx, input),
+      collector: await createCollector(database.db, ctx, {
+        ...input,
+        birdConfigPath: opt(input.birdConfigPath),
+        birdSocket: opt(input.birdSocket),
+      }),
     }),
   }),
   createSession: t.field({
@@ -143,7 +149,7 @@ builder.mutationFields((t) => ({
       fields: (f) => ({ session: f.field({ type: SessionRef, description: 'The session.' }) }),
     }),
     description: 'Adds a BGP session to a collector. NOC.',
-    authScopes: NOC,
+    authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: CreateSessionInput, description: 'The session.' }) },
     resolve: async (_r, { input }, { database, ctx }) => ({

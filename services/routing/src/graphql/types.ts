@@ -1,4 +1,4 @@
-import { builder } from '@guichet/graphql';
+import { builder, STAFF_READ } from '@guichet/graphql';
 import { isStaff } from '@guichet/membership';
 import { RequestRef } from '@guichet/workflow';
 import type { CollectorRow, SessionRow } from '../service/collectors.js';
@@ -15,7 +15,6 @@ import {
 } from '../service/queries.js';
 import { ROUTING_CHANGE } from '../workflow.js';
 
-const STAFF = { staff: true } as const;
 const host = (inet: string) => inet.replace(/\/(32|128)$/, '');
 
 export const SessionRef = builder.objectRef<SessionRow>('RoutingSession').implement({
@@ -79,6 +78,22 @@ export const RenderedConfigRef = builder.objectRef<ConfigRow>('RenderedConfig').
     }),
     requestId: t.exposeID('requestId', { nullable: true, description: 'The routing change that made it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was generated.' }),
+    deployStatus: t.string({
+      nullable: true,
+      description:
+        '`deployed` (the collector’s BIRD reloaded it), `failed` (see deployOutput), `not-deployed` (the collector has no deployment target: the NOC deploys it), null while pending.',
+      resolve: (c) => c.deployStatus,
+    }),
+    deployOutput: t.string({
+      nullable: true,
+      description: 'What `birdc configure` answered (or why the deployment failed).',
+      resolve: (c) => c.deployOutput,
+    }),
+    deployedAt: t.expose('deployedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deployed.',
+    }),
   }),
 });
 
@@ -93,13 +108,13 @@ export const CollectorRef = builder.objectRef<CollectorRow>('Collector').impleme
     routerId: t.field({
       type: 'IPAddress',
       description: 'BIRD router id. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: (c) => host(c.routerId),
     }),
     sessions: t.field({
       type: [SessionRef],
       description: 'Its BGP sessions by name. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: (c, _a, { database }) => sessionsOf(database.db, c.id),
     }),
     renderedConfig: t.field({
@@ -107,7 +122,7 @@ export const CollectorRef = builder.objectRef<CollectorRow>('Collector').impleme
       nullable: true,
       description:
         'Its current (latest) generated BIRD configuration; null before the first. Operator staff.',
-      authScopes: STAFF,
+      authScopes: STAFF_READ,
       resolve: async (c, _a, { database }) => (await latestConfig(database.db, c.id)) ?? null,
     }),
   }),

@@ -1,13 +1,13 @@
 import { recordChange } from '@guichet/audit';
 import {
   canWrite,
-  type FieldIssue,
   ForbiddenError,
   hasStaffRole,
+  parseInput,
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
-import { type DbOrTx, eq, one, PG, pgError, type Tx } from '@guichet/db';
+import { type DbOrTx, eq, one, type Tx, translatePgError } from '@guichet/db';
 import { z } from 'zod';
 import { collectors, sessions } from '../tables.js';
 
@@ -22,29 +22,37 @@ export function mustOperate(ctx: RequestContext, what: string): void {
 
 export { one } from '@guichet/db';
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues: FieldIssue[] = r.error.issues.map((i) => ({
-    path: ['input', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: i.message,
-  }));
-  throw new ValidationError(issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), issues);
-}
+export { parseInput };
 
 const asn = z.number().int().min(1).max(4294967295);
 const v4 = z.ipv4();
 const address = z.union([z.ipv4(), z.ipv6()]);
 
-export const createCollectorSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, _ and -, starting with a letter'),
-  asn,
-  routerId: v4,
-  region: z.string().trim().min(1).max(200),
-});
+export const createCollectorSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'letters, digits, _ and -, starting with a letter'),
+    asn,
+    routerId: v4,
+    region: z.string().trim().min(1).max(200),
+    /** The file the collector's BIRD loads, and its control socket: where configurations are deployed. */
+    birdConfigPath: z
+      .string()
+      .trim()
+      .regex(/^\/[^\0]{1,1000}$/, 'an absolute path')
+      .optional(),
+    birdSocket: z
+      .string()
+      .trim()
+      .regex(/^\/[^\0]{1,1000}$/, 'an absolute path')
+      .optional(),
+  })
+  .refine((c) => Boolean(c.birdConfigPath) === Boolean(c.birdSocket), {
+    path: ['birdSocket'],
+    message: 'birdConfigPath and birdSocket go together',
+  });
 export type CreateCollectorInput = z.input<typeof createCollectorSchema>;
 
 export const createSessionSchema = z
@@ -71,11 +79,6 @@ export const createSessionSchema = z
   });
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 
-function conflictOr(e: unknown, message: string): unknown {
-  const pg = pgError(e);
-  return pg?.code === PG.uniqueViolation ? ValidationError.field(['input', 'name'], message) : e;
-}
-
 export async function createCollector(
   db: DbOrTx,
   ctx: RequestContext,
@@ -100,7 +103,9 @@ export async function createCollector(
       return row;
     });
   } catch (e) {
-    throw conflictOr(e, `a collector named ${v.name} exists already`);
+    throw translatePgError(e, {
+      conflicts: { routing_collectors_name_key: `a collector named ${v.name} exists already` },
+    });
   }
 }
 
@@ -144,6 +149,8 @@ export async function createSession(
       return row;
     });
   } catch (e) {
-    throw conflictOr(e, `the collector has a session named ${v.name} already`);
+    throw translatePgError(e, {
+      conflicts: { routing_sessions_name_key: `the collector has a session named ${v.name} already` },
+    });
   }
 }
