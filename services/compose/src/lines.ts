@@ -12,4 +12,11 @@ import type { AnyLine } from '@guichet/workflow';
  * is its folder, one entry here (and its dependency in this package.json), and its
  * authorisation cases in services/api/src/authz/.
  */
-export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, domainsLine, circuitsLine, eduroamLine];
+export const LINES: readonly AnyLine[] = [
+  ipamLine,
+  routingLine,
+  rdnsLine,
+  domainsLine,
+  circuitsLine,
+  eduroamLine,
+];
