@@ -2,6 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { circuitsSection } from './circuits.js';
 import { coldStartSection } from './cold-start.js';
 import { domainsSection } from './domains.js';
+import { eduroamSection } from './eduroam.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
 import { rdnsCheckSection } from './rdns-check.js';
@@ -33,6 +34,9 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   9.   domains (domains.ts): charter + UTS #46 per name vs a bare regex; an EPP round trip
  *        through the stand-in vs a <hello> on the same session; 1,000 names in batches of 7;
  *        BENCH_DOMAINS=0 skips it.
+ *   11.  eduroam (eduroam.ts): the national proxy for 500 institutions, generated, staged and
+ *        checked by `freeradius -XC` vs `-XC` on the stock configuration; one Status-Server round
+ *        over 1,000 servers (3 real, the rest silent) vs the timeout bound; BENCH_EDUROAM=0 skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -137,6 +141,13 @@ if (process.env.BENCH_CIRCUITS === '0') {
   print();
 } else {
   await section('circuits', () => circuitsSection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_EDUROAM === '0') {
+  print('## eduroam: skipped (BENCH_EDUROAM=0)');
+  print();
+} else {
+  await section('eduroam', eduroamSection);
 }
 
 await section('cold start', coldStartSection);

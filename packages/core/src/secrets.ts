@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Secrets at rest (RADIUS shared secrets, LDAP bind passwords, registry credentials): sealed
@@ -11,6 +11,12 @@ export interface SecretBox {
   seal(plain: string, context: string): string;
   /** Throws when the text was not sealed under this key and context. */
   open(sealed: string, context: string): string;
+  /**
+   * A keyed digest (hex HMAC-SHA256 under a key derived from this one for `purpose`): stable
+   * fingerprints for unique indexes over secrets, or tokens a party can be shown in advance,
+   * without the key ever leaving the box.
+   */
+  digest(text: string, purpose: string): string;
 }
 
 const V = 'v1';
@@ -48,5 +54,29 @@ export function createSecretBox(key: Buffer): SecretBox {
       d.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
     },
+    digest(text, purpose) {
+      const derived = createHmac('sha256', key).update(`guichet:digest:${purpose}`).digest();
+      return createHmac('sha256', derived).update(text, 'utf8').digest('hex');
+    },
   };
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A random secret of `length` characters from [A-Za-z0-9] (≈ 5.95 bits each: 48 characters are
+ * ≈ 285 bits), by rejection sampling so every character is equally likely. No quote, backslash
+ * or space: the value goes into configuration files without escaping.
+ */
+export function randomSecret(length = 48): string {
+  if (!Number.isInteger(length) || length < 16 || length > 128)
+    throw new Error('secret length must be 16–128');
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      // 248 = 4 × 62: bytes from 248 up would favour the first characters.
+      if (b < 248 && out.length < length) out += ALPHABET[b % 62];
+    }
+  }
+  return out;
 }

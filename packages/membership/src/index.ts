@@ -59,6 +59,7 @@ export {
   AGREEMENT_STATUSES,
   type AgreementDocument,
   type AgreementStatus,
+  EDUROAM_POLICY_DEFAULT,
   INSTITUTION_KINDS,
   INSTITUTION_STATUSES,
   type InstitutionKind,

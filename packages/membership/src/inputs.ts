@@ -173,6 +173,10 @@ export const draftChangesSchema = z
     bandwidthMbps: bandwidthSchema.optional(),
     securityContactId: uuidSchema.nullable().optional(),
     secondarySiteIds: z.array(uuidSchema).max(500).optional(),
+    /** With eduroam: the contact holding the `eduroam` role the eduroam charter names. */
+    eduroamContactId: uuidSchema.nullable().optional(),
+    /** With eduroam: the eduroam policy version whose charter the head signs. */
+    eduroamPolicy: text('the eduroam policy version', 200).optional(),
     activateServices: services.optional(),
     deactivateServices: services.optional(),
   })

@@ -20,6 +20,9 @@ export const SERVICES = [
 ] as const;
 export type Service = (typeof SERVICES)[number];
 
+/** The eduroam policy a charter names unless the eduroam line is configured with another. */
+export const EDUROAM_POLICY_DEFAULT = 'eduroam Policy Service Definition v2.8 (GN3-12-192, 26 July 2012)';
+
 export const INSTITUTION_KINDS = ['tutelle', 'contrat'] as const;
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number];
 export const INSTITUTION_STATUSES = ['active', 'closed'] as const;
@@ -110,6 +113,8 @@ export interface AgreementDocument {
   bandwidthMbps: number;
   secondarySites: DocumentSite[];
   services: string[];
+  /** With eduroam: the eduroam charter's policy version and contact. */
+  eduroam?: { policy: string | null; contact: { name: string; email: string } | null } | null;
 }
 
 /** Bumped if the layout below ever changes: a hash is only comparable within one format. */
@@ -163,6 +168,19 @@ export function renderAgreement(doc: AgreementDocument): string {
     'Services opened',
     ...(services.length ? services.map((s) => `   - ${s}`) : ['   (none)']),
     '',
+    // Only a version that opens eduroam has this section: other documents render (and hash)
+    // exactly as before it existed.
+    ...(services.includes('eduroam') && doc.eduroam
+      ? [
+          '4. Charte eduroam (eduroam charter)',
+          `   Policy: ${clean(doc.eduroam.policy ?? '(not named)')}`,
+          `   eduroam contact: ${doc.eduroam.contact ? `${clean(doc.eduroam.contact.name)} <${clean(doc.eduroam.contact.email)}>` : '(not declared)'}`,
+          '   The institution follows the eduroam policy named above: SSID eduroam, 802.1X with WPA2/AES or',
+          '   WPA3/AES only, RADIUS servers connected to the national proxy, authentication logs kept',
+          '   for at least six months, a public eduroam page with the acceptable-use policy.',
+          '',
+        ]
+      : []),
     'One signature by the head of institution covers every section above.',
   ];
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,7 @@ import { contactActor } from './contacts/queries.js';
 import { createContact } from './contacts/service.js';
 import type { CreateInstitutionInput } from './inputs.js';
 import { createInstitution } from './institutions/service.js';
-import { luhnComplete, type Service } from './model.js';
+import { EDUROAM_POLICY_DEFAULT, luhnComplete, type Service } from './model.js';
 import { institutions } from './tables.js';
 
 /**
@@ -202,6 +202,9 @@ export async function seedDemoMembership(
       }
       const draft = await amendDraftVersion(tx, ctx, agreementVersion.id, {
         securityContactId: ids.security,
+        ...(d.services.includes('eduroam')
+          ? { eduroamContactId: ids.eduroam, eduroamPolicy: EDUROAM_POLICY_DEFAULT }
+          : {}),
       });
       // The head of institution signs as themselves, as they would through the signature step.
       const head = ids.head && (await contactActor(tx, ids.head, { method: 'system', scope: 'write' }));

@@ -158,6 +158,10 @@ export const agreementVersions = pgTable(
     /** Reference of the good-use charter text. */
     charterRef: text('charter_ref').notNull(),
     securityContactId: uuid('security_contact_id').references(() => contacts.id),
+    /** The eduroam contact named when the version opens eduroam (a contact holding the `eduroam` role). */
+    eduroamContactId: uuid('eduroam_contact_id').references(() => contacts.id),
+    /** The eduroam policy (Service Definition) version whose charter the head signs with eduroam. */
+    eduroamPolicy: text('eduroam_policy'),
     bandwidthMbps: integer('bandwidth_mbps').notNull(),
     secondarySiteIds: uuid('secondary_site_ids').array().notNull().default(sql`'{}'::uuid[]`),
     services: text('services').array().notNull().default(sql`'{}'::text[]`),
@@ -182,6 +186,11 @@ export const agreementVersions = pgTable(
       sql`${t.status} IN ('draft', 'signed', 'active', 'superseded', 'withdrawn')`,
     ),
     check('membership_agreement_bandwidth', sql`${t.bandwidthMbps} > 0`),
+    // Only a version that opens eduroam names the eduroam charter's contact and policy.
+    check(
+      'membership_agreement_eduroam_terms',
+      sql`('eduroam' = ANY(${t.services})) OR (${t.eduroamContactId} IS NULL AND ${t.eduroamPolicy} IS NULL)`,
+    ),
     check(
       'membership_agreement_services',
       sql`${t.services} <@ ARRAY['eduroam', 'federation', 'antispam', 'domains', 'circuits', 'ipam', 'rdns', 'routing']::text[]`,

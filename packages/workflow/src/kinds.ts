@@ -1,4 +1,4 @@
-import type { RequestContext } from '@guichet/core';
+import type { ContactRole, RequestContext } from '@guichet/core';
 import type { Db, DbOrTx, Tx } from '@guichet/db';
 import type { z } from 'zod';
 import type { RequestRow, StepActor } from './events.js';
@@ -127,6 +127,11 @@ export interface KindDef<P> {
     outputs: StepOutputs,
     env: Env,
   ) => Promise<void>;
+  /**
+   * Contact roles told about this kind's requests besides the technical contacts (an eduroam
+   * outage also mails the eduroam contact).
+   */
+  alsoNotify?: readonly ContactRole[];
   /** One line saying what a request is about (`zone 7.48.193.in-addr.arpa`), shown in emails. */
   summary?: (payload: P) => string;
   /** The document a person signs for this request, if any (shown as `Request.document`). */

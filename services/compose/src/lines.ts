@@ -1,5 +1,6 @@
 import { circuitsLine } from '@guichet/circuits';
 import { domainsLine } from '@guichet/domains';
+import { eduroamLine } from '@guichet/eduroam';
 import { ipamLine } from '@guichet/ipam';
 import { rdnsLine } from '@guichet/rdns';
 import { routingLine } from '@guichet/routing';
@@ -11,4 +12,11 @@ import type { AnyLine } from '@guichet/workflow';
  * is its folder, one entry here (and its dependency in this package.json), and its
  * authorisation cases in services/api/src/authz/.
  */
-export const LINES: readonly AnyLine[] = [ipamLine, routingLine, rdnsLine, domainsLine, circuitsLine];
+export const LINES: readonly AnyLine[] = [
+  ipamLine,
+  routingLine,
+  rdnsLine,
+  domainsLine,
+  circuitsLine,
+  eduroamLine,
+];

@@ -21,13 +21,18 @@ import {
 import { parseInput, type Service } from '../model.js';
 import { canFileFor, canManageMembership, canReadInstitution } from '../rules.js';
 import { agreementVersions } from '../tables.js';
-import { checkSecurityContact, checkSites, type Issue, lockVersion } from './validate.js';
+import { checkEduroamTerms, checkSecurityContact, checkSites, type Issue, lockVersion } from './validate.js';
 
 export type { DraftChanges };
 
 type Terms = Pick<
   AgreementVersionRow,
-  'bandwidthMbps' | 'securityContactId' | 'secondarySiteIds' | 'services'
+  | 'bandwidthMbps'
+  | 'securityContactId'
+  | 'secondarySiteIds'
+  | 'services'
+  | 'eduroamContactId'
+  | 'eduroamPolicy'
 >;
 type Parsed = ReturnType<typeof draftChangesSchema.parse>;
 
@@ -43,11 +48,19 @@ function mayChange(ctx: RequestContext, institutionId: string): void {
 function apply(base: Terms, c: Parsed): Terms {
   let services = [...new Set([...(base.services as Service[]), ...(c.activateServices ?? [])])];
   services = services.filter((s) => !c.deactivateServices?.includes(s));
+  // The eduroam charter's terms go with the service: closing eduroam clears them.
+  const eduroam = services.includes('eduroam');
   return {
     bandwidthMbps: c.bandwidthMbps ?? base.bandwidthMbps,
     securityContactId: c.securityContactId === undefined ? base.securityContactId : c.securityContactId,
     secondarySiteIds: c.secondarySiteIds ?? base.secondarySiteIds,
     services,
+    eduroamContactId: eduroam
+      ? c.eduroamContactId === undefined
+        ? base.eduroamContactId
+        : c.eduroamContactId
+      : null,
+    eduroamPolicy: eduroam ? (c.eduroamPolicy ?? base.eduroamPolicy) : null,
   };
 }
 
@@ -59,7 +72,9 @@ function unchanged(a: Terms, b: Terms): boolean {
     a.bandwidthMbps === b.bandwidthMbps &&
     a.securityContactId === b.securityContactId &&
     sameSet(a.secondarySiteIds, b.secondarySiteIds) &&
-    sameSet(a.services, b.services)
+    sameSet(a.services, b.services) &&
+    a.eduroamContactId === b.eduroamContactId &&
+    a.eduroamPolicy === b.eduroamPolicy
   );
 }
 
@@ -67,6 +82,7 @@ async function validate(t: Tx, institutionId: string, next: Terms, c: Parsed): P
   const issues: Issue[] = [
     ...(await checkSecurityContact(t, institutionId, next.securityContactId)),
     ...(await checkSites(t, institutionId, next.secondarySiteIds, c.secondarySiteIds !== undefined)),
+    ...(await checkEduroamTerms(t, institutionId, next)),
   ];
   const [first] = issues;
   if (first) throw new ValidationError(`${first.path.join('.')}: ${first.message}`, issues);

@@ -56,6 +56,18 @@ AgreementVersionRef.implement({
       resolve: (v, _a, { database }) =>
         v.securityContactId ? getContact(database.db, v.securityContactId) : null,
     }),
+    eduroamContact: t.field({
+      type: ContactRef,
+      nullable: true,
+      description: 'With eduroam: the eduroam contact the eduroam charter names.',
+      resolve: (v, _a, { database }) =>
+        v.eduroamContactId ? getContact(database.db, v.eduroamContactId) : null,
+    }),
+    eduroamPolicy: t.exposeString('eduroamPolicy', {
+      nullable: true,
+      description:
+        'With eduroam: the eduroam policy (Service Definition) version whose charter the head signs.',
+    }),
     bandwidthMbps: t.exposeInt('bandwidthMbps', { description: 'Committed bandwidth in Mbit/s.' }),
     secondarySites: t.field({
       type: [SiteRef],

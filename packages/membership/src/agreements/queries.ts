@@ -66,6 +66,9 @@ export async function agreementDocument(db: DbOrTx, v: AgreementVersionRow): Pro
   const [security] = v.securityContactId
     ? await db.select().from(contacts).where(eq(contacts.id, v.securityContactId))
     : [];
+  const [eduroamContact] = v.eduroamContactId
+    ? await db.select().from(contacts).where(eq(contacts.id, v.eduroamContactId))
+    : [];
   const siteRows = v.secondarySiteIds.length
     ? await db.select().from(sites).where(inArray(sites.id, v.secondarySiteIds)).orderBy(asc(sites.name))
     : [];
@@ -78,6 +81,12 @@ export async function agreementDocument(db: DbOrTx, v: AgreementVersionRow): Pro
     bandwidthMbps: v.bandwidthMbps,
     secondarySites: siteRows.map((s) => ({ name: s.name, address: s.address, city: s.city })),
     services: v.services,
+    eduroam: v.services.includes('eduroam')
+      ? {
+          policy: v.eduroamPolicy,
+          contact: eduroamContact ? { name: eduroamContact.name, email: eduroamContact.email } : null,
+        }
+      : null,
   };
 }
 

@@ -169,7 +169,7 @@ describe(`agreements on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     const m = await activeMember();
     const v2 = await createDraftVersion(database.db, await contactCtx(database.db, m.technical.id), m.id, {
       bandwidthMbps: 10_000,
-      activateServices: ['eduroam'],
+      activateServices: ['federation'],
       deactivateServices: ['routing'],
     });
     expect(v2).toMatchObject({
@@ -178,18 +178,59 @@ describe(`agreements on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
       bandwidthMbps: 10_000,
       securityContactId: m.security.id,
     });
-    expect(await isServiceOpen(database.db, m.id, 'eduroam')).toBe(false);
+    expect(await isServiceOpen(database.db, m.id, 'federation')).toBe(false);
     expect(await isServiceOpen(database.db, m.id, 'routing')).toBe(true);
     await sign(m.head.id, v2.id);
-    expect(await isServiceOpen(database.db, m.id, 'eduroam')).toBe(false);
+    expect(await isServiceOpen(database.db, m.id, 'federation')).toBe(false);
     await activateVersion(database.db, desk(), v2.id);
-    expect(await isServiceOpen(database.db, m.id, 'eduroam')).toBe(true);
+    expect(await isServiceOpen(database.db, m.id, 'federation')).toBe(true);
     expect(await isServiceOpen(database.db, m.id, 'routing')).toBe(false);
     const versions = await listAgreementVersions(database.db, m.id);
     expect(versions.map((v) => [v.version, v.status])).toEqual([
       [2, 'active'],
       [1, 'superseded'],
     ]);
+  });
+
+  it('opens eduroam only with its charter: an eduroam contact and the policy, both in the signed text', async () => {
+    const m = await activeMember();
+    const tech = await contactCtx(database.db, m.technical.id);
+    const without = await refused(
+      createDraftVersion(database.db, tech, m.id, { activateServices: ['eduroam'] }),
+    );
+    expect(without).toBeInstanceOf(ValidationError);
+    expect((without as ValidationError).issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'input.eduroamContactId',
+      'input.eduroamPolicy',
+    ]);
+    const notEduroam = await refused(
+      createDraftVersion(database.db, tech, m.id, {
+        activateServices: ['eduroam'],
+        eduroamContactId: m.security.id,
+        eduroamPolicy: 'eduroam SD v2.8',
+      }),
+    );
+    expect((notEduroam as ValidationError).issues).toEqual([
+      { path: ['input', 'eduroamContactId'], message: expect.stringMatching(/eduroam role/) },
+    ]);
+    await assignRole(database.db, desk(), m.security.id, 'eduroam');
+    const v2 = await createDraftVersion(database.db, tech, m.id, {
+      activateServices: ['eduroam'],
+      eduroamContactId: m.security.id,
+      eduroamPolicy: 'eduroam SD v2.8',
+    });
+    const { text } = await renderVersion(database.db, v2.id);
+    expect(text).toContain('4. Charte eduroam (eduroam charter)');
+    expect(text).toContain('   Policy: eduroam SD v2.8');
+    expect(text).toMatch(/eduroam contact: Sophie Secu <sophie\.secu@/);
+    const signed = await sign(m.head.id, v2.id);
+    expect(signed.signedDocument).toContain('Policy: eduroam SD v2.8');
+    await activateVersion(database.db, desk(), v2.id);
+    expect(await isServiceOpen(database.db, m.id, 'eduroam')).toBe(true);
+    // Closing eduroam clears its terms; a version without eduroam renders without the section.
+    const v3 = await createDraftVersion(database.db, tech, m.id, { deactivateServices: ['eduroam'] });
+    expect(v3).toMatchObject({ eduroamContactId: null, eduroamPolicy: null });
+    expect((await renderVersion(database.db, v3.id)).text).not.toContain('Charte eduroam');
   });
 
   it('refuses a draft that changes nothing, a second pending draft, and bad references — writing nothing', async () => {

@@ -21,7 +21,7 @@ import { parseInput } from '../model.js';
 import { canFileFor, canManageMembership, canSignFor } from '../rules.js';
 import { agreementVersions } from '../tables.js';
 import { renderVersion } from './queries.js';
-import { checkSecurityContact, checkSites, lockVersion } from './validate.js';
+import { checkEduroamTerms, checkSecurityContact, checkSites, lockVersion } from './validate.js';
 
 /**
  * The head of institution signs a draft: `documentHash` is the SHA-256 of the document they
@@ -97,6 +97,7 @@ export async function activateVersion(
     const stale = [
       ...(await checkSecurityContact(t, institution.id, version.securityContactId)),
       ...(await checkSites(t, institution.id, version.secondarySiteIds, false)),
+      ...(await checkEduroamTerms(t, institution.id, version)),
     ];
     if (stale.length) {
       throw new PolicyRefusalError(

@@ -31,6 +31,48 @@ export async function checkSecurityContact(
 }
 
 /**
+ * A version that opens eduroam names the eduroam charter's terms: a present contact of this
+ * institution holding the `eduroam` role, and the eduroam policy version the head signs
+ * (DOMAIN.md: activate the service, declare an eduroam contact, sign the eduroam charter).
+ */
+export async function checkEduroamTerms(
+  db: DbOrTx,
+  institutionId: string,
+  v: { services: string[]; eduroamContactId: string | null; eduroamPolicy: string | null },
+): Promise<Issue[]> {
+  if (!v.services.includes('eduroam')) return [];
+  const issues: Issue[] = [];
+  if (!v.eduroamPolicy) {
+    issues.push({
+      path: ['input', 'eduroamPolicy'],
+      message:
+        'opening eduroam names the eduroam policy version whose charter the head signs (requestEduroamActivation fills it in)',
+    });
+  }
+  const path = ['input', 'eduroamContactId'];
+  if (!v.eduroamContactId) return [...issues, { path, message: 'opening eduroam names the eduroam contact' }];
+  const [row] = await db
+    .select({ id: contacts.id, role: contactRoles.role })
+    .from(contacts)
+    .leftJoin(contactRoles, and(eq(contactRoles.contactId, contacts.id), eq(contactRoles.role, 'eduroam')))
+    .where(
+      and(
+        eq(contacts.id, v.eduroamContactId),
+        eq(contacts.institutionId, institutionId),
+        isNull(contacts.removedAt),
+      ),
+    );
+  if (!row) issues.push({ path, message: 'not a contact of this institution' });
+  else if (!row.role) {
+    issues.push({
+      path,
+      message: 'this contact does not hold the eduroam role (the desk gives it: requestContactChange)',
+    });
+  }
+  return issues;
+}
+
+/**
  * Every listed site must be a present secondary site of this institution. `given`: the caller
  * listed them (paths point at each entry); otherwise they came from the version copied.
  */

@@ -29,6 +29,9 @@ export const agreementChangeSchema = z
     /** The whole new list of secondary sites. */
     secondarySiteIds: z.array(z.uuid()).max(500).optional(),
     activateServices: z.array(service).max(SERVICES.length).optional(),
+    /** With eduroam: the eduroam contact and the policy version of the charter the head signs. */
+    eduroamContactId: z.uuid().nullable().optional(),
+    eduroamPolicy: z.string().trim().min(1).max(200).optional(),
     deactivateServices: z.array(service).max(SERVICES.length).optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), {

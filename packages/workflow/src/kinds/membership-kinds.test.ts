@@ -94,7 +94,7 @@ describe(`membership request kinds on ${engine}`, () => {
       institutionId: a.id,
       bandwidthMbps: 10_000,
       secondarySiteIds: [secondarySiteId],
-      activateServices: ['EDUROAM'],
+      activateServices: ['FEDERATION'],
     });
     expect(filed.request).toMatchObject({
       status: 'IN_PROGRESS',
@@ -122,7 +122,7 @@ describe(`membership request kinds on ${engine}`, () => {
     expect(done.request).toMatchObject({ status: 'COMPLETED', agreementVersion: { status: 'ACTIVE' } });
     const active = await currentAgreement(database.db, a.id);
     expect(active).toMatchObject({ version: 2, bandwidthMbps: 10_000, secondarySiteIds: [secondarySiteId] });
-    expect([...active!.services].sort()).toEqual(['eduroam', 'ipam']);
+    expect([...active!.services].sort()).toEqual(['federation', 'ipam']);
     expect((await versions()).map((v) => v.status)).toEqual(['superseded', 'active']);
   });
 

@@ -1,5 +1,6 @@
 import type { ContactRole } from '@guichet/core';
 import type { RequestEvent } from '../events.js';
+import { getKind } from '../kinds.js';
 
 /**
  * Who is told what, and the words. Pure: the listener and the sender do the I/O.
@@ -27,6 +28,13 @@ export interface Audience {
 
 /** The notification matrix (README, "Notifications"). Null: nobody is told. */
 export function audienceFor(event: RequestEvent): Audience | null {
+  const base = baseAudience(event);
+  const extra = getKind(event.request.kind)?.alsoNotify ?? [];
+  if (!base || extra.length === 0 || !base.roles.includes('technical')) return base;
+  return { ...base, roles: [...new Set([...base.roles, ...extra])] };
+}
+
+function baseAudience(event: RequestEvent): Audience | null {
   switch (event.type) {
     case 'submitted':
       // Guichet itself opened it (a zone turned lame): there is no requester to reassure, but

@@ -1,0 +1,4 @@
+ALTER TABLE "membership_agreement_versions" ADD COLUMN "eduroam_contact_id" uuid;--> statement-breakpoint
+ALTER TABLE "membership_agreement_versions" ADD COLUMN "eduroam_policy" text;--> statement-breakpoint
+ALTER TABLE "membership_agreement_versions" ADD CONSTRAINT "membership_agreement_versions_Tg92Jii6VgyB_fkey" FOREIGN KEY ("eduroam_contact_id") REFERENCES "membership_contacts"("id");--> statement-breakpoint
+ALTER TABLE "membership_agreement_versions" ADD CONSTRAINT "membership_agreement_eduroam_terms" CHECK (('eduroam' = ANY("services")) OR ("eduroam_contact_id" IS NULL AND "eduroam_policy" IS NULL));

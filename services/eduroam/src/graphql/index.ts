@@ -1,0 +1,6 @@
+/** Importing this folder registers the eduroam GraphQL types, queries and mutations. */
+import './types.js';
+import './queries.js';
+import './mutations.js';
+
+export { RealmRef, ServerRef, SiteRef } from './types.js';
