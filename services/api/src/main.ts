@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   logger.info({ engine: database.engine }, 'database ready, migrations applied');
   // Always a runner, to enqueue; it also works the queues when no separate worker runs
   // (the embedded engine, or JOBS_IN_PROCESS=true on a server).
-  const jobs = createJobRunner(database, { definitions: apiJobDefinitions(database, config), logger });
+  const jobs = createJobRunner(database, {
+    definitions: apiJobDefinitions(database, config),
+    logger,
+    ...(config.JOBS_CRON_OVERRIDE ? { cronOverride: config.JOBS_CRON_OVERRIDE } : {}),
+  });
   bindApiJobs(database, jobs);
   await jobs.start({ work: config.JOBS_IN_PROCESS });
   const app = await buildApp({ config, database, logger, jobs });

@@ -42,6 +42,7 @@ export async function startWorker(
     definitions,
     logger,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(config.JOBS_CRON_OVERRIDE ? { cronOverride: config.JOBS_CRON_OVERRIDE } : {}),
   });
   bindJobs(database, runner);
   try {

@@ -3,6 +3,7 @@ import { configureIpam } from '@guichet/ipam';
 import { configureRdnsFromConfig } from '@guichet/rdns';
 import { configureRouting } from '@guichet/routing';
 import { jobDefinitions, startWorker } from './index.js';
+import { stopOnSignals } from './signals.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,27 +19,7 @@ async function main(): Promise<void> {
   });
   const worker = await startWorker(config, (database) => jobDefinitions(database, config), { logger });
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without waiting for running jobs');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping: waiting for running jobs');
-    worker.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  stopOnSignals({ logger, stop: () => worker.stop() });
 }
 
 main().catch((err: unknown) => {
