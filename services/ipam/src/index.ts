@@ -35,7 +35,14 @@ export {
   reservePrefix,
   returnAssignment,
 } from './service/lifecycle.js';
-export { type CreatePoolInput, createPool } from './service/pools.js';
+export {
+  type CreatePoolInput,
+  createPool,
+  type RetirePoolInput,
+  retirePool,
+  type UpdatePoolInput,
+  updatePool,
+} from './service/pools.js';
 export * from './tables.js';
 export {
   autoApproval,

@@ -69,7 +69,7 @@ function fromDatabase(e: unknown): unknown {
   }
 }
 
-async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>): Promise<T> {
+export async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
@@ -77,13 +77,13 @@ async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>
   }
 }
 
-const STAFF_ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
-const NOC = { $all: { write: true, staffRole: 'noc' } } as const;
+export const STAFF_ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
+export const NOC = { $all: { write: true, staffRole: 'noc' } } as const;
 // Filing errors have paths in this input: the payload is the input.
 const AT_INPUT: { payloadPath: Path } = { payloadPath: ['input'] };
 
 /** GraphQL gives null for absent optional fields; services want undefined. */
-const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
+export const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 const optId = (v: string | number | null | undefined): string | undefined =>
   v == null ? undefined : String(v);
 
@@ -237,7 +237,15 @@ const CreatePoolInput = builder.inputType('CreatePoolInput', {
       required: false,
       description: 'How the next free block is picked (default: best-fit for IPv4, sparse for IPv6).',
     }),
-    ...rpslFields(f, ', the default of its assignments'),
+    ...rpslFields(
+      f,
+      ', the default of its assignments (mnt-by, admin-c and tech-c are required: given here or on the parent pool)',
+    ),
+    acceptBogon: f.boolean({
+      required: false,
+      description:
+        'Accept space the Internet does not route (documentation, private, shared…) for a lab or a test pool. Refused otherwise (rule `bogon`): routing refuses to announce it and the RIPE database holds no object for it.',
+    }),
   }),
 });
 
@@ -305,7 +313,7 @@ builder.mutationFields((t) => ({
   createPool: t.field({
     type: CreatePoolPayload,
     description:
-      'Creates a pool; a subdivision is carved out of its parent’s free space. RIPE status/parent rules are checked first. NOC.',
+      'Creates a pool; a subdivision is carved out of its parent’s free space. Checked first: no bogon space (rule `bogon`, unless `acceptBogon`), the RIPE status/parent rules, and mnt-by, admin-c and tech-c present, given or inherited from the parent (rule `rpsl-mandatory`). NOC.',
     authScopes: NOC,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: CreatePoolInput, required: true, description: 'The pool.' }) },
@@ -324,6 +332,7 @@ builder.mutationFields((t) => ({
           adminC: opt(input.adminC),
           techC: opt(input.techC),
           mntBy: opt(input.mntBy),
+          acceptBogon: opt(input.acceptBogon),
         }),
       })),
   }),
