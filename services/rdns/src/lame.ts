@@ -2,6 +2,7 @@ import { ConflictError } from '@guichet/core';
 import { eq } from '@guichet/db';
 import { type RetryPolicy, registerKind } from '@guichet/workflow';
 import { z } from 'zod';
+import { describeFinding } from './model.js';
 import { currentChecker, isLame, LAME_CODES } from './runtime.js';
 import { getDelegation, recordCheck, setDelegationState } from './service.js';
 import { delegations, type FindingJson } from './tables.js';
@@ -41,7 +42,7 @@ export type LamePayload = z.output<typeof lameSchema>;
 const problemsOf = (findings: readonly FindingJson[]) =>
   findings
     .filter((f) => f.level === 'error' || LAME_CODES.has(f.code))
-    .map((f) => `${f.code} (${f.message})`)
+    .map(describeFinding)
     .join('; ');
 
 registerKind<LamePayload>({

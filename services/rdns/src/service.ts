@@ -1,8 +1,9 @@
 import { recordChange } from '@guichet/audit';
 import { ConflictError, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
-import { and, type DbOrTx, desc, eq, inArray, ne, one, sql, type Tx } from '@guichet/db';
+import { and, type DbOrTx, desc, eq, inArray, not, one, sql, type Tx } from '@guichet/db';
 import { assignments, onAssignmentReturned } from '@guichet/ipam';
 import { formatPrefix, reverseZones } from '@guichet/net';
+import { requests } from '@guichet/workflow';
 import {
   type DelegationRecords,
   type DelegationState,
@@ -17,11 +18,18 @@ import { checkZoneText } from './zonefile.js';
 
 export type DelegationRow = typeof delegations.$inferSelect;
 
-/** The zones derivable from the institution's active assignments, each with its live delegation. */
+/** States that hold the zone: a new request for it is a conflict. */
+const LIVE = not(inArray(delegations.state, ['withdrawn', 'returned']));
+
+/**
+ * The zones derivable from the institution's active assignments, each with its live delegation
+ * and, when there is none, the last one the check sent back (`returned`) while its request is
+ * still waiting for the institution to amend it — what the institution must mend is shown.
+ */
 export async function institutionZones(
   db: DbOrTx,
   institutionId: string,
-): Promise<(DerivableZone & { delegation: DelegationRow | null })[]> {
+): Promise<(DerivableZone & { delegation: DelegationRow | null; returned: DelegationRow | null })[]> {
   const rows = await db
     .select({
       id: assignments.id,
@@ -34,9 +42,27 @@ export async function institutionZones(
   const live = await db
     .select()
     .from(delegations)
-    .where(and(eq(delegations.institutionId, institutionId), ne(delegations.state, 'withdrawn')));
+    .where(and(eq(delegations.institutionId, institutionId), LIVE));
+  const waiting = await db
+    .select({ d: delegations })
+    .from(delegations)
+    .innerJoin(requests, eq(requests.id, delegations.requestId))
+    .where(
+      and(
+        eq(delegations.institutionId, institutionId),
+        eq(delegations.state, 'returned'),
+        eq(requests.status, 'returned'),
+      ),
+    )
+    .orderBy(desc(delegations.createdAt));
   const byZone = new Map(live.map((d) => [d.zone, d]));
-  return derivableZones(rows, institutionId).map((z) => ({ ...z, delegation: byZone.get(z.zone) ?? null }));
+  const returnedByZone = new Map<string, DelegationRow>();
+  for (const { d } of waiting) if (!returnedByZone.has(d.zone)) returnedByZone.set(d.zone, d);
+  return derivableZones(rows, institutionId).map((z) => ({
+    ...z,
+    delegation: byZone.get(z.zone) ?? null,
+    returned: byZone.has(z.zone) ? null : (returnedByZone.get(z.zone) ?? null),
+  }));
 }
 
 /** Every rule, against the institution's active assignments and the live delegations. */
@@ -227,7 +253,8 @@ export async function publishDelegation(
   delegationId: string,
 ): Promise<{ parentZoneId: string | null; parentZone: string | null; serial: number | null }> {
   const before = await getDelegation(tx, delegationId);
-  if (before.state === 'withdrawn') throw new ConflictError(`${before.zone} was withdrawn`);
+  if (before.state === 'withdrawn' || before.state === 'returned')
+    throw new ConflictError(`${before.zone} was ${before.state}`);
   const row =
     before.state === 'published'
       ? before
@@ -247,6 +274,22 @@ export async function publishDelegation(
     .orderBy(desc(parentZoneVersions.serial))
     .limit(1);
   return { parentZoneId: row.parentZoneId, parentZone: p.zone, serial: last?.serial ?? null };
+}
+
+/**
+ * A delegation the check sent back before it was ever published: `returned` (the zone is free
+ * for the institution's next pass). One that was published is withdrawn instead. Idempotent.
+ */
+export async function returnDelegation(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+): Promise<DelegationRow> {
+  const [row] = await tx.select().from(delegations).where(eq(delegations.id, delegationId)).for('update');
+  if (!row) throw new NotFoundError('Delegation', delegationId);
+  if (row.state === 'returned' || row.state === 'withdrawn') return row;
+  if (row.publishedAt) return withdrawDelegation(tx, ctx, delegationId);
+  return setState(tx, ctx, row, 'returned');
 }
 
 /** Withdraws a live delegation and republishes its parent zone without it. Idempotent. */
@@ -275,7 +318,7 @@ export async function withdrawForAssignment(
   const live = await tx
     .select({ id: delegations.id })
     .from(delegations)
-    .where(and(eq(delegations.assignmentId, assignmentId), ne(delegations.state, 'withdrawn')));
+    .where(and(eq(delegations.assignmentId, assignmentId), LIVE));
   for (const d of live) await withdrawDelegation(tx, ctx, d.id);
   return live.length;
 }

@@ -1,5 +1,6 @@
 import { ReturnToInstitution, registerKind } from '@guichet/workflow';
 import { z } from 'zod';
+import { describeFinding } from './model.js';
 import { pushParentZone, verifyDelegation } from './publication.js';
 import { currentChecker, currentPublisher, NO_CHECKER } from './runtime.js';
 import {
@@ -8,6 +9,7 @@ import {
   planDelegation,
   publishDelegation,
   recordCheck,
+  returnDelegation,
   withdrawDelegation,
 } from './service.js';
 
@@ -91,7 +93,7 @@ registerKind<DelegationPayload>({
         if (blocking) {
           const errors = findings.filter((f) => f.level === 'error');
           throw new ReturnToInstitution(
-            `The pre-delegation check of ${row.zone} found ${errors.length} error(s): ${errors.map((f) => `${f.code} (${f.message})`).join('; ')}`,
+            `The pre-delegation check of ${row.zone} found ${errors.length} error(s): ${errors.map(describeFinding).join('; ')}`,
             { zone: row.zone, findings },
           );
         }
@@ -116,9 +118,13 @@ registerKind<DelegationPayload>({
       },
     },
   ],
-  onAbandon: async (tx, _request, ctx, outputs) => {
+  onAbandon: async (tx, request, ctx, outputs) => {
     const id = str(outputs.validate?.delegationId);
-    if (id) await withdrawDelegation(tx, ctx, id);
+    if (!id) return;
+    // Sent back by the check, never published: it stays visible as `returned`, with its
+    // findings, until the institution resubmits (a new pass, a new delegation) or gives up.
+    if (request.status === 'returned') await returnDelegation(tx, ctx, id);
+    else await withdrawDelegation(tx, ctx, id);
   },
   sla: { responseMinutes: 60, resolutionMinutes: 24 * 60 },
 });
