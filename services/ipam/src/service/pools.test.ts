@@ -3,7 +3,7 @@ import { type Database, eq } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, freeBlocks, pools } from '../tables.js';
-import { institution, noc, pool, RPSL, refusal } from '../test/fixtures.js';
+import { institution, ipamEnv, noc, pool, RPSL, refusal } from '../test/fixtures.js';
 import { allocatePrefix } from './allocate.js';
 import {
   freeAssignment,
@@ -152,7 +152,7 @@ describe(`pools: creation rules, mending, retirement on ${engine}`, () => {
       justification: 'campus network',
     });
     expect(await refusal(retire(child.id))).toMatchObject({ rule: 'pool-in-use' });
-    await returnAssignment(database.db, noc(), a.id);
+    await returnAssignment(database.db, noc(), ipamEnv(database), a.id);
     expect(await refusal(retire(child.id))).toMatchObject({ rule: 'pool-in-use' });
     await quarantineAssignment(database.db, noc(), a.id);
     const later = { ...noc(), clock: { now: () => new Date(Date.now() + 60 * 86_400_000) } };
