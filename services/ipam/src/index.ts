@@ -2,6 +2,7 @@ import './workflow.js';
 import './graphql/index.js';
 
 export * from './config.js';
+export { DEMO_POOLS, DEMO_RPSL } from './demo.js';
 export { driftJob, lastDriftReport, ripeDriftReport, storeDriftReport } from './drift.js';
 /**
  * @guichet/ipam: pools, assignments and reservations of IPv4/IPv6 space under RIPE NCC rules.

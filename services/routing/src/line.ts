@@ -1,5 +1,6 @@
 import { defineLine } from '@guichet/workflow';
 import { routingConfigSchema, routingRuntime } from './config.js';
+import { routingDemo } from './demo.js';
 import { ROUTING_CHANGE_KIND } from './workflow.js';
 
 /** The routing line: collectors, sessions, announcements, BIRD configurations (see README.md). */
@@ -10,4 +11,5 @@ export const routingLine = defineLine({
   runtime: (config) => routingRuntime(config),
   kinds: [ROUTING_CHANGE_KIND],
   graphql: () => import('./graphql/index.js'),
+  demo: routingDemo,
 });

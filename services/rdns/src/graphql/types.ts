@@ -53,7 +53,7 @@ const FindingRef = builder.simpleObject('DelegationFinding', {
     server: t.string({
       nullable: true,
       description:
-        'The name server it concerns, as `name/address@port`; null for a finding about the delegation as a whole (too few servers, differing serials).',
+        'The name server it concerns: `name/address@port` once it has an address, the bare name when the name itself is at fault (no address, glue); null for a finding about the delegation as a whole (too few servers, differing serials).',
     }),
   }),
 });
