@@ -31,15 +31,16 @@ export async function ensureDemo(env: ComposedEnv, now: Date): Promise<{ usernam
     })
     .onConflictDoNothing({ target: authStaff.username });
   const [account] = await database.db.select().from(authStaff).where(eq(authStaff.username, DEMO_USER));
+  if (!account) throw new Error('demo: the demo account was not made');
   // Each line's own demo data (pools, collectors, parent zones…), made by the demo
   // administrator as the NOC would make it (the change log says so); each hook is idempotent.
   const asDemoStaff: RequestContext = {
     ...ctx,
     actor: {
       kind: 'staff',
-      id: account!.id,
+      id: account.id,
       username: DEMO_USER,
-      displayName: account!.displayName,
+      displayName: account.displayName,
       roles: ['admin', 'noc', 'desk'],
       credential: { method: 'system', scope: 'write' },
     },

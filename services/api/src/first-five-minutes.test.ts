@@ -48,6 +48,8 @@ function documents(): { docs: Map<string, string>; shownVariables: Map<string, s
 }
 
 const { docs, shownVariables } = documents();
+// biome-ignore lint/suspicious/noExplicitAny: GraphQL answers, read by the assertions below
+type Answer = any;
 const declared = (name: string) =>
   [...docs.get(name)!.matchAll(/\$(\w+):/g)].map((m) => m[1]!).filter((v, i, a) => a.indexOf(v) === i);
 
@@ -68,11 +70,7 @@ describe(`the README's first five minutes against the demo (${process.env.TEST_D
     await database?.close();
   });
 
-  async function run<T = Record<string, any>>(
-    name: string,
-    variables: Record<string, unknown>,
-    token: string,
-  ) {
+  async function run<T = Answer>(name: string, variables: Record<string, unknown>, token: string) {
     const doc = docs.get(name);
     if (!doc) throw new Error(`README has no document ${name}`);
     // The README shows the variables to give: the same names as the document declares.
@@ -96,7 +94,9 @@ describe(`the README's first five minutes against the demo (${process.env.TEST_D
 
   it('ipam, routing and rdns flows run end to end from the README, in order', async () => {
     const who = await run('Institutions', {}, admin);
-    const udl = who.institutions.edges.map((e: any) => e.node).find((n: any) => n.shortName === 'UDL-EX');
+    const udl = who.institutions.edges
+      .map((e: Answer) => e.node)
+      .find((n: Answer) => n.shortName === 'UDL-EX');
     const [site] = udl.sites;
     const [tech] = udl.contacts;
     expect(tech.eppn).toBe('julien.bernard@univ-lyon-example.fr');
@@ -131,7 +131,7 @@ describe(`the README's first five minutes against the demo (${process.env.TEST_D
 
     // routing
     const { collectors } = await run('Collectors', {}, token);
-    const aura = collectors.find((c: any) => c.name === 'AURA');
+    const aura = collectors.find((c: Answer) => c.name === 'AURA');
     expect(aura.region).toBe('Auvergne-Rhône-Alpes');
     const announced = await run('Announce', { institutionId: udl.id, collectorId: aura.id, prefix }, token);
     expect(announced.requestRoutingChange, JSON.stringify(announced)).toMatchObject({
@@ -157,11 +157,11 @@ describe(`the README's first five minutes against the demo (${process.env.TEST_D
       const d = await run('Delegation', { requestId, institutionId: udl.id }, token);
       return d.request.status === 'RETURNED' ? d : undefined;
     }, 'delegation request returned');
-    const returned = back.institution.reverseZones.find((z: any) => z.zone === zone).delegation;
+    const returned = back.institution.reverseZones.find((z: Answer) => z.zone === zone).delegation;
     expect(returned.state).toBe('RETURNED');
-    const errors = returned.checks[0].findings.filter((f: any) => f.level === 'error');
+    const errors = returned.checks[0].findings.filter((f: Answer) => f.level === 'error');
     // One finding per server, each naming it: the two never read alike.
-    expect(errors.map((f: any) => [f.code, f.server]).sort()).toEqual([
+    expect(errors.map((f: Answer) => [f.code, f.server]).sort()).toEqual([
       ['NO_ADDRESS', 'ns1.univ-lyon-example.fr'],
       ['NO_ADDRESS', 'ns2.univ-lyon-example.fr'],
     ]);

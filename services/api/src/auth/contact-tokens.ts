@@ -59,7 +59,7 @@ export async function issueContactToken(
     await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId)).for('update');
     // A removed contact, or one of a closed institution, gets no token.
     const contact = await contactActor(tx, input.contactId, { method: 'token', scope: input.scope });
-    if (!contact || contact.kind !== 'contact') throw new NotFoundError('Contact', input.contactId);
+    if (contact?.kind !== 'contact') throw new NotFoundError('Contact', input.contactId);
     const [live] = await tx
       .select({ id: authTokens.id })
       .from(authTokens)
