@@ -80,6 +80,7 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
     prefix: '2001:db8::/32',
     status: 'ALLOCATED-BY-RIR',
     purpose: 'bench',
+    acceptBogon: true, // documentation space is refused unless accepted
     ...RPSL,
   });
   const bigBlock = toBlock(big.prefix);
@@ -126,6 +127,7 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
         prefix: p,
         status: 'ALLOCATED-BY-RIR',
         purpose: 'bench',
+        acceptBogon: true, // documentation space is refused unless accepted
         ...RPSL,
       }),
     );

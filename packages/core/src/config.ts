@@ -53,6 +53,11 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     DEMO: envBool.optional(),
     JOBS_IN_PROCESS: envBool.optional(),
+    /** Test and demo only: every cron job runs on this schedule instead of its own (`* * * * *`). */
+    JOBS_CRON_OVERRIDE: z
+      .string()
+      .refine((v) => v.trim().split(/\s+/).length === 5, 'a five-field cron expression')
+      .optional(),
     SESSION_TTL_HOURS: envInt(1, 24 * 30).default(12),
     BODY_LIMIT_BYTES: envInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
     RATE_LIMIT_PER_MINUTE: envInt(1, 1_000_000).default(600),

@@ -1,6 +1,6 @@
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, dbEngineProbe, openDatabase, pgError, sql } from './index.js';
+import { type Database, dbEngineProbe, jsonb, openDatabase, pgError, pgTable, serial, sql } from './index.js';
 
 describe(`migrations on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
@@ -59,6 +59,50 @@ describe(`migrations on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
       'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations',
     );
     expect(rows[0]?.n).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe(`parameters on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('sends a raw query string as the parameter text, whatever type the server infers', async () => {
+    // pg-boss's cron insert: `json_to_recordset($1)` with `$1 = JSON.stringify(jobs)`.
+    const jobs = JSON.stringify([{ name: 'a', n: 1 }]);
+    const [row] = await database.query<Record<string, unknown>>(
+      `SELECT json_typeof($1) AS t, $2::jsonb AS j, $3::boolean AS b, $4::int AS n,
+        (SELECT count(*)::int FROM json_to_recordset($1) AS x (name text, n int)) AS rows`,
+      [jobs, '{"ok":true}', 'true', '42'],
+    );
+    expect(row).toEqual({ t: 'array', j: { ok: true }, b: true, n: 42, rows: 1 });
+    // Non-strings keep the driver's own handling: an object for jsonb, an array for text[].
+    const [other] = await database.query<Record<string, unknown>>(
+      'SELECT $1::jsonb AS j, $2::text[] AS a, $3::int AS n',
+      [{ ok: 1 }, ['x', 'y'], 7],
+    );
+    expect(other).toEqual({ j: { ok: 1 }, a: ['x', 'y'], n: 7 });
+  });
+
+  it("writes drizzle's json columns as before: a string value stays a JSON string", async () => {
+    const probe = pgTable('db_json_probe', { id: serial('id').primaryKey(), v: jsonb('v') });
+    await database.exec('CREATE TABLE db_json_probe (id serial PRIMARY KEY, v jsonb)');
+    await database.db
+      .insert(probe)
+      .values([{ v: 'hello' }, { v: '{"a":1}' }, { v: { a: 1 } }, { v: [1, 2] }]);
+    const rows = await database.query<{ t: string; v: string }>(
+      'SELECT jsonb_typeof(v) AS t, v::text AS v FROM db_json_probe ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { t: 'string', v: '"hello"' },
+      { t: 'string', v: '"{\\"a\\":1}"' },
+      { t: 'object', v: '{"a": 1}' },
+      { t: 'array', v: '[1, 2]' },
+    ]);
   });
 });
 

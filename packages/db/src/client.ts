@@ -21,7 +21,12 @@ export type Engine = 'pglite' | 'postgres';
 export interface Database {
   engine: Engine;
   db: Db;
-  /** Raw parameterised SQL (`$1`…), one statement; returns rows. */
+  /**
+   * Raw parameterised SQL (`$1`…), one statement; returns rows. A string value is sent as the
+   * parameter's text on both engines, whatever type the server infers for it (a JSON text for
+   * a `json` parameter is that JSON, `'true'` for a boolean is true) — as PGlite and
+   * node-postgres send it, and as pg-boss, written for node-postgres, expects.
+   */
   query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   /** Several statements, no parameters (simple protocol). */
   exec(text: string): Promise<void>;
@@ -104,6 +109,17 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
   };
 }
 
+/**
+ * The OID of `unknown`: a parameter declared with it is typed by the server from its use, as an
+ * unspecified (0) one is, but postgres.js then keeps 705 and, having no serializer for it, sends
+ * the string as it is. With 0 it would serialize by the inferred type: JSON.stringify a second
+ * time for json/jsonb (`json_typeof($1)` of a JSON array text answers `string`: pg-boss's cron
+ * inserts then fail with "cannot call json_to_recordset on a scalar"), 't'/'f' by identity for
+ * a boolean (`'true'` becomes false). Only raw `query` does this; drizzle's own parameters,
+ * json columns included, keep postgres.js's serializers.
+ */
+const UNKNOWN_OID = 705;
+
 async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, {
     max,
@@ -111,11 +127,12 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     // timestamps and json stay as the driver returns them; drizzle maps column types.
   });
   const db = drizzlePostgres({ client }) as unknown as Db;
+  const asText = (v: unknown) => (typeof v === 'string' ? client.typed(v as never, UNKNOWN_OID) : v);
   return {
     engine: 'postgres',
     db,
     async query<T>(text: string, values: unknown[] = []) {
-      return (await client.unsafe(text, values as never[])) as unknown as T[];
+      return (await client.unsafe(text, values.map(asText) as never[])) as unknown as T[];
     },
     async exec(text) {
       await client.unsafe(text).simple();

@@ -32,6 +32,8 @@ export function databaseAdapter(database: Database, onLateCall: (text: string) =
     // several statements in one text, which only the simple protocol accepts. execRows runs
     // them on one connection and rolls back on failure (PGlite has only that connection).
     if (!values || values.length === 0) return { rows: await database.execRows(text) };
+    // `query` sends strings as they are, as node-postgres does: pg-boss passes some JSON
+    // already stringified (its cron and batch inserts: `json_to_recordset($1)`).
     return { rows: await database.query(text, nulls(values)) };
   }
 

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
+import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseAdapter, sqlFromText, txAdapter } from './adapter.js';
-import { createJobRunner, defineJob } from './index.js';
+import { BOSS_SCHEMA, createJobRunner, defineJob } from './index.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
 const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
@@ -112,5 +113,34 @@ describe(`pg-boss over @guichet/db on ${engine}`, () => {
     await runner.stop(); // a second stop is a no-op
     const [version] = await database.query<{ version: number }>('SELECT version FROM pgboss.version');
     expect(version?.version).toBe(24);
+  });
+
+  it("takes pg-boss's batch insert, the path its cron schedules enqueue through", async () => {
+    // pg-boss passes JSON.stringify(jobs) to `json_to_recordset($1)`: encoded a second time,
+    // PostgreSQL refuses it ("cannot call json_to_recordset on a scalar") and no schedule runs.
+    const boss = new PgBoss({
+      db: databaseAdapter(database, () => {}) as PgBoss.Db,
+      schema: BOSS_SCHEMA,
+      supervise: false,
+      schedule: false,
+    });
+    boss.on('error', () => {});
+    await boss.start();
+    try {
+      await boss.createQueue('test.batch');
+      await boss.insert([
+        { name: 'test.batch', data: { n: 1 } },
+        { name: 'test.batch', data: { n: 2 }, singletonKey: 'two' },
+      ]);
+      const rows = await database.query<{ data: unknown; singleton_key: string | null }>(
+        `SELECT data, singleton_key FROM ${BOSS_SCHEMA}.job WHERE name = 'test.batch' ORDER BY data->>'n'`,
+      );
+      expect(rows).toEqual([
+        { data: { n: 1 }, singleton_key: null },
+        { data: { n: 2 }, singleton_key: 'two' },
+      ]);
+    } finally {
+      await boss.stop({ graceful: false, close: false, wait: true });
+    }
   });
 });

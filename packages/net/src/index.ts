@@ -1,5 +1,6 @@
 export * from './address.js';
 export * from './allocate.js';
+export * from './bogons.js';
 export * from './domain.js';
 export * from './free-space.js';
 export * from './prefix-math.js';

@@ -34,6 +34,34 @@ describe('demo mode', () => {
         { action: 'auth.revokeToken', actor: 'system:demo' },
         { action: 'auth.createToken', actor: 'system:demo' },
       ]);
+
+      // Each line's demo data, once although the demo ran twice, made by the demo administrator.
+      const pools = await t.gql(
+        '{ pools(first: 10) { edges { node { prefix ripeStatus bogon mntBy } } } }',
+        {},
+        second.token,
+      );
+      expect(pools.body.data.pools.edges.map((e: { node: unknown }) => e.node)).toEqual([
+        { prefix: '193.48.0.0/16', ripeStatus: 'ALLOCATED PA', bogon: null, mntBy: ['GUICHET-DEMO-MNT'] },
+        { prefix: '2001:660::/32', ripeStatus: 'ALLOCATED-BY-RIR', bogon: null, mntBy: ['GUICHET-DEMO-MNT'] },
+      ]);
+      const collectors = await t.gql('{ collectors { name sessions { name } } }', {}, second.token);
+      expect(collectors.body.data.collectors.map((c: { name: string }) => c.name).sort()).toEqual([
+        'AURA',
+        'BRETAGNE',
+        'IDF',
+        'OCCITANIE',
+      ]);
+      for (const c of collectors.body.data.collectors) expect(c.sessions).toEqual([{ name: 'institutions' }]);
+      const zones = await t.gql('{ parentZones { zone } }', {}, second.token);
+      expect(zones.body.data.parentZones.map((z: { zone: string }) => z.zone).sort()).toEqual([
+        '0.6.6.0.1.0.0.2.ip6.arpa',
+        '48.193.in-addr.arpa',
+      ]);
+      const made = await database.query<{ actor: string }>(
+        `SELECT DISTINCT actor FROM audit_changes WHERE action IN ('ipam.createPool', 'routing.createCollector', 'rdns.createParentZone')`,
+      );
+      expect(made).toEqual([{ actor: 'staff:demo' }]);
     } finally {
       await t.close();
       await database.close();

@@ -1,5 +1,5 @@
 import { recordChange } from '@guichet/audit';
-import { type Logger, systemContext } from '@guichet/core';
+import { type Logger, type RequestContext, systemContext } from '@guichet/core';
 import { and, eq, isNull } from '@guichet/db';
 import { seedDemoMembership } from '@guichet/membership';
 import type { ComposedEnv } from '@guichet/workflow';
@@ -19,20 +19,34 @@ export async function ensureDemo(env: ComposedEnv, now: Date): Promise<{ usernam
   const ctx = systemContext('demo');
   // Demo institutions, contacts and active agreements; does nothing once institutions exist.
   await seedDemoMembership(database, ctx);
-  // Each line's own demo data (pools, collectors, parent zones…): idempotent.
-  for (const line of env.lines) await line.demo?.(env, ctx);
+  // ON CONFLICT: the account is made once; later starts reuse it.
+  await database.db
+    .insert(authStaff)
+    .values({
+      username: DEMO_USER,
+      displayName: 'Demo administrator',
+      roles: ['admin', 'noc', 'desk'],
+      email: 'demo@guichet.invalid',
+      source: 'local',
+    })
+    .onConflictDoNothing({ target: authStaff.username });
+  const [account] = await database.db.select().from(authStaff).where(eq(authStaff.username, DEMO_USER));
+  if (!account) throw new Error('demo: the demo account was not made');
+  // Each line's own demo data (pools, collectors, parent zones…), made by the demo
+  // administrator as the NOC would make it (the change log says so); each hook is idempotent.
+  const asDemoStaff: RequestContext = {
+    ...ctx,
+    actor: {
+      kind: 'staff',
+      id: account.id,
+      username: DEMO_USER,
+      displayName: account.displayName,
+      roles: ['admin', 'noc', 'desk'],
+      credential: { method: 'system', scope: 'write' },
+    },
+  };
+  for (const line of env.lines) await line.demo?.(env, asDemoStaff);
   return database.db.transaction(async (tx) => {
-    // ON CONFLICT: the account is made once; later starts reuse it.
-    await tx
-      .insert(authStaff)
-      .values({
-        username: DEMO_USER,
-        displayName: 'Demo administrator',
-        roles: ['admin', 'noc', 'desk'],
-        email: 'demo@guichet.invalid',
-        source: 'local',
-      })
-      .onConflictDoNothing({ target: authStaff.username });
     const [staff] = await tx.select().from(authStaff).where(eq(authStaff.username, DEMO_USER));
     const revoked = await tx
       .update(authTokens)

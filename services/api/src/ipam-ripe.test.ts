@@ -41,7 +41,13 @@ describe(`prefix requests registered in the RIPE database (${process.env.TEST_DA
     institution = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
     siteId = (await listSites(database.db, institution))[0]!.id;
     tech = await contactToken(database, institution);
-    const rpsl = { adminC: ['RX1-RIPE'], techC: ['RX1-RIPE'], mntBy: ['RENATER-EX-MNT'], country: 'FR' };
+    const rpsl = {
+      adminC: ['RX1-RIPE'],
+      techC: ['RX1-RIPE'],
+      mntBy: ['RENATER-EX-MNT'],
+      country: 'FR',
+      acceptBogon: true,
+    };
     for (const input of [
       {
         name: 'IPv6',

@@ -71,7 +71,14 @@ describe(`ipam over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 
     siteA = (await listSites(database.db, instA))[0]!.id;
     techA = await contactToken(database, instA);
     techB = await contactToken(database, instB);
-    const rpsl = { adminC: ['NOC1-RIPE'], techC: ['NOC1-RIPE'], mntBy: ['TEST-MNT'], country: 'FR' };
+    // Documentation space (the assertions name it): accepted as a test pool.
+    const rpsl = {
+      adminC: ['NOC1-RIPE'],
+      techC: ['NOC1-RIPE'],
+      mntBy: ['TEST-MNT'],
+      country: 'FR',
+      acceptBogon: true,
+    };
     v6 = await createPool({
       name: 'IPv6 LIR',
       prefix: '2001:db8::/32',
@@ -290,15 +297,86 @@ describe(`ipam over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 
     expect(status.body.data.r.issues[0].path).toEqual(['input', 'ripeStatus']);
     const overlap = await t.gql(
       CREATE_POOL,
-      { input: { name: 'x', prefix: '2001:db8::/31', ripeStatus: 'ALLOCATED-BY-RIR', purpose: 'x' } },
+      {
+        input: {
+          name: 'x',
+          prefix: '2001:db8::/31',
+          ripeStatus: 'ALLOCATED-BY-RIR',
+          purpose: 'x',
+          acceptBogon: true,
+          adminC: ['NOC1-RIPE'],
+          techC: ['NOC1-RIPE'],
+          mntBy: ['TEST-MNT'],
+        },
+      },
       noc,
     );
     expect(overlap.body.data.r.__typename).toBe('ConflictError');
+    const bogon = await t.gql(
+      CREATE_POOL,
+      { input: { name: 'x', prefix: '10.0.0.0/8', ripeStatus: 'ALLOCATED PA', purpose: 'x', mntBy: ['X'] } },
+      noc,
+    );
+    expect(bogon.body.data.r).toMatchObject({ __typename: 'PolicyRefusalError', rule: 'bogon' });
+    expect(bogon.body.data.r.message).toContain('10.0.0.0/8, private use (RFC 1918)');
+    const incomplete = await t.gql(
+      CREATE_POOL,
+      { input: { name: 'x', prefix: '2001:678::/32', ripeStatus: 'ALLOCATED-BY-RIR', purpose: 'x' } },
+      noc,
+    );
+    expect(incomplete.body.data.r).toMatchObject({
+      __typename: 'PolicyRefusalError',
+      rule: 'rpsl-mandatory',
+    });
+    expect(incomplete.body.data.r.message).toContain('mnt-by, admin-c, tech-c are mandatory');
     expect({
       requests: await count('workflow_requests'),
       assignments: await count('ipam_assignments'),
       pools: await count('ipam_pools'),
     }).toEqual(before);
+  });
+
+  it('flags an accepted lab pool as a bogon; the NOC mends a pool and retires one made by mistake', async () => {
+    const flags = (await t.gql(`query($id: ID!) { pool(id: $id) { bogon retiredAt } }`, { id: v6 }, noc)).body
+      .data.pool;
+    expect(flags).toEqual({ bogon: '2001:db8::/32, documentation (RFC 3849)', retiredAt: null });
+    const UPDATE = `mutation($input: UpdatePoolInput!) { r: updatePool(input: $input) {
+      __typename ... on UpdatePoolPayload { pool { name purpose mntBy } } ${ERR} } }`;
+    const RETIRE = `mutation($input: RetirePoolInput!) { r: retirePool(input: $input) {
+      __typename ... on RetirePoolPayload { pool { id retiredAt retiredReason } } ${ERR} } }`;
+    const mended = await t.gql(UPDATE, { input: { id: v4, purpose: 'institutions (IPv4)' } }, noc);
+    expect(mended.body.data.r).toMatchObject({ pool: { name: 'IPv4 LIR', purpose: 'institutions (IPv4)' } });
+    const empty = await t.gql(UPDATE, { input: { id: v4, mntBy: [] } }, noc);
+    expect(empty.body.data.r.issues).toContainEqual({
+      path: ['input', 'mntBy'],
+      message: expect.any(String),
+    });
+    const byContact = await t.gql(UPDATE, { input: { id: v4, name: 'mine' } }, techA);
+    expect(byContact.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // The IPv6 pool holds assignments: it cannot be retired. A pool made by mistake can.
+    const inUse = await t.gql(RETIRE, { input: { id: v6, reason: 'x' } }, noc);
+    expect(inUse.body.data.r).toMatchObject({ __typename: 'PolicyRefusalError', rule: 'pool-in-use' });
+    const wrong = await createPool({
+      name: 'typo',
+      prefix: '2001:67c::/32',
+      ripeStatus: 'ALLOCATED-BY-RIR',
+      purpose: 'x',
+      adminC: ['NOC1-RIPE'],
+      techC: ['NOC1-RIPE'],
+      mntBy: ['TEST-MNT'],
+    });
+    const retired = await t.gql(RETIRE, { input: { id: wrong, reason: 'wrong prefix' } }, noc);
+    expect(retired.body.data.r).toMatchObject({ pool: { id: wrong, retiredReason: 'wrong prefix' } });
+    const listed = async (includeRetired: boolean) =>
+      (
+        await t.gql(
+          `query($r: Boolean) { pools(first: 50, includeRetired: $r) { edges { node { id } } } }`,
+          { r: includeRetired },
+          noc,
+        )
+      ).body.data.pools.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(await listed(false)).not.toContain(wrong);
+    expect(await listed(true)).toContain(wrong);
   });
 
   it('the NOC assigns by hand, reserves and releases; the contact returns a prefix into quarantine', async () => {

@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   const env = composeEnv({ database, config, logger });
   // Always a runner, to enqueue; it also works the queues when no separate worker runs
   // (the embedded engine, or JOBS_IN_PROCESS=true on a server).
-  const jobs = createJobRunner(database, { definitions: env.jobDefinitions(), logger });
+  const jobs = createJobRunner(database, {
+    definitions: env.jobDefinitions(),
+    logger,
+    ...(core.JOBS_CRON_OVERRIDE ? { cronOverride: core.JOBS_CRON_OVERRIDE } : {}),
+  });
   env.attachJobs(jobs);
   await jobs.start({ work: core.JOBS_IN_PROCESS });
   const app = await buildApp({ env });

@@ -53,6 +53,7 @@ export async function importRpsl(
   return database.db.transaction(async (tx) => {
     const [pool] = await tx.select().from(pools).where(eq(pools.id, input.poolId));
     if (!pool) throw ValidationError.field(['input', 'poolId'], 'no such pool');
+    if (pool.retiredAt) throw ValidationError.field(['input', 'poolId'], `pool ${pool.name} is retired`);
     const held = await tx
       .select({ prefix: assignments.prefix, netname: assignments.netname, status: assignments.status })
       .from(assignments)
@@ -66,7 +67,7 @@ export async function importRpsl(
         status: pools.status,
       })
       .from(pools)
-      .where(sql`${pools.prefix} && ${pool.prefix}::cidr`);
+      .where(sql`${pools.prefix} && ${pool.prefix}::cidr AND ${pools.retiredAt} IS NULL`);
     const plan = planImport(parsed, [...held, ...poolRows]);
     const conflicts = [...plan.conflicts];
     let created = 0;

@@ -2,6 +2,7 @@ import './workflow.js';
 import './graphql/index.js';
 
 export * from './config.js';
+export { DEMO_POOLS, DEMO_RPSL } from './demo.js';
 export { driftJob, lastDriftReport, ripeDriftReport, storeDriftReport } from './drift.js';
 /**
  * @guichet/ipam: pools, assignments and reservations of IPv4/IPv6 space under RIPE NCC rules.
@@ -36,7 +37,14 @@ export {
   reservePrefix,
   returnAssignment,
 } from './service/lifecycle.js';
-export { type CreatePoolInput, createPool } from './service/pools.js';
+export {
+  type CreatePoolInput,
+  createPool,
+  type RetirePoolInput,
+  retirePool,
+  type UpdatePoolInput,
+  updatePool,
+} from './service/pools.js';
 export { ASSIGNMENT_RESOURCE_STATE, recordAssignment } from './service/resource.js';
 export * from './tables.js';
 export {

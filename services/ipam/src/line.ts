@@ -1,5 +1,6 @@
 import { defineLine } from '@guichet/workflow';
 import { ipamConfigSchema } from './config.js';
+import { ipamDemo } from './demo.js';
 import { ipamJobs } from './jobs.js';
 import { ipamRuntime } from './register.js';
 import { PREFIX_KIND, RETURN_KIND } from './workflow.js';
@@ -13,4 +14,5 @@ export const ipamLine = defineLine({
   kinds: [PREFIX_KIND, RETURN_KIND],
   jobs: ipamJobs,
   graphql: () => import('./graphql/index.js'),
+  demo: ipamDemo,
 });

@@ -1,5 +1,5 @@
 import { PolicyRefusalError } from '@guichet/core';
-import type { Family } from '@guichet/net';
+import { bogonOf, type Family } from '@guichet/net';
 import { type Block, fromBlock, maxBits } from './model.js';
 
 /**
@@ -144,4 +144,76 @@ export function checkJustification(
         : `an IPv6 assignment shorter than /48 (here /${len}) needs a justification`,
     );
   }
+}
+
+/**
+ * A pool meant for assignment holds space the Internet routes: RIPE registers no object for a
+ * bogon (documentation, private, shared, reserved…), and routing refuses to announce it, so an
+ * institution given such a prefix could do nothing with it. `acceptBogon` is the explicit
+ * exception — a lab or a test pool — and the pool then says so (`Pool.bogon`).
+ */
+export function checkPoolSpace(prefix: string, acceptBogon: boolean | undefined): void {
+  const bogon = bogonOf(prefix);
+  if (bogon && !acceptBogon) {
+    throw new PolicyRefusalError(
+      'bogon',
+      `${prefix} overlaps ${bogon.prefix}, ${bogon.why}: the Internet does not route it, the RIPE database holds no object for it and routing refuses to announce it. Use the operator's own RIR space (for a lab or test pool, set acceptBogon)`,
+    );
+  }
+}
+
+/** The RPSL attributes RIPE requires on every inetnum/inet6num, which assignments inherit. */
+export const POOL_RPSL_MANDATORY = [
+  ['mnt-by', 'mntBy'],
+  ['admin-c', 'adminC'],
+  ['tech-c', 'techC'],
+] as const;
+
+/**
+ * A pool names its maintainers and contacts (given, or inherited from its parent): RIPE requires
+ * them on the pool's own object, and every assignment from it takes them unless the NOC gives
+ * others — so a pool without them could never serve a request (`rpsl-mandatory`).
+ */
+export function checkPoolRpsl(
+  name: string,
+  lists: { mntBy: readonly string[]; adminC: readonly string[]; techC: readonly string[] },
+  hasParent: boolean,
+): void {
+  const missing = POOL_RPSL_MANDATORY.filter(([, key]) => lists[key].length === 0).map(([attr]) => attr);
+  if (missing.length) {
+    throw new PolicyRefusalError(
+      'rpsl-mandatory',
+      `pool ${name}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} mandatory (RIPE requires ${missing.length > 1 ? 'them' : 'it'} on every inetnum/inet6num, and the pool's assignments inherit ${missing.length > 1 ? 'them' : 'it'}): give ${missing.length > 1 ? 'them' : 'it'}${hasParent ? ', or set them on the parent pool' : ''}`,
+    );
+  }
+}
+
+/**
+ * How much a pool's refusal tells the requester, when no pool of the family could serve a
+ * request: running out of space says least, a pool whose shape does not take that size a little
+ * more, and a pool that would have had room but is refused by a rule (its RPSL attributes
+ * missing, its status) most — that is what the NOC must mend, and it is what the request reports.
+ */
+export function refusalSpecificity(rule: string): number {
+  if (rule === 'no-space') return 0;
+  if (rule === 'larger-than-pool' || rule === 'assignment-size-child') return 1;
+  return 2;
+}
+
+/** The refusal to report for a request no pool could serve: the most specific, the first on a tie. */
+export function mostSpecificRefusal(
+  tried: readonly { pool: string; error: PolicyRefusalError }[],
+  family: Family,
+  size: number,
+): PolicyRefusalError {
+  let best: { pool: string; error: PolicyRefusalError } | undefined;
+  for (const t of tried) {
+    if (!best || refusalSpecificity(t.error.rule) > refusalSpecificity(best.error.rule)) best = t;
+  }
+  if (!best) return new PolicyRefusalError('no-space', `no IPv${family} pool exists to give a /${size} from`);
+  const others = tried.length - 1;
+  return new PolicyRefusalError(
+    best.error.rule,
+    `no IPv${family} pool could give a /${size}${others ? ` (${tried.length} pools tried)` : ''}; ${best.error.message}`,
+  );
 }

@@ -20,7 +20,8 @@ import { institutions, sites } from '@guichet/membership';
  * IPAM. Invariants held by PostgreSQL (custom migration `ipam_exclusion`):
  * - two holding assignments (reserved/active/returned/quarantined) never overlap (GiST EXCLUDE);
  * - two live reservations never overlap; two free-list blocks never overlap;
- * - sibling pools never overlap (one partial EXCLUDE per depth 0…3: no btree_gist needed);
+ * - sibling pools never overlap (one partial EXCLUDE per depth 0…3: no btree_gist needed),
+ *   retired pools aside (`ipam_pool_retirement`);
  * - an assignment, a reservation, a free block and a child pool lie inside their pool
  *   (trigger `ipam_inside_pool`, 23514).
  */
@@ -60,6 +61,13 @@ export const pools = pgTable(
     mntBy: text('mnt_by').array().notNull().default(sql`'{}'::text[]`),
     source: text('source').notNull().default('RIPE'),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
+    /**
+     * Set when the NOC retires the pool (`retirePool`): nothing is allocated from it any more,
+     * its space went back to its parent, and its prefix may be declared again. A retired pool
+     * holds no assignment, child pool or reservation (checked under its row lock).
+     */
+    retiredAt: timestamp('retired_at', TS),
+    retiredReason: text('retired_reason'),
   },
   (t) => [
     check('ipam_pools_family', sql`${t.family} IN (4, 6) AND family(${t.prefix}) = ${t.family}`),
@@ -81,7 +89,8 @@ export const pools = pgTable(
       'ipam_pools_counters',
       sql`${t.usedUnits} >= 0 AND ${t.reservedUnits} >= 0 AND ${t.assignmentCount} >= 0`,
     ),
-    uniqueIndex('ipam_pools_prefix_key').on(t.prefix),
+    check('ipam_pools_retired', sql`(${t.retiredAt} IS NULL) = (${t.retiredReason} IS NULL)`),
+    uniqueIndex('ipam_pools_prefix_key').on(t.prefix).where(sql`${t.retiredAt} IS NULL`),
     index('ipam_pools_parent').on(t.parentId),
     index('ipam_pools_prefix_gist').using('gist', t.prefix.op('inet_ops')),
   ],

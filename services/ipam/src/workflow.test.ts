@@ -4,7 +4,8 @@ import type { JobRunner } from '@guichet/jobs';
 import { freshDatabase } from '@guichet/testkit';
 import { actOnStep, type Env, fileRequest, getRequest, requestEvents } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignments, reservations } from './tables.js';
+import { updatePool } from './service/pools.js';
+import { assignments, pools, reservations } from './tables.js';
 import { noc, pool, requestWorld } from './test/fixtures.js';
 import { PREFIX_REQUEST, RETURN_REQUEST, reverseDelegation } from './workflow.js';
 
@@ -122,5 +123,34 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       (x: unknown) => x,
     );
     expect(e).toMatchObject({ rule: 'justification-required' });
+  });
+
+  it('reports the most specific refusal across the pools tried, and a mended pool then serves', async () => {
+    // No pool of the family can serve a /26: one is too small (larger-than-pool), the other
+    // lacks its mnt-by — a pool made before pools were checked at creation, so written here by
+    // hand. The NOC must see the rule to mend, not "no space".
+    await pool(database.db, '10.20.0.0/28', { name: 'tiny' });
+    const lame = await pool(database.db, '10.21.0.0/24', { name: 'legacy' });
+    await database.db.update(pools).set({ mntBy: [] }).where(eq(pools.id, lame.id));
+    const req = await fileRequest(database.db, tech, env, {
+      kind: PREFIX_REQUEST,
+      institutionId: inst.id,
+      payload: { family: 4, size: 26, purpose: 'lab', justification: '40 hosts' },
+    });
+    const approve = () =>
+      actOnStep(database.db, noc(), env, { requestId: req.id, step: 'approval', decision: 'approve' });
+    const e = await approve().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toMatchObject({
+      rule: 'rpsl-mandatory',
+      message: expect.stringMatching(/no IPv4 pool could give a \/26 \(2 pools tried\); mnt-by is mandatory/),
+    });
+    expect(await database.db.select().from(assignments).where(eq(assignments.requestId, req.id))).toEqual([]);
+    await updatePool(database.db, noc(), { id: lame.id, mntBy: ['EXAMPLE-MNT'] });
+    expect(await approve()).toMatchObject({ currentStep: 'register' });
+    const [a] = await database.db.select().from(assignments).where(eq(assignments.requestId, req.id));
+    expect(a).toMatchObject({ prefix: '10.21.0.0/26', mntBy: ['EXAMPLE-MNT'] });
   });
 });

@@ -5,7 +5,7 @@ import { formatPrefix, reverseZones } from '@guichet/net';
 import { defineKind, type Env, type StepOutputs } from '@guichet/workflow';
 import { z } from 'zod';
 import { deregisterAssignment, registerAssignment, registerRetry } from './register.js';
-import { checkJustification } from './rules.js';
+import { checkJustification, mostSpecificRefusal } from './rules.js';
 import { allocatePrefix } from './service/allocate.js';
 import { quarantineAssignment, returnAssignment } from './service/lifecycle.js';
 import { assignments, pools, reservations } from './tables.js';
@@ -127,9 +127,9 @@ export const PREFIX_KIND = defineKind<PrefixRequest>({
         // Pools of the family, most specific first; the first with space serves. Pools where
         // the institution holds a growth envelope come before all others (its room first).
         const candidates = await tx
-          .select({ id: pools.id })
+          .select({ id: pools.id, name: pools.name })
           .from(pools)
-          .where(eq(pools.family, payload.family))
+          .where(and(eq(pools.family, payload.family), isNull(pools.retiredAt)))
           .orderBy(asc(pools.depth), asc(pools.prefix));
         const own = new Set(
           (
@@ -148,7 +148,10 @@ export const PREFIX_KIND = defineKind<PrefixRequest>({
         );
         const ordered = candidates.reverse();
         const ids = [...ordered.filter((c) => own.has(c.id)), ...ordered.filter((c) => !own.has(c.id))];
-        for (const { id } of ids) {
+        // Every pool's refusal is kept: the request reports the one that tells most (a pool
+        // missing its RPSL attributes, rather than another pool being full).
+        const tried: { pool: string; error: PolicyRefusalError }[] = [];
+        for (const { id, name } of ids) {
           try {
             const a = await tx.transaction((sp) =>
               allocatePrefix(
@@ -168,11 +171,14 @@ export const PREFIX_KIND = defineKind<PrefixRequest>({
             );
             return { assignmentId: a.id, prefix: a.prefix };
           } catch (e) {
-            if (e instanceof PolicyRefusalError && e.rule !== 'justification-required') continue;
+            if (e instanceof PolicyRefusalError && e.rule !== 'justification-required') {
+              tried.push({ pool: name, error: e });
+              continue;
+            }
             throw e;
           }
         }
-        throw new PolicyRefusalError('no-space', `no IPv${payload.family} pool has a free /${payload.size}`);
+        throw mostSpecificRefusal(tried, payload.family, payload.size);
       },
     },
     {

@@ -1,6 +1,7 @@
 import { ASSIGNMENT_RETURNED } from '@guichet/ipam';
 import { defineLine, listen } from '@guichet/workflow';
 import { rdnsConfigSchema, rdnsRuntime } from './config.js';
+import { rdnsDemo } from './demo.js';
 import { rdnsJobs } from './jobs.js';
 import { withdrawForAssignment } from './service/delegations.js';
 import { DELEGATION_KIND, LAME_KIND } from './workflow.js';
@@ -14,6 +15,7 @@ export const rdnsLine = defineLine({
   kinds: [DELEGATION_KIND, LAME_KIND],
   jobs: rdnsJobs,
   graphql: () => import('./graphql/index.js'),
+  demo: rdnsDemo,
   listens: [
     // A returned assignment takes its delegations with it, in the same transaction.
     listen(ASSIGNMENT_RETURNED, async (_env, tx, ctx, a) => {

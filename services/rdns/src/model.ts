@@ -12,7 +12,19 @@ export { type DsRecord, isInDomain, type NameServer, nextSerial, normalizeZone }
 
 /** Pure types and functions of reverse delegation (no I/O). */
 
-export type DelegationState = 'requested' | 'checking' | 'published' | 'lame' | 'withdrawn';
+/**
+ * `returned`: never published — the pre-delegation check found errors and the request went
+ * back to the institution (amend and resubmit: the next pass makes a new delegation).
+ * `withdrawn`: taken out of the parent zone (or given up before publication otherwise).
+ */
+export type DelegationState = 'requested' | 'checking' | 'published' | 'lame' | 'returned' | 'withdrawn';
+
+/** A finding in one line, naming the server it concerns: two servers' findings never read alike. */
+export function describeFinding(f: { code: string; message: string; server?: unknown }): string {
+  return typeof f.server === 'string' && f.server
+    ? `${f.code} at ${f.server} (${f.message})`
+    : `${f.code} (${f.message})`;
+}
 
 /** The subset of an ipam assignment that reverse delegation needs. */
 export interface AssignmentLike {

@@ -20,7 +20,7 @@ import { institutions } from '@guichet/membership';
 /**
  * Reverse DNS. Invariants held by PostgreSQL:
  * - a zone name is delegated at most once among live delegations (partial unique index on
- *   lower(zone) where state <> 'withdrawn');
+ *   lower(zone) where the state is neither withdrawn nor returned);
  * - parent zone versions are numbered per parent zone without duplicates (unique key), and a
  *   serial fits a 32-bit SOA serial.
  */
@@ -47,6 +47,8 @@ export interface FindingJson {
   level: 'error' | 'warning' | 'notice';
   code: string;
   message: string;
+  /** `name/address@port` of the server it concerns, when there is one. */
+  server?: string;
   [k: string]: unknown;
 }
 
@@ -116,12 +118,12 @@ export const delegations = pgTable(
   (t) => [
     check(
       'rdns_delegations_state',
-      sql`${t.state} IN ('requested', 'checking', 'published', 'lame', 'withdrawn')`,
+      sql`${t.state} IN ('requested', 'checking', 'published', 'lame', 'returned', 'withdrawn')`,
     ),
     check('rdns_delegations_withdrawn', sql`(${t.state} = 'withdrawn') = (${t.withdrawnAt} IS NOT NULL)`),
     uniqueIndex('rdns_delegations_live_zone_key')
       .on(sql`lower(${t.zone})`)
-      .where(sql`${t.state} <> 'withdrawn'`),
+      .where(sql`${t.state} NOT IN ('withdrawn', 'returned')`),
     index('rdns_delegations_institution').on(t.institutionId, t.state),
     index('rdns_delegations_assignment').on(t.assignmentId),
   ],

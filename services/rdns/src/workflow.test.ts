@@ -12,6 +12,7 @@ import {
   resubmitRequest,
 } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { institutionZones } from './service/delegations.js';
 import { syncParentZones } from './service/publication.js';
 import { checks, delegations, parentZones, parentZoneVersions } from './tables.js';
 import { NS, nocContext, startWorld, type World } from './test/world.js';
@@ -182,9 +183,14 @@ describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL
     const event = (await requestHistory(db, req.id)).at(-1);
     expect(event).toMatchObject({ type: 'returned', step: 'check' });
     expect(JSON.stringify(event?.data)).toContain('NO_ADDRESS');
-    // Nothing reached the parent; the delegation is given up, its check kept.
+    // The reason names the server each finding concerns.
+    expect(returned.reason).toMatch(/NS_MISMATCH at ns1\.[^/]+\/127\.0\.0\.\d+@\d+/);
+    // Nothing reached the parent; the delegation was never published: `returned`, not withdrawn,
+    // and the institution still sees it (with its check) beside the zone until it resubmits.
     const [d] = await db.select().from(delegations).where(eq(delegations.requestId, req.id));
-    expect(d).toMatchObject({ state: 'withdrawn' });
+    expect(d).toMatchObject({ state: 'returned', withdrawnAt: null, publishedAt: null });
+    const zone = (await institutionZones(db, w.inst)).find((z) => z.zone === w.z48);
+    expect(zone).toMatchObject({ delegation: null, returned: { id: d!.id, state: 'returned' } });
     const [run] = await db
       .select()
       .from(checks)
@@ -200,5 +206,10 @@ describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL
     await resubmitRequest(db, w.tech, w.env, { requestId: req.id });
     expect((await settled(w, req.id)).status).toBe('completed');
     expect(await kdig(w.parent, w.z48, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    // The resubmission made a new delegation, now the zone's; the returned one stays history.
+    const after = (await institutionZones(db, w.inst)).find((z) => z.zone === w.z48);
+    expect(after?.delegation).toMatchObject({ state: 'published' });
+    expect(after?.delegation?.id).not.toBe(d!.id);
+    expect(after?.returned).toBeNull();
   });
 });

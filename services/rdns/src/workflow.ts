@@ -2,13 +2,14 @@ import { ConflictError, PolicyRefusalError } from '@guichet/core';
 import { eq } from '@guichet/db';
 import { defineKind, type Env, type RetryPolicy, ReturnToInstitution } from '@guichet/workflow';
 import { z } from 'zod';
-import { isLame, LAME_CODES, NO_CHECKER } from './model.js';
+import { describeFinding, isLame, LAME_CODES, NO_CHECKER } from './model.js';
 import {
   createDelegation,
   getDelegation,
   planDelegation,
   publishDelegation,
   recordCheck,
+  returnDelegation,
   setDelegationState,
   unpublishDelegation,
   withdrawDelegation,
@@ -96,7 +97,7 @@ export const DELEGATION_KIND = defineKind<DelegationPayload>({
         if (blocking) {
           const errors = findings.filter((f) => f.level === 'error');
           throw new ReturnToInstitution(
-            `The pre-delegation check of ${row.zone} found ${errors.length} error(s): ${errors.map((f) => `${f.code} (${f.message})`).join('; ')}`,
+            `The pre-delegation check of ${row.zone} found ${errors.length} error(s): ${errors.map(describeFinding).join('; ')}`,
             { zone: row.zone, findings },
           );
         }
@@ -134,9 +135,13 @@ export const DELEGATION_KIND = defineKind<DelegationPayload>({
       },
     },
   ],
-  onAbandon: async (tx, _request, ctx, outputs) => {
+  onAbandon: async (tx, request, ctx, outputs) => {
     const id = str(outputs.validate?.delegationId);
-    if (id) await withdrawDelegation(tx, ctx, id);
+    if (!id) return;
+    // Sent back by the check, never published: it stays visible as `returned`, with its
+    // findings, until the institution resubmits (a new pass, a new delegation) or gives up.
+    if (request.status === 'returned') await returnDelegation(tx, ctx, id);
+    else await withdrawDelegation(tx, ctx, id);
   },
   sla: { responseMinutes: 60, resolutionMinutes: 24 * 60 },
 });
@@ -178,7 +183,7 @@ export type LamePayload = z.output<typeof lameSchema>;
 const problemsOf = (findings: readonly FindingJson[]) =>
   findings
     .filter((f) => f.level === 'error' || LAME_CODES.has(f.code))
-    .map((f) => `${f.code} (${f.message})`)
+    .map(describeFinding)
     .join('; ');
 
 export const LAME_KIND = defineKind<LamePayload>({

@@ -1,6 +1,7 @@
 import { ASSIGNMENT_RETURNED } from '@guichet/ipam';
 import { defineLine, listen } from '@guichet/workflow';
 import { routingConfigSchema, routingRuntime } from './config.js';
+import { routingDemo } from './demo.js';
 import { routingJobs } from './jobs.js';
 import { withdrawForAssignment } from './service/withdraw.js';
 import { ROUTING_CHANGE_KIND } from './workflow.js';
@@ -20,4 +21,5 @@ export const routingLine = defineLine({
       await withdrawForAssignment(env, tx, ctx, a);
     }),
   ],
+  demo: routingDemo,
 });

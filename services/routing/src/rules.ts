@@ -1,16 +1,23 @@
 import { PolicyRefusalError, ValidationError } from '@guichet/core';
-import { contains, type Family, formatPrefix, overlaps, parsePrefix, prefixRange } from '@guichet/net';
-import { bogonOverlapping } from './bird/bogons.js';
+import {
+  bogonOverlapping,
+  contains,
+  type Family,
+  formatPrefix,
+  overlaps,
+  parsePrefix,
+  prefixRange,
+} from '@guichet/net';
 
 /**
  * Routing policy, pure. What an institution may announce (checked in this order, per prefix):
  * a valid prefix, not longer than the limit of its family (`ROUTING_MAX_V4`/`_V6`), no bogon
- * (the generator's list, bird/bogons.ts, so a prefix Guichet accepts is never one the collector
- * filter drops), not announced for another institution, and held by the institution: inside
- * one of its active ipam assignments, or outside the operator's space altogether
- * (provider-independent: accepted once by the NOC on evidence). Then the session's import
- * limit. Refusals name the rule (`PolicyRefusalError.rule`) and the prefix with its place in
- * the input (`input.prefixes.<i>`).
+ * (@guichet/net's list, the one the generator renders, so a prefix Guichet accepts is never one
+ * the collector filter drops, nor one ipam would put in a pool), not announced for another
+ * institution, and held by the institution: inside one of its active ipam assignments, or
+ * outside the operator's space altogether (provider-independent: accepted once by the NOC on
+ * evidence). Then the session's import limit. Refusals name the rule (`PolicyRefusalError.rule`)
+ * and the prefix with its place in the input (`input.prefixes.<i>`).
  */
 
 export interface RoutingLimits {

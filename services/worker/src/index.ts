@@ -41,6 +41,7 @@ export async function startWorker(config: ComposedConfig, opts: WorkerOptions = 
     definitions: env.jobDefinitions(),
     logger,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(config.core.JOBS_CRON_OVERRIDE ? { cronOverride: config.core.JOBS_CRON_OVERRIDE } : {}),
   });
   env.attachJobs(runner);
   try {

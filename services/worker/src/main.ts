@@ -1,6 +1,7 @@
 import { loadComposedConfig } from '@guichet/compose';
 import { ConfigError, createLogger } from '@guichet/core';
 import { startWorker } from './index.js';
+import { stopOnSignals } from './signals.js';
 
 async function main(): Promise<void> {
   const config = loadComposedConfig();
@@ -13,27 +14,7 @@ async function main(): Promise<void> {
   });
   const worker = await startWorker(config, { logger });
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without waiting for running jobs');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping: waiting for running jobs');
-    worker.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  stopOnSignals({ logger, stop: () => worker.stop() });
 }
 
 main().catch((err: unknown) => {

@@ -65,7 +65,10 @@ export interface Finding {
   level: FindingLevel;
   code: string;
   message: string;
-  /** `name/address@port` of the server concerned, when there is one. */
+  /**
+   * The server concerned, when there is one: `name/address@port` once it has an address, the
+   * bare name for what is wrong with the name itself (no address, glue rules).
+   */
   server?: string;
 }
 
@@ -153,13 +156,23 @@ export async function checkDelegation(input: DelegationInput, opts: CheckOptions
     const glue = ns.addresses ?? [];
     if (inDomain(ns.name, zone)) {
       if (!glue.length)
-        add('error', 'GLUE_REQUIRED', `${ns.name} is inside ${zone}: its addresses are required`);
+        add(
+          'error',
+          'GLUE_REQUIRED',
+          `${ns.name} is inside ${zone}: its addresses are required`,
+          norm(ns.name),
+        );
       for (const endpoint of glue) targets.push({ name: norm(ns.name), endpoint });
     } else {
       if (glue.length)
-        add('error', 'GLUE_NOT_ALLOWED', `${ns.name} is outside ${zone}: no addresses may be given`);
+        add(
+          'error',
+          'GLUE_NOT_ALLOWED',
+          `${ns.name} is outside ${zone}: no addresses may be given`,
+          norm(ns.name),
+        );
       const found = await resolve(ns.name);
-      if (!found.length) add('error', 'NO_ADDRESS', `${ns.name} resolves to no address`);
+      if (!found.length) add('error', 'NO_ADDRESS', `${ns.name} resolves to no address`, norm(ns.name));
       for (const endpoint of found) targets.push({ name: norm(ns.name), endpoint });
     }
   }

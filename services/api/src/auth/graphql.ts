@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '@guichet/core';
 import { builder, ErrorInterface } from '@guichet/graphql';
+import { issueContactToken } from './contact-tokens.js';
 import { InvalidCredentialsError } from './ldap.js';
 import { loginStaff } from './staff.js';
 import { createApiToken, listTokens, revokeToken, type TokenRow } from './tokens.js';
@@ -171,6 +172,53 @@ builder.mutationField('createToken', (t) =>
         scope: input.scope,
         expiresAt: input.expiresAt ?? null,
         script: input.scriptRoles?.length ? { roles: input.scriptRoles } : null,
+      }),
+  }),
+);
+
+const IssueContactTokenPayload = builder.simpleObject('IssueContactTokenPayload', {
+  description: 'A contact’s first token and its secret, to hand over to them.',
+  fields: (t) => ({
+    token: t.field({ type: ApiToken, description: 'The token (principal `contact:<id>`).' }),
+    secret: t.string({
+      description:
+        'Give it to the contact, who sends it as `Authorization: Bearer <secret>`. Shown only this once.',
+    }),
+  }),
+});
+
+builder.mutationField('issueContactToken', (t) =>
+  t.field({
+    type: IssueContactTokenPayload,
+    description:
+      'The agreement desk (admin stands in) issues a contact’s first token, for a contact without a federated login: the secret is returned once and the change log records who issued it. Refused while the contact holds a working token (`contact-has-token`): they then create their own with `createToken`.',
+    authScopes: { $all: { write: true, staffRole: 'desk' } },
+    errors: { types: [ValidationError, NotFoundError, PolicyRefusalError] },
+    args: {
+      input: t.arg({
+        required: true,
+        description: 'For whom, and what.',
+        type: builder.inputType('IssueContactTokenInput', {
+          description: 'A first token for a contact.',
+          fields: (f) => ({
+            contactId: f.id({ description: 'The contact.' }),
+            name: f.string({ description: 'What it is for (1–100 characters).' }),
+            scope: f.field({ type: TokenScopeEnum, description: 'Read-only or read-write.' }),
+            expiresAt: f.field({
+              type: 'DateTime',
+              required: false,
+              description: 'When it stops working: at most 90 days ahead; default 30 days.',
+            }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_r, { input }, { database, ctx }) =>
+      issueContactToken(database, ctx, {
+        contactId: String(input.contactId),
+        name: input.name,
+        scope: input.scope,
+        expiresAt: input.expiresAt ?? null,
       }),
   }),
 );

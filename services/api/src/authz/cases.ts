@@ -83,6 +83,14 @@ export const CASES: Record<string, Case> = {
     // Scripts and people with a write credential; a read-only token cannot mint tokens.
     expect: writers,
   },
+  'Mutation.issueContactToken': {
+    // A fresh contact per call, so an allowed cell gets a token rather than contact-has-token.
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: issueContactToken(input: { contactId: $id, name: "matrix", scope: READ }) { ${R} } }`,
+      variables: { id: await c.freshContact() },
+    }),
+    expect: membershipDesk,
+  },
   'Mutation.revokeToken': {
     call: async (c) => {
       // Everyone revokes a token of institution A's technical contact: only its owner and an

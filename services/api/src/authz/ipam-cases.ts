@@ -1,6 +1,6 @@
 import type { Case } from './cases.js';
 import { CONTACTS_A, ROLES, STAFF } from './fixtures.js';
-import { freshAssignmentA, freshReservation, ipamPools, nextNumber } from './ipam-fixtures.js';
+import { freshAssignmentA, freshPool, freshReservation, ipamPools, nextNumber } from './ipam-fixtures.js';
 
 /** Rules for the ipam root fields (see cases.ts for the vocabulary). */
 
@@ -73,7 +73,22 @@ export const IPAM_CASES: Record<string, Case> = {
   'Mutation.createPool': {
     call: () => ({
       query: `mutation($p: IPPrefix!) { r: createPool(input: { name: "matrix", prefix: $p, ripeStatus: "ALLOCATED-BY-RIR", purpose: "matrix", adminC: ["NOC1-RIPE"], techC: ["NOC1-RIPE"], mntBy: ["MATRIX-MNT"] }) { ${R} } }`,
-      variables: { p: `3fff:${(0x100 + nextNumber()).toString(16)}::/32` },
+      // Public space (a bogon would be refused, which the matrix would still count as allowed).
+      variables: { p: `2c0f:${(0xf000 + nextNumber()).toString(16)}::/32` },
+    }),
+    expect: nocOnly,
+  },
+  'Mutation.updatePool': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: updatePool(input: { id: $id, name: "matrix renamed", mntBy: ["MATRIX-MNT"] }) { ${R} } }`,
+      variables: { id: await freshPool(c) },
+    }),
+    expect: nocOnly,
+  },
+  'Mutation.retirePool': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: retirePool(input: { id: $id, reason: "matrix" }) { ${R} } }`,
+      variables: { id: await freshPool(c) },
     }),
     expect: nocOnly,
   },

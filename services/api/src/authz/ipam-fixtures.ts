@@ -35,7 +35,8 @@ export function ipamPools(c: Cast): Promise<IpamPools> {
   if (!p) {
     p = (async () => {
       const noc = nocContext(c);
-      const base = { status: 'ALLOCATED-BY-RIR', purpose: 'institutions', ...RPSL };
+      // Documentation space, accepted as test pools.
+      const base = { status: 'ALLOCATED-BY-RIR', purpose: 'institutions', acceptBogon: true, ...RPSL };
       const v6 = await createPool(c.database.db, noc, {
         name: 'matrix v6',
         prefix: '2001:db8::/32',
@@ -79,4 +80,16 @@ export async function freshReservation(c: Cast): Promise<string> {
     reason: 'matrix hold',
   });
   return r.id;
+}
+
+/** A fresh empty root pool of public space, for a cell that may change or retire it. */
+export async function freshPool(c: Cast): Promise<string> {
+  const p = await createPool(c.database.db, nocContext(c), {
+    name: `matrix pool ${nextNumber()}`,
+    prefix: `2c0e:${(0xf000 + nextNumber()).toString(16)}::/32`,
+    status: 'ALLOCATED-BY-RIR',
+    purpose: 'matrix',
+    ...RPSL,
+  });
+  return p.id;
 }

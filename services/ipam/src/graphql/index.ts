@@ -5,6 +5,7 @@
 import './types.js';
 import './queries.js';
 import './mutations.js';
+import './pool-mutations.js';
 import './registry.js';
 
 export { AssignmentRef, IpFamilyEnum, PoolRef, ReservationRef } from './types.js';

@@ -40,7 +40,7 @@ function fromDatabase(e: unknown): unknown {
   });
 }
 
-async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>): Promise<T> {
+export async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
@@ -48,11 +48,13 @@ async function staffCall<T>(names: Record<string, string>, run: () => Promise<T>
   }
 }
 
-const STAFF_ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
+export const STAFF_ERRORS = [ValidationError, NotFoundError, ConflictError, PolicyRefusalError];
+export const NOC = NOC_WRITE;
 // Filing errors have paths in this input: the payload is the input.
 const AT_INPUT = { payloadPath: ['input'] };
 
 /** GraphQL gives null for absent optional fields; services want undefined. */
+export { opt };
 
 const submitField = (f: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) =>
   f.boolean({
@@ -189,7 +191,15 @@ const CreatePoolInput = builder.inputType('CreatePoolInput', {
       required: false,
       description: 'How the next free block is picked (default: best-fit for IPv4, sparse for IPv6).',
     }),
-    ...rpslFields(f, ', the default of its assignments'),
+    ...rpslFields(
+      f,
+      ', the default of its assignments (mnt-by, admin-c and tech-c are required: given here or on the parent pool)',
+    ),
+    acceptBogon: f.boolean({
+      required: false,
+      description:
+        'Accept space the Internet does not route (documentation, private, shared…) for a lab or a test pool. Refused otherwise (rule `bogon`): routing refuses to announce it and the RIPE database holds no object for it.',
+    }),
   }),
 });
 
@@ -257,7 +267,7 @@ builder.mutationFields((t) => ({
   createPool: t.field({
     type: CreatePoolPayload,
     description:
-      'Creates a pool; a subdivision is carved out of its parent’s free space. RIPE status/parent rules are checked first. NOC.',
+      'Creates a pool; a subdivision is carved out of its parent’s free space. Checked first: no bogon space (rule `bogon`, unless `acceptBogon`), the RIPE status/parent rules, and mnt-by, admin-c and tech-c present, given or inherited from the parent (rule `rpsl-mandatory`). NOC.',
     authScopes: NOC_WRITE,
     errors: { types: STAFF_ERRORS },
     args: { input: t.arg({ type: CreatePoolInput, required: true, description: 'The pool.' }) },
@@ -276,6 +286,7 @@ builder.mutationFields((t) => ({
           adminC: opt(input.adminC),
           techC: opt(input.techC),
           mntBy: opt(input.mntBy),
+          acceptBogon: opt(input.acceptBogon),
         }),
       })),
   }),

@@ -23,12 +23,20 @@ builder.queryFields((t) => ({
     args: {
       family: t.arg({ type: IpFamilyEnum, required: false, description: 'Only this address family.' }),
       parentId: t.arg.id({ required: false, description: 'Only the direct subdivisions of this pool.' }),
+      includeRetired: t.arg.boolean({
+        required: false,
+        description: 'Retired pools too (default: only the pools in use).',
+      }),
     },
     resolve: (_r, args, { database }) =>
       keysetConnection(args, prefixCursor, (after, limit) =>
         listPools(
           database.db,
-          { family: args.family, parentId: args.parentId == null ? null : String(args.parentId) },
+          {
+            family: args.family,
+            parentId: args.parentId == null ? null : String(args.parentId),
+            includeRetired: args.includeRetired,
+          },
           after,
           limit,
         ),

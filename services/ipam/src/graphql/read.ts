@@ -44,6 +44,8 @@ export interface PoolFilter {
   family?: 4 | 6 | null;
   /** A pool id: its direct children. Absent: every pool. */
   parentId?: string | null;
+  /** Retired pools too (default: live pools only). */
+  includeRetired?: boolean | null;
 }
 
 /** Pools by prefix (IPv4 first, then IPv6), after the cursor. Staff only: the caller checks. */
@@ -55,6 +57,7 @@ export async function listPools(
 ): Promise<PoolRow[]> {
   const where: (SQL | undefined)[] = [];
   if (filter.family) where.push(eq(pools.family, filter.family));
+  if (!filter.includeRetired) where.push(isNull(pools.retiredAt));
   if (filter.parentId != null) {
     if (!isUuid(filter.parentId)) return [];
     where.push(eq(pools.parentId, filter.parentId));

@@ -1,6 +1,6 @@
 import { builder } from '@guichet/graphql';
 import { getInstitution, getSite, InstitutionRef, isStaff, SiteRef } from '@guichet/membership';
-import { reverseZones } from '@guichet/net';
+import { bogonOf, reverseZones } from '@guichet/net';
 import { LIFECYCLES, type Lifecycle, STRATEGIES, type Strategy } from '../model.js';
 import { assignmentObjectFor } from '../rpsl/builders.js';
 import { renderRpsl } from '../rpsl/model.js';
@@ -164,6 +164,24 @@ PoolRef.implement({
     mntBy: t.exposeStringList('mntBy', rpslList('Default mnt-by (maintainers) of its assignments.')),
     source: t.exposeString('source', { description: 'RPSL source (registry), e.g. RIPE.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    bogon: t.string({
+      nullable: true,
+      description:
+        'When the pool lies in space the Internet does not route (documentation, private…, accepted with `acceptBogon` for a lab or a test): which bogon, and why. Routing refuses to announce its prefixes and the RIPE database holds no object for them. Null for routable space.',
+      resolve: (p) => {
+        const b = bogonOf(p.prefix);
+        return b ? `${b.prefix}, ${b.why}` : null;
+      },
+    }),
+    retiredAt: t.expose('retiredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the NOC retired it (`retirePool`): nothing is allocated from it any more.',
+    }),
+    retiredReason: t.exposeString('retiredReason', {
+      nullable: true,
+      description: 'Why it was retired.',
+    }),
   }),
 });
 

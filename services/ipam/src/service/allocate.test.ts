@@ -191,6 +191,7 @@ describe(`allocation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
           parentId: p6.id,
           status: 'AGGREGATED-BY-LIR',
           purpose: 'x',
+          acceptBogon: true,
         }),
       ),
     ).toBe('assignment-size-mandatory');
@@ -201,6 +202,7 @@ describe(`allocation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
       status: 'AGGREGATED-BY-LIR',
       assignmentSize: 48,
       purpose: 'x',
+      acceptBogon: true,
     });
     expect(await rule(alloc(agg.id, 56))).toBe('assignment-size-child');
     expect(
@@ -234,7 +236,10 @@ describe(`allocation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
         }),
       ),
     ).toBe('inside-pool');
-    const bare = await pool(database.db, '10.9.0.0/24', { adminC: [] });
+    expect(await rule(pool(database.db, '10.9.0.0/24', { adminC: [] }))).toBe('rpsl-mandatory');
+    // A pool made before pools were checked at creation: its assignments are still refused.
+    const bare = await pool(database.db, '10.9.0.0/24');
+    await database.db.update(pools).set({ adminC: [] }).where(eq(pools.id, bare.id));
     expect(await rule(alloc(bare.id, 26))).toBe('rpsl-mandatory');
     expect(
       (

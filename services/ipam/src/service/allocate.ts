@@ -26,6 +26,7 @@ import {
   type AssignmentRow,
   inTransaction,
   lockPool,
+  mustBeLive,
   mustOperate,
   one,
   type PoolRow,
@@ -89,6 +90,7 @@ export async function allocatePrefix(
   const v = parseInput(allocateSchema, input);
   return inTransaction(db, async (tx) => {
     const pool = await lockPool(tx, v.poolId);
+    mustBeLive(pool);
     const len = v.length;
     await checkPoolRules(tx, pool, len, v.justification);
     const family = pool.family as 4 | 6;
@@ -133,6 +135,7 @@ export async function assignPrefix(
   const block = toBlock(v.prefix, ['input', 'prefix']);
   return inTransaction(db, async (tx) => {
     const pool = await lockPool(tx, v.poolId);
+    mustBeLive(pool);
     const poolBlock = toBlock(pool.prefix);
     if (block.family !== poolBlock.family || block.len < poolBlock.len || !isInside(poolBlock, block)) {
       throw new PolicyRefusalError(

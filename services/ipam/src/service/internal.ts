@@ -5,6 +5,7 @@ import {
   hasStaffRole,
   isUuid,
   NotFoundError,
+  PolicyRefusalError,
   parseInput,
   type RequestContext,
   ValidationError,
@@ -41,6 +42,16 @@ export async function lockPool(tx: Tx, id: string): Promise<PoolRow> {
   const [row] = await tx.select().from(pools).where(eq(pools.id, id)).for('update');
   if (!row) throw new NotFoundError('Pool', id);
   return row;
+}
+
+/** Nothing more comes out of (or goes into) a retired pool; call it on the locked row. */
+export function mustBeLive(pool: PoolRow): void {
+  if (pool.retiredAt) {
+    throw new PolicyRefusalError(
+      'pool-retired',
+      `pool ${pool.name} (${pool.prefix}) was retired on ${pool.retiredAt.toISOString().slice(0, 10)}: ${pool.retiredReason}`,
+    );
+  }
 }
 
 export const blockOf = (row: { prefix: string }): Block => toBlock(row.prefix);

@@ -21,6 +21,7 @@ import {
   inTransaction,
   isOperatorDesk,
   lockPool,
+  mustBeLive,
   mustOperate,
   one,
   parseInput,
@@ -149,6 +150,7 @@ export async function reservePrefix(
   const v = parseInput(reserveSchema, input);
   return inTransaction(db, async (tx) => {
     const pool = await lockPool(tx, v.poolId);
+    mustBeLive(pool);
     let block: ReturnType<typeof toBlock>;
     if (v.prefix) {
       block = toBlock(v.prefix, ['input', 'prefix']);

@@ -50,7 +50,11 @@ export async function institution(db: DbOrTx): Promise<{ id: string; siteId: str
 
 export const RPSL = { adminC: ['NOC1-RIPE'], techC: ['NOC1-RIPE'], mntBy: ['EXAMPLE-MNT'], country: 'FR' };
 
-/** A root pool (RIR space) with the RPSL defaults assignments inherit. */
+/**
+ * A root pool (RIR space) with the RPSL defaults assignments inherit. Tests use documentation
+ * and private space (RFC 3849, 5737, 1918), which a pool refuses unless told (`acceptBogon`):
+ * the refusal itself is tested in service/pools.test.ts.
+ */
 export function pool(db: DbOrTx, prefix: string, over: Partial<CreatePoolInput> = {}) {
   const v6 = prefix.includes(':');
   return createPool(db, noc(), {
@@ -58,6 +62,7 @@ export function pool(db: DbOrTx, prefix: string, over: Partial<CreatePoolInput> 
     prefix,
     status: v6 ? 'ALLOCATED-BY-RIR' : 'ALLOCATED PA',
     purpose: 'institutions',
+    acceptBogon: true,
     ...RPSL,
     ...over,
   });

@@ -14,7 +14,15 @@ export const DelegationStateEnum = builder.enumType('ReverseDelegationState', {
     CHECKING: { value: 'checking', description: 'The pre-delegation check is running.' },
     PUBLISHED: { value: 'published', description: 'Published in the operator’s parent zone.' },
     LAME: { value: 'lame', description: 'Published, but the last check found a blocking error.' },
-    WITHDRAWN: { value: 'withdrawn', description: 'Removed from the parent zone.' },
+    RETURNED: {
+      value: 'returned',
+      description:
+        'Never published: the pre-delegation check found errors (see `checks`, each finding naming its server) and the request went back to the institution — amend it and resubmit.',
+    },
+    WITHDRAWN: {
+      value: 'withdrawn',
+      description: 'Removed from the parent zone (or given up before publication other than by the check).',
+    },
   } as const,
 });
 
@@ -42,6 +50,11 @@ const FindingRef = builder.simpleObject('DelegationFinding', {
     level: t.string({ description: '`error` (blocks), `warning` or `notice`.' }),
     code: t.string({ description: 'Stable code of the finding.' }),
     message: t.string({ description: 'What was found.' }),
+    server: t.string({
+      nullable: true,
+      description:
+        'The name server it concerns: `name/address@port` once it has an address, the bare name when the name itself is at fault (no address, glue); null for a finding about the delegation as a whole (too few servers, differing serials).',
+    }),
   }),
 });
 
@@ -87,7 +100,12 @@ export const DelegationRef = builder.objectRef<DelegationRow>('ReverseDelegation
         (await delegationChecks(database.db, d.id)).map((c) => ({
           at: c.at,
           blocking: c.blocking,
-          findings: c.findings.map((f) => ({ level: f.level, code: f.code, message: f.message })),
+          findings: c.findings.map((f) => ({
+            level: f.level,
+            code: f.code,
+            message: f.message,
+            server: typeof f.server === 'string' ? f.server : null,
+          })),
         })),
     }),
     parentRecords: t.stringList({
@@ -108,7 +126,12 @@ const ReverseZoneRef = builder.simpleObject('ReverseZone', {
     prefix: t.field({ type: 'IPPrefix', description: 'The addresses it serves.' }),
     parent: t.string({ nullable: true, description: 'RFC 2317: the /24 zone that carries the CNAMEs.' }),
     assignmentId: t.id({ description: 'The assignment it comes from.' }),
-    delegation: t.field({ type: DelegationRef, nullable: true, description: 'Its live delegation, if any.' }),
+    delegation: t.field({
+      type: DelegationRef,
+      nullable: true,
+      description:
+        'Its live delegation; else the last one the pre-delegation check sent back (state RETURNED, with the findings), while its request waits for the institution to amend it; else null.',
+    }),
   }),
 });
 
@@ -123,7 +146,7 @@ builder.objectField(InstitutionRef, 'reverseZones', (t) =>
         prefix: formatPrefix(z.prefix),
         parent: z.parent ?? null,
         assignmentId: z.assignmentId,
-        delegation: z.delegation,
+        delegation: z.delegation ?? z.returned,
       })),
   }),
 );

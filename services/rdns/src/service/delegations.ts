@@ -1,8 +1,9 @@
 import { recordChange } from '@guichet/audit';
 import { ConflictError, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
-import { and, type DbOrTx, desc, eq, ne, one, sql, type Tx } from '@guichet/db';
+import { and, type DbOrTx, desc, eq, inArray, not, one, sql, type Tx } from '@guichet/db';
 import { assignments } from '@guichet/ipam';
 import { formatPrefix } from '@guichet/net';
+import { requests } from '@guichet/workflow';
 import { type DelegationState, type DerivableZone, derivableZones } from '../model.js';
 import { type DelegationRequestInput, type ValidDelegation, validateDelegation } from '../rules.js';
 import { checks, delegations, type FindingJson, parentZones } from '../tables.js';
@@ -10,11 +11,18 @@ import { markParentDirty } from './publication.js';
 
 export type DelegationRow = typeof delegations.$inferSelect;
 
-/** The zones derivable from the institution's active assignments, each with its live delegation. */
+/** States that hold the zone: a new request for it is a conflict. */
+const LIVE = not(inArray(delegations.state, ['withdrawn', 'returned']));
+
+/**
+ * The zones derivable from the institution's active assignments, each with its live delegation
+ * and, when there is none, the last one the check sent back (`returned`) while its request is
+ * still waiting for the institution to amend it — what the institution must mend is shown.
+ */
 export async function institutionZones(
   db: DbOrTx,
   institutionId: string,
-): Promise<(DerivableZone & { delegation: DelegationRow | null })[]> {
+): Promise<(DerivableZone & { delegation: DelegationRow | null; returned: DelegationRow | null })[]> {
   const rows = await db
     .select({
       id: assignments.id,
@@ -27,9 +35,27 @@ export async function institutionZones(
   const live = await db
     .select()
     .from(delegations)
-    .where(and(eq(delegations.institutionId, institutionId), ne(delegations.state, 'withdrawn')));
+    .where(and(eq(delegations.institutionId, institutionId), LIVE));
+  const waiting = await db
+    .select({ d: delegations })
+    .from(delegations)
+    .innerJoin(requests, eq(requests.id, delegations.requestId))
+    .where(
+      and(
+        eq(delegations.institutionId, institutionId),
+        eq(delegations.state, 'returned'),
+        eq(requests.status, 'returned'),
+      ),
+    )
+    .orderBy(desc(delegations.createdAt));
   const byZone = new Map(live.map((d) => [d.zone, d]));
-  return derivableZones(rows, institutionId).map((z) => ({ ...z, delegation: byZone.get(z.zone) ?? null }));
+  const returnedByZone = new Map<string, DelegationRow>();
+  for (const { d } of waiting) if (!returnedByZone.has(d.zone)) returnedByZone.set(d.zone, d);
+  return derivableZones(rows, institutionId).map((z) => ({
+    ...z,
+    delegation: byZone.get(z.zone) ?? null,
+    returned: byZone.has(z.zone) ? null : (returnedByZone.get(z.zone) ?? null),
+  }));
 }
 
 /** Every rule, against the institution's active assignments and the live delegations. */
@@ -172,7 +198,8 @@ export async function publishDelegation(
   delegationId: string,
 ): Promise<{ parentZoneId: string | null; parentZone: string | null; previousState: DelegationState }> {
   const before = await getDelegation(tx, delegationId);
-  if (before.state === 'withdrawn') throw new ConflictError(`${before.zone} was withdrawn`);
+  if (before.state === 'withdrawn' || before.state === 'returned')
+    throw new ConflictError(`${before.zone} was ${before.state}`);
   const row =
     before.state === 'published'
       ? before
@@ -203,6 +230,22 @@ export async function unpublishDelegation(
   if (row.parentZoneId) await markParentDirty(tx, row.parentZoneId);
 }
 
+/**
+ * A delegation the check sent back before it was ever published: `returned` (the zone is free
+ * for the institution's next pass). One that was published is withdrawn instead. Idempotent.
+ */
+export async function returnDelegation(
+  tx: Tx,
+  ctx: RequestContext,
+  delegationId: string,
+): Promise<DelegationRow> {
+  const [row] = await tx.select().from(delegations).where(eq(delegations.id, delegationId)).for('update');
+  if (!row) throw new NotFoundError('Delegation', delegationId);
+  if (row.state === 'returned' || row.state === 'withdrawn') return row;
+  if (row.publishedAt) return withdrawDelegation(tx, ctx, delegationId);
+  return setState(tx, ctx, row, 'returned');
+}
+
 /** Withdraws a live delegation and republishes its parent zone without it. Idempotent. */
 export async function withdrawDelegation(
   tx: Tx,
@@ -231,7 +274,7 @@ export async function withdrawForAssignment(
   const live = await tx
     .select({ id: delegations.id })
     .from(delegations)
-    .where(and(eq(delegations.assignmentId, assignmentId), ne(delegations.state, 'withdrawn')));
+    .where(and(eq(delegations.assignmentId, assignmentId), LIVE));
   for (const d of live) await withdrawDelegation(tx, ctx, d.id);
   return live.length;
 }

@@ -27,7 +27,8 @@ export async function recheckOne(
   delegationId: string,
 ): Promise<{ delegation: DelegationRow; outcome: RecheckOutcome }> {
   const row = await getDelegation(db, delegationId);
-  if (row.state === 'withdrawn') throw new ConflictError(`${row.zone} is withdrawn`);
+  if (row.state === 'withdrawn' || row.state === 'returned')
+    throw new ConflictError(`${row.zone} is ${row.state}: it is not in the parent zone`);
   const outcome = await recheckRow(db, ctx, env, row);
   return { delegation: await getDelegation(db, row.id), outcome };
 }

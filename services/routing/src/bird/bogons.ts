@@ -1,63 +1,12 @@
-import { type PrefixRange, prefixRange } from '@guichet/net';
+import { BOGONS_V4, BOGONS_V6 } from '@guichet/net';
 
 /**
- * The one list of bogons and martians: prefixes that must never be announced by an institution.
- * The generator refuses any prefix overlapping one of them, and every import filter rejects
- * them first (the same list, rendered as `BOGONS_V4` / `BOGONS_V6`), so a hand-edited set
- * cannot let one through either.
+ * The bogon list lives in `@guichet/net` (ipam refuses the same space in its pools); the
+ * generator refuses any prefix overlapping one of them, and every import filter rejects them
+ * first (the same list, rendered as `BOGONS_V4` / `BOGONS_V6`), so a hand-edited set cannot let
+ * one through either.
  */
-export interface Bogon {
-  prefix: string;
-  /** What it is and where it is reserved. */
-  why: string;
-}
-
-export const BOGONS_V4: readonly Bogon[] = [
-  { prefix: '0.0.0.0/8', why: '"this network" (RFC 1122)' },
-  { prefix: '10.0.0.0/8', why: 'private use (RFC 1918)' },
-  { prefix: '100.64.0.0/10', why: 'shared address space, CGN (RFC 6598)' },
-  { prefix: '127.0.0.0/8', why: 'loopback (RFC 1122)' },
-  { prefix: '169.254.0.0/16', why: 'link local (RFC 3927)' },
-  { prefix: '172.16.0.0/12', why: 'private use (RFC 1918)' },
-  { prefix: '192.0.0.0/24', why: 'IETF protocol assignments (RFC 6890)' },
-  { prefix: '192.0.2.0/24', why: 'documentation TEST-NET-1 (RFC 5737)' },
-  { prefix: '192.168.0.0/16', why: 'private use (RFC 1918)' },
-  { prefix: '198.18.0.0/15', why: 'benchmarking (RFC 2544)' },
-  { prefix: '198.51.100.0/24', why: 'documentation TEST-NET-2 (RFC 5737)' },
-  { prefix: '203.0.113.0/24', why: 'documentation TEST-NET-3 (RFC 5737)' },
-  { prefix: '224.0.0.0/4', why: 'multicast (RFC 5771)' },
-  { prefix: '240.0.0.0/4', why: 'reserved, limited broadcast (RFC 1112, RFC 919)' },
-];
-
-export const BOGONS_V6: readonly Bogon[] = [
-  { prefix: '::/8', why: 'unspecified, loopback, IPv4-compatible and IPv4-mapped (RFC 4291)' },
-  { prefix: '100::/64', why: 'discard only (RFC 6666)' },
-  { prefix: '2001::/32', why: 'Teredo (RFC 4380)' },
-  { prefix: '2001:2::/48', why: 'benchmarking (RFC 5180)' },
-  { prefix: '2001:10::/28', why: 'ORCHID (RFC 4843)' },
-  { prefix: '2001:20::/28', why: 'ORCHIDv2 (RFC 7343)' },
-  { prefix: '2001:db8::/32', why: 'documentation (RFC 3849)' },
-  { prefix: '2002::/16', why: '6to4 (RFC 3056)' },
-  { prefix: '3ffe::/16', why: 'former 6bone (RFC 3701)' },
-  { prefix: '3fff::/20', why: 'documentation (RFC 9637)' },
-  { prefix: 'fc00::/7', why: 'unique local (RFC 4193)' },
-  { prefix: 'fe80::/10', why: 'link local (RFC 4291)' },
-  { prefix: 'fec0::/10', why: 'former site local (RFC 3879)' },
-  { prefix: 'ff00::/8', why: 'multicast (RFC 4291)' },
-];
-
-const RANGES: readonly (Bogon & { range: PrefixRange })[] = [...BOGONS_V4, ...BOGONS_V6].map((b) => ({
-  ...b,
-  range: prefixRange(b.prefix),
-}));
-
-/** The bogon a prefix overlaps (inside it, or covering it like a default route), if any. */
-export function bogonOverlapping(r: PrefixRange): Bogon | undefined {
-  for (const b of RANGES) {
-    if (b.range.family === r.family && b.range.first <= r.last && r.first <= b.range.last) return b;
-  }
-  return undefined;
-}
+export { BOGONS_V4, BOGONS_V6, type Bogon, bogonOverlapping } from '@guichet/net';
 
 /**
  * BIRD prefix-set entries: each bogon with all its more-specifics, plus every prefix of the

@@ -1,6 +1,6 @@
 import { recordChange } from '@guichet/audit';
 import { actorLabel, PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
-import { and, asc, eq, ne, PG, pgError, type SQL, sql, type Tx } from '@guichet/db';
+import { and, asc, eq, isNull, ne, PG, pgError, type SQL, sql, type Tx } from '@guichet/db';
 import { assignments, pools } from '@guichet/ipam';
 import { institutions } from '@guichet/membership';
 import {
@@ -48,7 +48,11 @@ async function factsFor(tx: Tx, institutionId: string, list: string[]): Promise<
     .select({ id: assignments.id, prefix: assignments.prefix })
     .from(assignments)
     .where(and(eq(assignments.institutionId, institutionId), eq(assignments.lifecycle, 'active')));
-  const roots = await tx.select({ prefix: pools.prefix }).from(pools).where(eq(pools.depth, 0));
+  // A retired root pool is no longer the operator's space.
+  const roots = await tx
+    .select({ prefix: pools.prefix })
+    .from(pools)
+    .where(and(eq(pools.depth, 0), isNull(pools.retiredAt)));
   const othersAssigned = await tx
     .select({ prefix: assignments.prefix, institution: institutions.shortName })
     .from(assignments)

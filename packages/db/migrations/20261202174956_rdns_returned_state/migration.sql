@@ -1,0 +1,3 @@
+DROP INDEX "rdns_delegations_live_zone_key";--> statement-breakpoint
+CREATE UNIQUE INDEX "rdns_delegations_live_zone_key" ON "rdns_delegations" (lower("zone")) WHERE "state" NOT IN ('withdrawn', 'returned');--> statement-breakpoint
+ALTER TABLE "rdns_delegations" DROP CONSTRAINT "rdns_delegations_state", ADD CONSTRAINT "rdns_delegations_state" CHECK ("state" IN ('requested', 'checking', 'published', 'lame', 'returned', 'withdrawn'));
