@@ -4,3 +4,4 @@ import './errors.js';
 export { type AuthScopes, builder, type GraphQLContext, type Scalars } from './builder.js';
 export { type ConnectionArgs, keysetConnection } from './connection.js';
 export { ErrorCodeEnum, ErrorInterface } from './errors.js';
+export { DEFAULT_MAX_LENGTH, jsonTextProblem, shorten, textProblem, truncateEcho } from './text.js';

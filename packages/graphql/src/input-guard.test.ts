@@ -70,16 +70,19 @@ describe('input guard: text', () => {
     ['a lone high surrogate', 'a\ud800b', /unpaired/],
     ['a lone low surrogate', '\udc00', /unpaired/],
     ['too many characters', 'x'.repeat(DEFAULT_MAX_LENGTH + 1), /longer than 256/],
-  ])('refuses %s in a String of an input, as a typed ValidationError with its path', async (_, title, why) => {
-    seen.length = 0;
-    const res = await run(addNote, { input: { objectId: KNOWN, title } });
-    expect(res.errors).toBeUndefined();
-    const r = res.data?.addNote as { __typename: string; issues: { path: string[]; message: string }[] };
-    expect(r.__typename).toBe('ValidationError');
-    expect(r.issues[0]!.path).toEqual(['input', 'title']);
-    expect(r.issues[0]!.message).toMatch(why);
-    expect(seen, 'the resolver never ran').toEqual([]);
-  });
+  ])(
+    'refuses %s in a String of an input, as a typed ValidationError with its path',
+    async (_, title, why) => {
+      seen.length = 0;
+      const res = await run(addNote, { input: { objectId: KNOWN, title } });
+      expect(res.errors).toBeUndefined();
+      const r = res.data?.addNote as { __typename: string; issues: { path: string[]; message: string }[] };
+      expect(r.__typename).toBe('ValidationError');
+      expect(r.issues[0]!.path).toEqual(['input', 'title']);
+      expect(r.issues[0]!.message).toMatch(why);
+      expect(seen, 'the resolver never ran').toEqual([]);
+    },
+  );
 
   it('accepts tabs, newlines, accents and emoji, and counts characters, not UTF-16 units', async () => {
     const emoji = '😀'.repeat(DEFAULT_MAX_LENGTH); // 512 UTF-16 units, 256 characters
@@ -91,7 +94,7 @@ describe('input guard: text', () => {
 
   it('honours a field’s own larger limit and checks list items and arguments too', async () => {
     const ok = await run(addNote, { input: { objectId: KNOWN, title: 't', body: 'x'.repeat(5000) } });
-    expect((ok.data?.addNote as { __typename: string }).__typename).toBe('AddNotePayload');
+    expect(ok.data?.addNote).toMatchObject({ __typename: 'AddNotePayload' });
     const long = await run(addNote, { input: { objectId: KNOWN, title: 't', body: 'x'.repeat(5001) } });
     expect(long.data?.addNote).toMatchObject({ issues: [{ path: ['input', 'body'] }] });
     const tag = await run(addNote, { input: { objectId: KNOWN, title: 't', tags: ['ok', 'bad\u0000'] } });
@@ -107,13 +110,17 @@ describe('input guard: text', () => {
     if (!isInputObjectType(note)) throw new Error('NoteInput missing');
     expect(note.getFields().title!.description).toBe('A title. At most 256 characters.');
     expect(note.getFields().body!.description).toBe('The text. At most 5,000 characters.');
-    const search = schema.getQueryType()!.getFields().things!.args.find((a) => a.name === 'search')!;
+    const search = schema
+      .getQueryType()!
+      .getFields()
+      .things!.args.find((a) => a.name === 'search')!;
     expect(search.description).toBe('Text. At most 256 characters.');
     // Every String input of the whole schema says it.
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isInputObjectType(type)) continue;
       for (const f of Object.values(type.getFields())) {
-        if (getNamedType(f.type).name === 'String') expect(f.description).toMatch(/At most [\d,]+ characters\.$/);
+        if (getNamedType(f.type).name === 'String')
+          expect(f.description).toMatch(/At most [\d,]+ characters\.$/);
       }
     }
   });
@@ -144,7 +151,9 @@ describe('input guard: ids', () => {
 describe('truncateEcho', () => {
   it('cuts long quoted values and bounds the message', () => {
     const m = truncateEcho(`Variable "$v" got invalid value "${'a'.repeat(100_000)}"; Expected type "Int".`);
-    expect(m).toBe(`Variable "$v" got invalid value "${'a'.repeat(64)}…" (100000 characters); Expected type "Int".`);
+    expect(m).toBe(
+      `Variable "$v" got invalid value "${'a'.repeat(64)}…" (100000 characters); Expected type "Int".`,
+    );
     expect(truncateEcho('x'.repeat(5000)).length).toBeLessThanOrEqual(1001);
     expect(truncateEcho('short "value"')).toBe('short "value"');
   });

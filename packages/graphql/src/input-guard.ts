@@ -147,7 +147,8 @@ function guard(
   if (isInputObjectType(type)) {
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     for (const f of Object.values(type.getFields())) {
-      if (out[f.name] != null) out[f.name] = guard(out[f.name], f.type, [...path, f.name], f.extensions, state);
+      if (out[f.name] != null)
+        out[f.name] = guard(out[f.name], f.type, [...path, f.name], f.extensions, state);
     }
     return out;
   }

@@ -38,7 +38,9 @@ builder.scalarType('IPPrefix', {
     const p = parsePrefix(t);
     const v4 = p.family === 6 ? ipv4Mapped(p.address) : undefined;
     if (v4 !== undefined) {
-      throw new ValidationError(`"${t}" is IPv4-mapped IPv6: write the IPv4 prefix ${v4}/${Math.max(0, p.length - 96)}`);
+      throw new ValidationError(
+        `"${t}" is IPv4-mapped IPv6: write the IPv4 prefix ${v4}/${Math.max(0, p.length - 96)}`,
+      );
     }
     return `${p.address}/${p.length}`;
   }),
@@ -51,7 +53,8 @@ builder.scalarType('IPAddress', {
   ...strict('IPAddress', (t) => {
     const a = parseAddress(t);
     const v4 = a.family === 6 ? ipv4Mapped(a.address) : undefined;
-    if (v4 !== undefined) throw new ValidationError(`"${t}" is IPv4-mapped IPv6: write the IPv4 address ${v4}`);
+    if (v4 !== undefined)
+      throw new ValidationError(`"${t}" is IPv4-mapped IPv6: write the IPv4 address ${v4}`);
     return a.address;
   }),
 });
@@ -92,8 +95,7 @@ export function parseDateTime(t: string): Date {
 }
 
 builder.scalarType('DateTime', {
-  description:
-    `An instant as RFC 3339 text with a time-zone offset, e.g. \`2026-11-23T10:00:00Z\`, in the years ${MIN_YEAR} to ${MAX_YEAR}. Output in UTC.`,
+  description: `An instant as RFC 3339 text with a time-zone offset, e.g. \`2026-11-23T10:00:00Z\`, in the years ${MIN_YEAR} to ${MAX_YEAR}. Output in UTC.`,
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
   ...strict('DateTime', parseDateTime),
 });

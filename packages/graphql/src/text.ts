@@ -9,6 +9,7 @@
 export const DEFAULT_MAX_LENGTH = 256;
 
 // C0 controls except TAB, LF and CR (multi-line text keeps its lines), DEL, and the C1 block.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

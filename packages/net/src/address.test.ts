@@ -63,9 +63,12 @@ describe('parseAddress', () => {
   ])('knows %s as the IPv4-mapped form of %s', (t, v4) => {
     expect(ipv4Mapped(parseAddress(t).address)).toBe(v4);
   });
-  it.each(['::', '::1', '::fffe:a00:1', '::1:ffff:a00:1', '2001:db8::1'])('knows %s is not IPv4-mapped', (t) => {
-    expect(ipv4Mapped(parseAddress(t).address)).toBeUndefined();
-  });
+  it.each(['::', '::1', '::fffe:a00:1', '::1:ffff:a00:1', '2001:db8::1'])(
+    'knows %s is not IPv4-mapped',
+    (t) => {
+      expect(ipv4Mapped(parseAddress(t).address)).toBeUndefined();
+    },
+  );
   it.each(['1.2.3', '1.2.3.256', '::g', '', '1.2.3.4/32'])('refuses %s', (t) => {
     expect(() => parseAddress(t)).toThrow(ValidationError);
   });
