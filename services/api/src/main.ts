@@ -8,6 +8,7 @@ import { configureRouting } from '@guichet/routing';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
 import { apiJobDefinitions, bindApiJobs } from './jobs.js';
+import { keepServingOnStrayErrors } from './last-resort.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -21,11 +22,14 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  keepServingOnStrayErrors(logger);
   configureIpam(config);
   configureRouting(config);
   configureRdnsFromConfig(config);
   const database = await openDatabase({
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, 'pglite') }),
+    connectTimeoutSeconds: config.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   });
   logger.info({ engine: database.engine }, 'database ready, migrations applied');
   // Always a runner, to enqueue; it also works the queues when no separate worker runs

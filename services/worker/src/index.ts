@@ -36,7 +36,11 @@ export async function startWorker(
   }
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { component: 'worker' });
   // Migrates too (under an advisory lock), so the worker may start before the api.
-  const database = await openDatabase({ url: config.DATABASE_URL });
+  // No statement timeout here: jobs (re-checks, drift reports) may legitimately run long.
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    connectTimeoutSeconds: config.DATABASE_CONNECT_TIMEOUT_SECONDS,
+  });
   const definitions = typeof jobs === 'function' ? jobs(database) : jobs;
   const runner = createJobRunner(database, {
     definitions,

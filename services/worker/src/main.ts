@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, loadConfig } from '@guichet/core';
+import { isDatabaseUnavailable } from '@guichet/db';
 import { configureIpam } from '@guichet/ipam';
 import { configureRdnsFromConfig } from '@guichet/rdns';
 import { configureRouting } from '@guichet/routing';
@@ -11,8 +12,17 @@ async function main(): Promise<void> {
   configureRdnsFromConfig(config);
   const logger = createLogger(config.LOG_LEVEL, { component: 'worker' });
   // pg-boss writes a job's completion without awaiting it: a database failure there surfaces
-  // here. Exit, and let the supervisor restart us; the job is retried after its expiry.
+  // here. During an outage that is expected (the job is retried after its expiry): carry on,
+  // so the worker resumes by itself when the database is back. Anything else: exit, and let
+  // the supervisor restart us.
   process.on('unhandledRejection', (err) => {
+    if (isDatabaseUnavailable(err)) {
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'database unavailable (unawaited call)',
+      );
+      return;
+    }
     logger.fatal({ err }, 'unhandled rejection');
     process.exit(1);
   });
