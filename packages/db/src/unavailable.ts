@@ -34,6 +34,8 @@ const SQLSTATES = new Set([
 export function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
     const o = cur as { code?: unknown; cause?: unknown; originalError?: unknown };
+    // The embedded engine has one way to be unavailable: closed under the process.
+    if (cur instanceof Error && cur.message === 'PGlite is closed') return true;
     if (typeof o.code === 'string') {
       if (DRIVER_CODES.has(o.code) || SQLSTATES.has(o.code) || o.code.startsWith('08')) return true;
     }
