@@ -2,6 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { coldStartSection } from './cold-start.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
+import { notifySection } from './notify.js';
 import { rdnsCheckSection } from './rdns-check.js';
 import { rdnsRecheckSection } from './rdns-recheck.js';
 import { routingSection } from './routing.js';
@@ -25,6 +26,9 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *        servers at concurrency 16 vs the bare checker (no database), and its scaling over 1,000
  *        zones at concurrency 1/16/64 (PostgreSQL when it answers, else PGlite); BENCH_RDNS=0
  *        skips it.
+ *   9.   notify (notify.ts): 450 notification emails drained by the job runner with the worker's
+ *        settings into an SMTP server on loopback vs a bare nodemailer pool sending as many;
+ *        BENCH_NOTIFY=0 skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -115,6 +119,13 @@ if (process.env.BENCH_RDNS === '0') {
   print();
 } else {
   await section('rdns-recheck', () => rdnsRecheckSection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_NOTIFY === '0') {
+  print('## notify: skipped (BENCH_NOTIFY=0)');
+  print();
+} else {
+  await section('notify', () => notifySection(pgUp ? pgUrl : undefined));
 }
 
 await section('cold start', coldStartSection);

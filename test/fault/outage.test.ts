@@ -273,7 +273,9 @@ function slow(answers: Answer[], outages: { from: number; to: number }[]): strin
     .slice(0, 3)
     .map((a) => {
       const start = a.at - a.ms;
-      const o = outages.reduce((best, x) => (Math.abs(x.from - start) < Math.abs(best.from - start) ? x : best));
+      const o = outages.reduce((best, x) =>
+        Math.abs(x.from - start) < Math.abs(best.from - start) ? x : best,
+      );
       return `${a.op} ${a.status} ${(a.ms / 1000).toFixed(2)} s, sent ${((start - o.from) / 1000).toFixed(2)} s after a stop (restart at +${((o.to - o.from) / 1000).toFixed(2)} s)`;
     })
     .join('; ');
