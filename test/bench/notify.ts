@@ -88,8 +88,11 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
         )[0]!.n,
       );
     const deadline = Date.now() + 540_000;
-    let n = 0;
-    while ((n = await sent()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    let n = await sent();
+    while (n < total && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      n = await sent();
+    }
     const guichetS = (performance.now() - t0) / 1000;
     await worker.stop();
     const failures: string[] = [];

@@ -100,7 +100,11 @@ export class PothosInputGuardPlugin<Types extends SchemaTypes> extends BasePlugi
   }
 }
 
-SchemaBuilder.registerPlugin(pluginName, PothosInputGuardPlugin);
+// A loader that evaluates this module twice (drizzle-kit reading the tables) must not fail on
+// the second registration: both copies are the same code.
+if (!(SchemaBuilder as unknown as { plugins: Record<string, unknown> }).plugins[pluginName]) {
+  SchemaBuilder.registerPlugin(pluginName, PothosInputGuardPlugin);
+}
 
 interface GuardState {
   issues: FieldIssue[];

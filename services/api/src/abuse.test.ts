@@ -61,7 +61,9 @@ describe('abuse', () => {
     await t.app.inject({ method: 'GET', url: '/healthz?token=gch_SECRET4712' });
     expect(JSON.stringify(t.logs)).not.toMatch(/SECRET47/);
     const line = t.logs.find((l) => (l.req as { url?: string } | undefined)?.url?.startsWith('/graphql'));
-    expect((line?.req as { url: string }).url).toBe('/graphql?query=[redacted]&access_token=[redacted]');
+    expect((line?.req as { url?: string } | undefined)?.url).toBe(
+      '/graphql?query=[redacted]&access_token=[redacted]',
+    );
     await t.close();
   });
 
