@@ -1,16 +1,11 @@
-import { ConfigError, createLogger, loadConfig } from '@guichet/core';
+import { loadComposedConfig } from '@guichet/compose';
+import { ConfigError, createLogger } from '@guichet/core';
 import { isDatabaseUnavailable } from '@guichet/db';
-import { configureIpam } from '@guichet/ipam';
-import { configureRdnsFromConfig } from '@guichet/rdns';
-import { configureRouting } from '@guichet/routing';
-import { jobDefinitions, startWorker } from './index.js';
+import { startWorker } from './index.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  configureIpam(config);
-  configureRouting(config);
-  configureRdnsFromConfig(config);
-  const logger = createLogger(config.LOG_LEVEL, { component: 'worker' });
+  const config = loadComposedConfig();
+  const logger = createLogger(config.core.LOG_LEVEL, { component: 'worker' });
   // pg-boss writes a job's completion without awaiting it: a database failure there surfaces
   // here. During an outage that is expected (the job is retried after its expiry): carry on,
   // so the worker resumes by itself when the database is back. Anything else: exit, and let
@@ -26,7 +21,7 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'unhandled rejection');
     process.exit(1);
   });
-  const worker = await startWorker(config, (database) => jobDefinitions(database, config), { logger });
+  const worker = await startWorker(config, { logger });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -8,7 +8,7 @@ import {
   type RequestContext,
 } from '@guichet/core';
 import { and, asc, type Db, type DbOrTx, eq } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
+import type { Env } from '../line/env.js';
 import { notifications, requests } from '../tables.js';
 import { SEND_NOTIFICATIONS } from './listener.js';
 import type { NotificationRow } from './send.js';
@@ -30,7 +30,7 @@ export async function listNotifications(db: DbOrTx, requestId: string): Promise<
 export async function retryNotifications(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   requestId: string,
 ): Promise<NotificationRow[]> {
   if (!canWrite(ctx.actor) || !hasStaffRole(ctx.actor, 'noc', 'desk')) {
@@ -52,7 +52,7 @@ export async function retryNotifications(
       .where(and(eq(notifications.requestId, requestId), eq(notifications.status, 'failed')))
       .returning();
     for (const eventId of new Set(rows.map((r) => r.eventId))) {
-      await jobs?.sendInTx(tx, SEND_NOTIFICATIONS, { eventId }, { requestId: ctx.requestId });
+      await env.jobs?.sendInTx(tx, SEND_NOTIFICATIONS, { eventId }, { requestId: ctx.requestId });
     }
     for (const r of rows) {
       await recordChange(tx, ctx, {

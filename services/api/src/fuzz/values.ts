@@ -21,6 +21,7 @@ export const TEXT: readonly unknown[] = [
   '%s%n%x%d',
   '../../../../etc/passwd',
   '<script>alert(1)</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell probe, sent as text
   '${jndi:ldap://x}',
   'not-a-uuid',
   '00000000-0000-0000-0000-000000000000',
