@@ -5,6 +5,7 @@ import { domainsSection } from './domains.js';
 import { eduroamSection } from './eduroam.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
+import { notifySection } from './notify.js';
 import { rdnsCheckSection } from './rdns-check.js';
 import { rdnsRecheckSection } from './rdns-recheck.js';
 import { routingSection } from './routing.js';
@@ -37,6 +38,9 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   11.  eduroam (eduroam.ts): the national proxy for 500 institutions, generated, staged and
  *        checked by `freeradius -XC` vs `-XC` on the stock configuration; one Status-Server round
  *        over 1,000 servers (3 real, the rest silent) vs the timeout bound; BENCH_EDUROAM=0 skips it.
+ *   9.   notify (notify.ts): 450 notification emails drained by the job runner with the worker's
+ *        settings into an SMTP server on loopback vs a bare nodemailer pool sending as many;
+ *        BENCH_NOTIFY=0 skips it.
  *
  * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
@@ -148,6 +152,13 @@ if (process.env.BENCH_EDUROAM === '0') {
   print();
 } else {
   await section('eduroam', eduroamSection);
+}
+
+if (process.env.BENCH_NOTIFY === '0') {
+  print('## notify: skipped (BENCH_NOTIFY=0)');
+  print();
+} else {
+  await section('notify', () => notifySection(pgUp ? pgUrl : undefined));
 }
 
 await section('cold start', coldStartSection);

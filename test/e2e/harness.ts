@@ -59,6 +59,8 @@ export interface ApiProcess {
   pid: number;
   stdout(): string;
   stderr(): string;
+  /** Whether the process has ended (by itself: stop() also ends it). */
+  exited(): boolean;
   /** pino's JSON lines on stdout. */
   logLines(): { level: number; msg?: string; [k: string]: unknown }[];
   /** SIGTERM to the group, SIGKILL after 3 s. `clean`: it exited by itself; `left`: the group still has members. */
@@ -151,6 +153,7 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
   return {
     ...started,
     pid,
+    exited: () => proc.exitCode !== null || proc.signalCode !== null,
     stdout: () => out,
     stderr: () => err,
     logLines: () =>

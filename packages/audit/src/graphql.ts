@@ -139,7 +139,7 @@ builder.mutationField('addJournalEntry', (t) =>
             objectType: f.string({ description: 'Kind of object, e.g. `Institution`.' }),
             objectId: f.string({ description: 'Identifier of the object.' }),
             kind: f.field({ type: JournalKindEnum, required: false, description: 'Flag (default INFO).' }),
-            body: f.string({ description: 'The note (1–10000 characters).' }),
+            body: f.string({ description: 'The note.', maxLength: 10_000 }),
           }),
         }),
       }),

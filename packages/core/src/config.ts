@@ -50,6 +50,10 @@ export const configSchema = z
     PORT: envInt(0, 65535).default(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** How long opening a connection to the server may take before the request gives up. */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: envInt(1, 120).default(5),
+    /** The api's server-side statement timeout (0: none); a request never waits longer on one query. */
+    DATABASE_STATEMENT_TIMEOUT_MS: envInt(0, 3_600_000).default(30_000),
     DATA_DIR: z.string().min(1).default('./data'),
     DEMO: envBool.optional(),
     JOBS_IN_PROCESS: envBool.optional(),

@@ -54,6 +54,10 @@ export interface OpenOptions {
   migrate?: boolean;
   /** postgres.js pool size. */
   max?: number;
+  /** How long opening a server connection may take (postgres.js would wait 30 s). Default 5. */
+  connectTimeoutSeconds?: number;
+  /** Server-side `statement_timeout` for this pool's sessions; unset or 0: none. */
+  statementTimeoutMs?: number;
 }
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
@@ -62,7 +66,7 @@ export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)),
 const MIGRATION_LOCK = 0x6775_6963;
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
-  const database = opts.url ? await openPostgres(opts.url, opts.max ?? 10) : await openPglite(opts);
+  const database = opts.url ? await openPostgres(opts.url, opts) : await openPglite(opts);
   if (opts.migrate ?? true) {
     try {
       await database.migrate();
@@ -120,10 +124,21 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
  */
 const UNKNOWN_OID = 705;
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+/**
+ * Reconnection delay after the n-th failed attempt in a row, in seconds. postgres.js grows it to
+ * 20 s (3^n / 100), so after an outage of a few seconds every request waited up to ~19 s for a
+ * connection slot; here it stays under half a second, with jitter so a pool does not stampede.
+ */
+export const reconnectDelay = (failures: number): number =>
+  Math.min(0.025 * 2 ** failures, 0.5) * (0.5 + Math.random() / 2);
+
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   const client = postgres(url, {
-    max,
+    max: opts.max ?? 10,
     onnotice: () => {},
+    connect_timeout: opts.connectTimeoutSeconds ?? 5,
+    backoff: reconnectDelay,
+    ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     // timestamps and json stay as the driver returns them; drizzle maps column types.
   });
   const db = drizzlePostgres({ client }) as unknown as Db;
@@ -155,16 +170,27 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async migrate() {
       // The advisory lock is held by one reserved connection for the whole run: a second
       // process starting at the same moment waits here instead of racing the same DDL.
-      const conn = await client.reserve();
+      // A pool of its own, without the statement timeout: waiting for another process's
+      // migration, or building an index, may take longer than a request may.
+      const own = postgres(url, {
+        max: 2,
+        onnotice: () => {},
+        connect_timeout: opts.connectTimeoutSeconds ?? 5,
+      });
       try {
-        await conn`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+        const conn = await own.reserve();
         try {
-          await migratePostgres(db as never, { migrationsFolder });
+          await conn`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+          try {
+            await migratePostgres(drizzlePostgres({ client: own }) as never, { migrationsFolder });
+          } finally {
+            await conn`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
+          }
         } finally {
-          await conn`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
+          conn.release();
         }
       } finally {
-        conn.release();
+        await own.end({ timeout: 5 });
       }
     },
     async close() {

@@ -15,6 +15,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import InputGuardPlugin from './input-guard.js';
 
 /** What every resolver receives. Built per HTTP request by services/api. */
 export interface GraphQLContext {
@@ -55,7 +56,9 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, SimpleObjectsPlugin],
+  // Order matters: the first wraps the others. Authorisation is decided before any input is
+  // looked at; the input guard runs innermost, so its refusals pass through the errors plugin.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, SimpleObjectsPlugin, InputGuardPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {

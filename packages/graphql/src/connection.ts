@@ -39,3 +39,14 @@ export async function keysetConnection<T>(
     },
   };
 }
+
+/**
+ * The instant of a `<ISO time>_<uuid>` keyset cursor, if the text is exactly what
+ * `Date.toISOString()` writes for a year PostgreSQL can store — a forged cursor is refused as
+ * a validation error by the caller, never cast by the database.
+ */
+export function cursorInstant(text: string): string | undefined {
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime()) || at.toISOString() !== text) return undefined;
+  return at.getUTCFullYear() >= 1900 ? text : undefined;
+}

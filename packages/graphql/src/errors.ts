@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@guichet/core';
 import { builder } from './builder.js';
+import { truncateEcho } from './text.js';
 
 /**
  * The `Error` interface and one object type per expected failure. Mutations list the ones
@@ -34,7 +35,11 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
   description: 'Every expected failure a mutation can return.',
   fields: (t) => ({
-    message: t.exposeString('message', { description: 'What went wrong, for a person.' }),
+    // Shortened like every error message: a value quoted from the input comes back cut.
+    message: t.string({
+      description: 'What went wrong, for a person.',
+      resolve: (e) => truncateEcho(e.message),
+    }),
     code: t.field({
       type: ErrorCodeEnum,
       description: 'What went wrong, for a program.',
@@ -52,7 +57,7 @@ const FieldIssueType = builder
         description: 'Where the field is in the input, e.g. `["sites", "2", "city"]`.',
         resolve: (i) => i.path.map(String),
       }),
-      message: t.exposeString('message', { description: 'What is wrong with it.' }),
+      message: t.string({ description: 'What is wrong with it.', resolve: (i) => truncateEcho(i.message) }),
     }),
   });
 

@@ -67,6 +67,12 @@ describe('strict scalars', () => {
     ['at', '2026-02-31T10:00:00Z'],
     ['at', '2026-11-23T24:00:00Z'],
     ['at', '2026-11-23T10:00:00+25:00'],
+    ['at', '0000-01-01T00:00:00Z'],
+    ['prefix', '::ffff:10.0.0.0/104'],
+    ['prefix', '::ffff:a00:0/104'],
+    ['address', '::ffff:192.0.2.1'],
+    ['at', '0099-06-01T00:00:00Z'],
+    ['at', '1899-12-31T23:59:59Z'],
   ])('%s refuses %s with a VALIDATION error (literal and variable)', async (arg, input) => {
     const { literal, variable } = await echo(arg, input);
     for (const r of [literal, variable]) {

@@ -35,11 +35,16 @@ export interface JobDefinition<T = unknown> {
   readonly cron?: string;
   /** Payload of the jobs the cron schedule enqueues. */
   readonly cronData?: T;
+  /**
+   * Handlers of this queue running at once in one process (default: the runner's concurrency).
+   * For I/O-bound work such as sending mail; the handler must then tolerate a sibling.
+   */
+  readonly concurrency?: number;
 }
 
 export type JobDefinitionInput<T> = Pick<
   JobDefinition<T>,
-  'name' | 'handler' | 'validate' | 'cron' | 'cronData'
+  'name' | 'handler' | 'validate' | 'cron' | 'cronData' | 'concurrency'
 > &
   Partial<Pick<JobDefinition<T>, 'retryLimit' | 'retryDelaySeconds' | 'retryBackoff' | 'expireInSeconds'>>;
 

@@ -216,3 +216,56 @@ describe(`start and stop on ${engine}`, () => {
     }
   });
 });
+
+describe(`draining a queue on ${engine}`, () => {
+  it('runs queued jobs back to back, not one per polling interval (30 a minute at 2 s)', async () => {
+    const database = await freshDatabase();
+    const done: number[] = [];
+    const job = defineJob<{ n: number }>({
+      name: 'test.drain',
+      handler: async ({ n }) => {
+        done.push(n);
+      },
+    });
+    // A slow poll, as a worker idles: 8 jobs used to take 8 intervals (40 s); one is plenty now.
+    const runner = createJobRunner(database, { definitions: [job], logger, pollingIntervalSeconds: 5 });
+    await runner.start({ work: false });
+    for (let n = 0; n < 8; n++) await runner.send(job, { n });
+    await runner.stop();
+    const worker = createJobRunner(database, { definitions: [job], logger, pollingIntervalSeconds: 5 });
+    try {
+      await worker.start();
+      await waitFor(() => done.length === 8, 5_000);
+      expect(done.sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      await worker.stop();
+      await database.close();
+    }
+  });
+
+  it('runs as many handlers of a queue at once as its definition asks', async () => {
+    const database = await freshDatabase();
+    let now = 0;
+    let most = 0;
+    const job = defineJob<{ n: number }>({
+      name: 'test.wide',
+      concurrency: 3,
+      handler: async () => {
+        most = Math.max(most, ++now);
+        await sleep(300);
+        now--;
+      },
+    });
+    const runner = createJobRunner(database, { definitions: [job], ...fast });
+    try {
+      await runner.start();
+      const ids = [];
+      for (let n = 0; n < 6; n++) ids.push(await runner.send(job, { n }));
+      for (const id of ids) await settled(runner, job.name, id);
+      expect(most).toBe(3);
+    } finally {
+      await runner.stop();
+      await database.close();
+    }
+  });
+});

@@ -11,7 +11,13 @@ export type Running = Set<Promise<unknown>>;
  * that the retry count and the previous failure are known). What it returns becomes the
  * job's output; what it throws becomes the job's output too, and a retry or a failure.
  */
-export function workCallback<T>(def: JobDefinition<T>, logger: Logger, running: Running) {
+export function workCallback<T>(
+  def: JobDefinition<T>,
+  logger: Logger,
+  running: Running,
+  /** Called once the job is done, to look for the next one without waiting. */
+  done: () => void = () => {},
+) {
   return async (jobs: PgBoss.JobWithMetadata<Envelope>[]): Promise<CompletionRecord> => {
     const job = jobs[0];
     if (!job || jobs.length !== 1) throw new Error(`expected one job per fetch, got ${jobs.length}`);
@@ -21,6 +27,7 @@ export function workCallback<T>(def: JobDefinition<T>, logger: Logger, running: 
       return await run;
     } finally {
       running.delete(run);
+      done();
     }
   };
 }

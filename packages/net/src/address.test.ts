@@ -1,7 +1,7 @@
 import { ValidationError } from '@guichet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAddress, parsePrefix } from './address.js';
+import { ipv4Mapped, parseAddress, parsePrefix } from './address.js';
 import { parseDomainName, parseEmailAddress } from './domain.js';
 
 describe('parsePrefix', () => {
@@ -56,6 +56,19 @@ describe('parseAddress', () => {
   it('canonicalises IPv6 per RFC 5952', () => {
     expect(parseAddress('2001:0DB8:0000:0000:0000:0000:0000:0001').address).toBe('2001:db8::1');
   });
+  it.each([
+    ['::ffff:10.0.0.1', '10.0.0.1'],
+    ['::FFFF:a00:1', '10.0.0.1'],
+    ['0:0:0:0:0:ffff:c000:201', '192.0.2.1'],
+  ])('knows %s as the IPv4-mapped form of %s', (t, v4) => {
+    expect(ipv4Mapped(parseAddress(t).address)).toBe(v4);
+  });
+  it.each(['::', '::1', '::fffe:a00:1', '::1:ffff:a00:1', '2001:db8::1'])(
+    'knows %s is not IPv4-mapped',
+    (t) => {
+      expect(ipv4Mapped(parseAddress(t).address)).toBeUndefined();
+    },
+  );
   it.each(['1.2.3', '1.2.3.256', '::g', '', '1.2.3.4/32'])('refuses %s', (t) => {
     expect(() => parseAddress(t)).toThrow(ValidationError);
   });

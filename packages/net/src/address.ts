@@ -19,6 +19,7 @@ export interface Prefix {
 
 const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const V6_CHARS = /^[0-9a-fA-F:.]+$/;
+const V4_MAPPED = new Address6('::ffff:0:0/96');
 
 /** Canonical text of an IP address, or a ValidationError at `path`. */
 export function parseAddress(
@@ -31,6 +32,16 @@ export function parseAddress(
     return { family: 6, address: new Address6(t).correctForm() };
   }
   throw ValidationError.field(path, `"${text}" is not an IPv4 or IPv6 address`);
+}
+
+/**
+ * The IPv4 address an IPv4-mapped IPv6 address (`::ffff:0:0/96`) stands for, or undefined.
+ * Input boundaries refuse these: stored as IPv6 they print two ways (PostgreSQL writes
+ * `::ffff:10.0.0.0`, RFC 5952 `::ffff:a00:0`) and escape every IPv4 rule.
+ */
+export function ipv4Mapped(canonicalV6: string): string | undefined {
+  const a = new Address6(canonicalV6);
+  return a.isInSubnet(V4_MAPPED) ? a.to4().correctForm() : undefined;
 }
 
 /** A prefix `address/length` with no host bits set, canonicalised. */

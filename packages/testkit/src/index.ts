@@ -4,6 +4,7 @@ export * from './dnssec.js';
 export * from './epp-standin.js';
 export * from './knot.js';
 export * from './netns.js';
+export * from './postgres-cluster.js';
 export * from './radius.js';
 export * from './ripe-standin.js';
 export * from './slapd.js';

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import { type Config, ConfigError, DomainError, UnauthenticatedError } from '@guichet/core';
+import { isDatabaseUnavailable } from '@guichet/db';
 import { parseAddress, parsePrefix } from '@guichet/net';
 import type { Env } from '@guichet/workflow';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
 import { contactAuthOptions } from './auth/contacts.js';
-import { hashSecret } from './auth/tokens.js';
+import { RETRY_AFTER_SECONDS } from './graphql-errors.js';
 import { createGraphQLServer } from './graphql-server.js';
+import {
+  databaseReady,
+  installErrorHandler,
+  rateLimitKey,
+  requestSerializer,
+  sendUnavailable,
+} from './http-guard.js';
 import { createMetrics, registerMetrics } from './metrics.js';
 
 export interface AppDeps {
@@ -27,7 +35,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   checkTrustedProxies(config);
   const app = Fastify({
     // pino's Logger is what fastify wants at run time; its type is stricter than fastify's.
-    loggerInstance: logger as unknown as FastifyBaseLogger,
+    // The request serializer leaves query-string values out of the log (a token may be there).
+    loggerInstance: logger.child(
+      {},
+      { serializers: { req: requestSerializer } },
+    ) as unknown as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -42,28 +54,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  installErrorHandler(app);
 
   await app.register(rateLimit, {
     global: false,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
-    // One budget per token (so a busy script does not starve its colleagues behind the same
-    // NAT), one per address for everybody else.
-    keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `t:${hashSecret(auth).slice(0, 32)}` : `ip:${req.ip}`;
-    },
+    // Counted after authentication: one budget per credential (so a busy script does not
+    // starve its colleagues behind the same NAT), one per address for everybody else —
+    // including every request whose credential was refused.
+    hook: 'preHandler',
+    keyGenerator: rateLimitKey,
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    try {
-      await database.query('SELECT 1');
-      return { status: 'ready', database: database.engine };
-    } catch (err) {
-      app.log.warn({ err }, 'readiness: database unreachable');
-      return reply.status(503).send({ status: 'unavailable', database: database.engine });
-    }
+    if (await databaseReady(database)) return { status: 'ready', database: database.engine };
+    app.log.warn('readiness: database unreachable');
+    return reply
+      .status(503)
+      .header('retry-after', String(RETRY_AFTER_SECONDS))
+      .send({ status: 'unavailable', database: database.engine });
   });
   app.get('/', async (_req, reply) => reply.redirect('/graphql'));
 
@@ -89,13 +100,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           auth,
         );
       } catch (e) {
+        if (isDatabaseUnavailable(e)) return sendUnavailable(reply);
         if (!(e instanceof DomainError)) throw e;
-        const status = e instanceof UnauthenticatedError ? 401 : 503;
-        if (status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
-        return reply.status(status).send({ errors: [{ message: e.message, extensions: { code: e.code } }] });
+        // Answered by the handler, once the rate limit (keyed on the address) has counted it.
+        req.authFailed = {
+          status: e instanceof UnauthenticatedError ? 401 : 503,
+          message: e.message,
+          code: e.code,
+        };
       }
     },
     handler: async (req, reply) => {
+      const failed = req.authFailed;
+      if (failed) {
+        if (failed.status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        return reply
+          .status(failed.status)
+          .send({ errors: [{ message: failed.message, extensions: { code: failed.code } }] });
+      }
       const res = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       res.headers.forEach((v, k) => {
         reply.header(k, v);

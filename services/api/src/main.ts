@@ -5,6 +5,7 @@ import { openDatabase } from '@guichet/db';
 import { createJobRunner } from '@guichet/jobs';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
+import { keepServingOnStrayErrors } from './last-resort.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadComposedConfig>;
@@ -19,8 +20,11 @@ async function main(): Promise<void> {
   }
   const { core } = config;
   const logger = createLogger(core.LOG_LEVEL);
+  keepServingOnStrayErrors(logger);
   const database = await openDatabase({
     ...(core.DATABASE_URL ? { url: core.DATABASE_URL } : { dataDir: join(core.DATA_DIR, 'pglite') }),
+    connectTimeoutSeconds: core.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    statementTimeoutMs: core.DATABASE_STATEMENT_TIMEOUT_MS,
   });
   logger.info({ engine: database.engine }, 'database ready, migrations applied');
   const env = composeEnv({ database, config, logger });

@@ -18,7 +18,12 @@ export function createMetrics() {
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
-  return { registry, httpDuration, graphqlOperations };
+  const introspectionCacheHits = new Counter({
+    name: 'guichet_graphql_introspection_cache_hits_total',
+    help: 'Introspection operations answered from the cache.',
+    registers: [registry],
+  });
+  return { registry, httpDuration, graphqlOperations, introspectionCacheHits };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -216,6 +216,7 @@ describe(`routing over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
     const res = await change({ institutionId: instA, prefixes: list() });
     expect(res.data.r, JSON.stringify(res)).toMatchObject({ __typename: 'PolicyRefusalError', rule });
     expect(res.data.r.message).toMatch(/input\.prefixes\.\d/);
+    expect(res.data.r.message).not.toContain(DEMO_INSTITUTIONS[1]!.shortName);
     expect(await written()).toEqual(before);
   });
 
@@ -258,6 +259,9 @@ describe(`routing over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
     const before = await written();
     const taken = await change({ institutionId: instA, prefixes: [a.v4, '185.10.1.0/24'] });
     expect(taken.data.r).toMatchObject({ __typename: 'PolicyRefusalError', rule: 'announced-elsewhere' });
+    // Which institution holds it is not A's to learn (issue #21: "announced for FES").
+    expect(taken.data.r.message).toMatch(/announced for another institution$/);
+    expect(taken.data.r.message).not.toContain(DEMO_INSTITUTIONS[1]!.shortName);
     expect(await written()).toEqual(before);
     await expect(
       database.query(

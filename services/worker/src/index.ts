@@ -35,7 +35,11 @@ export async function startWorker(config: ComposedConfig, opts: WorkerOptions = 
   }
   const logger = opts.logger ?? createLogger(config.core.LOG_LEVEL, { component: 'worker' });
   // Migrates too (under an advisory lock), so the worker may start before the api.
-  const database = await openDatabase({ url: config.core.DATABASE_URL });
+  // No statement timeout here: jobs (re-checks, drift reports) may legitimately run long.
+  const database = await openDatabase({
+    url: config.core.DATABASE_URL,
+    connectTimeoutSeconds: config.core.DATABASE_CONNECT_TIMEOUT_SECONDS,
+  });
   const env = composeEnv({ database, config, logger, ...(opts.lines ? { lines: opts.lines } : {}) });
   const runner = createJobRunner(database, {
     definitions: env.jobDefinitions(),

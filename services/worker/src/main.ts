@@ -1,5 +1,6 @@
 import { loadComposedConfig } from '@guichet/compose';
 import { ConfigError, createLogger } from '@guichet/core';
+import { isDatabaseUnavailable } from '@guichet/db';
 import { startWorker } from './index.js';
 import { stopOnSignals } from './signals.js';
 
@@ -7,8 +8,17 @@ async function main(): Promise<void> {
   const config = loadComposedConfig();
   const logger = createLogger(config.core.LOG_LEVEL, { component: 'worker' });
   // pg-boss writes a job's completion without awaiting it: a database failure there surfaces
-  // here. Exit, and let the supervisor restart us; the job is retried after its expiry.
+  // here. During an outage that is expected (the job is retried after its expiry): carry on,
+  // so the worker resumes by itself when the database is back. Anything else: exit, and let
+  // the supervisor restart us.
   process.on('unhandledRejection', (err) => {
+    if (isDatabaseUnavailable(err)) {
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'database unavailable (unawaited call)',
+      );
+      return;
+    }
     logger.fatal({ err }, 'unhandled rejection');
     process.exit(1);
   });

@@ -1,5 +1,6 @@
 import { type Actor, isUuid, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, eq, ilike, inArray, isNull, or, type SQL, sql } from '@guichet/db';
+import { textProblem } from '@guichet/graphql';
 import { findById, type InstitutionRow, type SiteRow } from '../internal.js';
 import type { InstitutionKind, InstitutionStatus } from '../model.js';
 import { canReadInstitution, readableInstitutions } from '../rules.js';
@@ -23,7 +24,8 @@ function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1])) {
-      return [v[0], v[1]];
+      // A forged cursor may carry what no name holds (NUL, a lone surrogate): PostgreSQL refuses those.
+      if (!textProblem(v[0], Number.POSITIVE_INFINITY)) return [v[0], v[1]];
     }
   } catch {
     // fall through

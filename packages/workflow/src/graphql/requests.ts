@@ -6,7 +6,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '@guichet/core';
-import { builder } from '@guichet/graphql';
+import { builder, jsonTextProblem } from '@guichet/graphql';
 import { getInstitution, InstitutionRef } from '@guichet/membership';
 import type { RequestRow } from '../events.js';
 import { findStep, getKind, stepActor } from '../kinds.js';
@@ -227,9 +227,14 @@ export function requestPayload(name: string, description: string) {
 /** A JSON argument (`payload`, `data`) parsed, or a ValidationError naming the field. */
 export function parseJson(text: string | null | undefined, path: string[]): unknown {
   if (text == null) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw ValidationError.field(path, 'must be valid JSON');
   }
+  // Escapes decode here (`"\u0000"`, a lone `"\ud800"`): PostgreSQL's jsonb refuses both.
+  const problem = jsonTextProblem(value);
+  if (problem) throw ValidationError.field(path, `a text in it: ${problem}`);
+  return value;
 }

@@ -175,7 +175,7 @@ builder.mutationField('addTicketComment', (t) =>
           description: 'A comment on a ticket.',
           fields: (f) => ({
             ticketId: f.id({ description: 'The ticket.' }),
-            body: f.string({ description: 'The text (1–10000 characters).' }),
+            body: f.string({ description: 'The text.', maxLength: 10_000 }),
             visibility: f.field({
               type: VisibilityEnum,
               description: 'Who reads it (contacts: INSTITUTION only).',

@@ -1,4 +1,4 @@
-import { ValidationError } from '@guichet/core';
+import { NotFoundError, ValidationError } from '@guichet/core';
 import { builder } from '@guichet/graphql';
 import { listNotifications, retryNotifications } from './queries.js';
 import type { NotificationRow } from './send.js';
@@ -95,7 +95,7 @@ builder.mutationField('retryNotifications', (t) =>
     type: RetryNotificationsPayload,
     description: "Sends a request's failed notifications again, e.g. after a mail relay outage (NOC, desk).",
     authScopes: { $all: { write: true, staff: true } },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError, NotFoundError] },
     args: {
       input: t.arg({
         required: true,

@@ -7,6 +7,9 @@ import { eventsWithPending, sendPendingNotifications } from './send.js';
 
 export const SWEEP_NOTIFICATIONS = 'workflow.sweep-notifications';
 
+/** Send jobs one process runs at once. */
+export const SEND_CONCURRENCY = 4;
+
 export interface NotifyDeps {
   database: Database;
   config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL'>;
@@ -35,6 +38,8 @@ export function notifyJobs(deps: NotifyDeps): JobDefinition<any>[] {
     retryLimit: deps.retryLimit ?? 8,
     retryDelaySeconds: deps.retryDelaySeconds ?? 60,
     expireInSeconds: 10 * 60,
+    // Sending is waiting on the relay: several events at once, each row claimed by one sender.
+    concurrency: SEND_CONCURRENCY,
     handler: async ({ eventId }, job) => {
       const out = await sendPendingNotifications(deps.database, deps.config, eventId, {
         logger: job.logger,

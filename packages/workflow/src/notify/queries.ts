@@ -1,8 +1,15 @@
 import { recordChange } from '@guichet/audit';
-import { canWrite, ForbiddenError, hasStaffRole, isUuid, type RequestContext } from '@guichet/core';
+import {
+  canWrite,
+  ForbiddenError,
+  hasStaffRole,
+  isUuid,
+  NotFoundError,
+  type RequestContext,
+} from '@guichet/core';
 import { and, asc, type Db, type DbOrTx, eq } from '@guichet/db';
 import type { Env } from '../line/env.js';
-import { notifications } from '../tables.js';
+import { notifications, requests } from '../tables.js';
 import { SEND_NOTIFICATIONS } from './listener.js';
 import type { NotificationRow } from './send.js';
 
@@ -29,8 +36,16 @@ export async function retryNotifications(
   if (!canWrite(ctx.actor) || !hasStaffRole(ctx.actor, 'noc', 'desk')) {
     throw new ForbiddenError('Only the NOC and the agreement desk resend notifications');
   }
-  if (!isUuid(requestId)) return [];
+  if (!isUuid(requestId)) throw new NotFoundError('Request', requestId);
   return db.transaction(async (tx) => {
+    // The request row first, as every action on a request does; an unknown one is an error, not
+    // "nothing to resend".
+    const [request] = await tx
+      .select({ id: requests.id })
+      .from(requests)
+      .where(eq(requests.id, requestId))
+      .for('update');
+    if (!request) throw new NotFoundError('Request', requestId);
     const rows = await tx
       .update(notifications)
       .set({ status: 'pending', claimedUntil: null })

@@ -18,6 +18,9 @@ import { type MailData, mailDomain, requestLink, subjectOf, type Template, textO
 
 export const NO_SMTP = 'SMTP_URL is not set';
 
+/** SMTP connections one sender keeps open to the relay (each job has its own pool). */
+export const SEND_CONNECTIONS = 4;
+
 export type NotificationRow = typeof notifications.$inferSelect;
 
 export interface SendOptions {
@@ -73,55 +76,61 @@ export async function sendPendingNotifications(
   if (!first) return outcome;
   const data = await mailData(db, first, config.PUBLIC_URL);
   const domain = mailDomain(config.MAIL_FROM);
-  // Timeouts below the job's expiry; the URL's own settings (query string) win.
+  // Timeouts below the job's expiry; the URL's own settings (query string) win. Pooled: an
+  // unpooled transport opens (and TLS-negotiates) a connection per message; the pool keeps up
+  // to SEND_CONNECTIONS open for this event's messages, which are handed to it all at once.
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: SEND_CONNECTIONS,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
     ...parseConnectionUrl(config.SMTP_URL),
   });
   try {
-    for (const row of claimed) {
-      const mine = and(eq(notifications.id, row.id), eq(notifications.status, 'pending'));
-      try {
-        const info = await transport.sendMail({
-          from: config.MAIL_FROM,
-          to: row.recipient,
-          subject: subjectOf(data),
-          text: textOf(data),
-          messageId: `<notification.${row.id}@${domain}>`,
-          // Every email about a request names one root, so mail clients thread them.
-          references: `<request.${data.requestId}@${domain}>`,
-          headers: {
-            'X-Guichet-Request': data.requestId,
-            'X-Guichet-Template': data.template,
-            // RFC 3834: out-of-office robots must not answer.
-            'Auto-Submitted': 'auto-generated',
-          },
-        });
-        await db
-          .update(notifications)
-          .set({ status: 'sent', messageId: info.messageId, sentAt: clock.now(), claimedUntil: null })
-          .where(mine);
-        outcome.sent++;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const code = (err as { responseCode?: number }).responseCode ?? 0;
-        const final = (code >= 500 && code < 600) || opts.isLastAttempt === true;
-        await db
-          .update(notifications)
-          .set({
-            lastError: message.slice(0, 1000),
-            claimedUntil: null,
-            ...(final ? { status: 'failed' } : {}),
-          })
-          .where(mine);
-        outcome.lastError = message;
-        if (final) outcome.failed++;
-        else outcome.retry++;
-        opts.logger?.warn({ err, eventId, recipient: row.recipient, final }, 'notification not sent');
-      }
-    }
+    await Promise.all(
+      claimed.map(async (row) => {
+        const mine = and(eq(notifications.id, row.id), eq(notifications.status, 'pending'));
+        try {
+          const info = await transport.sendMail({
+            from: config.MAIL_FROM,
+            to: row.recipient,
+            subject: subjectOf(data),
+            text: textOf(data),
+            messageId: `<notification.${row.id}@${domain}>`,
+            // Every email about a request names one root, so mail clients thread them.
+            references: `<request.${data.requestId}@${domain}>`,
+            headers: {
+              'X-Guichet-Request': data.requestId,
+              'X-Guichet-Template': data.template,
+              // RFC 3834: out-of-office robots must not answer.
+              'Auto-Submitted': 'auto-generated',
+            },
+          });
+          await db
+            .update(notifications)
+            .set({ status: 'sent', messageId: info.messageId, sentAt: clock.now(), claimedUntil: null })
+            .where(mine);
+          outcome.sent++;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          const code = (err as { responseCode?: number }).responseCode ?? 0;
+          const final = (code >= 500 && code < 600) || opts.isLastAttempt === true;
+          await db
+            .update(notifications)
+            .set({
+              lastError: message.slice(0, 1000),
+              claimedUntil: null,
+              ...(final ? { status: 'failed' } : {}),
+            })
+            .where(mine);
+          outcome.lastError = message;
+          if (final) outcome.failed++;
+          else outcome.retry++;
+          opts.logger?.warn({ err, eventId, recipient: row.recipient, final }, 'notification not sent');
+        }
+      }),
+    );
   } finally {
     transport.close();
   }

@@ -80,6 +80,7 @@ const AmendInput = builder.inputType('AmendRequestInput', {
     revision: f.int({ description: 'The revision you amend; refused (conflict) if it changed since.' }),
     payload: f.string({
       description: 'The whole new payload, as JSON (the shape of the kind; see `Request.payload`).',
+      maxLength: 100_000,
     }),
   }),
 });
@@ -89,7 +90,11 @@ const ApproveInput = builder.inputType('ApproveRequestStepInput', {
   fields: (f) => ({
     requestId: requestIdArg(f),
     step: f.string({ description: 'The step you approve (as shown in `Request.currentStep`).' }),
-    data: f.string({ required: false, description: 'What the step needs, as JSON (depends on the kind).' }),
+    data: f.string({
+      required: false,
+      description: 'What the step needs, as JSON (depends on the kind).',
+      maxLength: 100_000,
+    }),
   }),
 });
 
@@ -102,7 +107,7 @@ const ReasonInput = (name: string, what: string) =>
         required: false,
         description: 'The step you saw pending; refused (conflict) if it moved on.',
       }),
-      reason: f.string({ description: 'Why (shown to the institution).' }),
+      reason: f.string({ description: 'Why (shown to the institution).', maxLength: 2000 }),
     }),
   });
 
@@ -110,7 +115,7 @@ const CancelInput = builder.inputType('CancelRequestInput', {
   description: 'A request to cancel.',
   fields: (f) => ({
     requestId: requestIdArg(f),
-    reason: f.string({ required: false, description: 'Why, if you wish to say.' }),
+    reason: f.string({ required: false, description: 'Why, if you wish to say.', maxLength: 2000 }),
   }),
 });
 

@@ -1,5 +1,6 @@
 import { isUuid, type RequestContext, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, desc, eq, inArray, type SQL, sql } from '@guichet/db';
+import { cursorInstant } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
 import type { RequestRow, StepActor } from '../events.js';
 import { type AnyStep, listKinds, type RequestDocument, stepActor, waitsOnInstitution } from '../kinds.js';
@@ -66,8 +67,7 @@ export async function listRequests(
     const m = CURSOR.exec(filter.after);
     // The pattern alone lets through what the casts below refuse (February 31, a uuid of
     // dashes): a cursor is valid only if it is exactly what requestCursor writes.
-    const at = m?.[1] ? new Date(m[1]) : undefined;
-    if (!m?.[2] || !at || Number.isNaN(at.getTime()) || at.toISOString() !== m[1] || !isUuid(m[2])) {
+    if (!m?.[1] || !m[2] || !cursorInstant(m[1]) || !isUuid(m[2])) {
       throw ValidationError.field(['after'], 'not a cursor of this list');
     }
     where.push(sql`(${requests.createdAt}, ${requests.id}) < (${m[1]}::timestamptz, ${m[2]}::uuid)`);

@@ -1,4 +1,4 @@
-import { isUuid } from '@guichet/core';
+import { isUuid, ValidationError } from '@guichet/core';
 import { builder, keysetConnection } from '@guichet/graphql';
 import { InstitutionRef, institutionById, readableInstitutions } from '@guichet/membership';
 import { RequestRef } from '../graphql/requests.js';
@@ -86,6 +86,9 @@ builder.queryField('resources', (t) =>
     },
     resolve: (_r, args, { database, ctx }) =>
       keysetConnection(args, cursor, async (after, limit) => {
+        // The cursor is an id: anything else would reach PostgreSQL's uuid parser (found by the fuzz test).
+        if (after !== undefined && !isUuid(after))
+          throw ValidationError.field(['after'], 'not a cursor of this list');
         const readable = readableInstitutions(ctx.actor);
         const wanted = args.institutionId ? String(args.institutionId) : undefined;
         if (wanted && !isUuid(wanted)) return [];

@@ -1,5 +1,6 @@
 import { type Actor, isUuid, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, eq, ilike, inArray, or, type SQL, sql } from '@guichet/db';
+import { cursorInstant } from '@guichet/graphql';
 import { institutions, readableInstitutions } from '@guichet/membership';
 import { comments, requests, tickets } from '../tables.js';
 import type { TicketState } from './rules.js';
@@ -72,7 +73,7 @@ export const ticketCursor = (t: TicketRow): string => `${t.createdAt.toISOString
 
 function parseCursor(c: string): { at: string; id: string } {
   const [at, id] = c.split('_');
-  if (!at || !id || !isUuid(id) || Number.isNaN(Date.parse(at))) {
+  if (!at || !id || !isUuid(id) || !cursorInstant(at)) {
     throw ValidationError.field(['after'], 'not a cursor of this list');
   }
   return { at, id };

@@ -72,10 +72,11 @@ const RequestPrefixInput = builder.inputType('RequestPrefixInput', {
     family: f.field({ type: IpFamilyEnum, description: 'IPv4 or IPv6.' }),
     length: f.int({ description: 'Prefix length wanted, e.g. 48 (IPv6) or 26 (IPv4).' }),
     siteId: f.id({ required: false, description: 'The site it serves (one of the institution’s sites).' }),
-    purpose: f.string({ description: 'What it is for.' }),
+    purpose: f.string({ description: 'What it is for.', maxLength: 500 }),
     justification: f.string({
       required: false,
       description: 'The documentation RIPE asks for: the usage description (IPv4, IPv6 shorter than /48).',
+      maxLength: 4000,
     }),
     submit: submitField(f),
   }),
@@ -85,7 +86,7 @@ const ReturnPrefixInput = builder.inputType('ReturnPrefixInput', {
   description: 'A prefix the institution gives back; it is quarantined before the space is reused.',
   fields: (f) => ({
     assignmentId: f.id({ description: 'The assignment given back.' }),
-    reason: f.string({ description: 'Why it is given back.' }),
+    reason: f.string({ description: 'Why it is given back.', maxLength: 2000 }),
     submit: submitField(f),
   }),
 });
@@ -185,7 +186,7 @@ const CreatePoolInput = builder.inputType('CreatePoolInput', {
       required: false,
       description: 'For AGGREGATED-BY-LIR: the size of every assignment in it.',
     }),
-    purpose: f.string({ description: 'What it is for.' }),
+    purpose: f.string({ description: 'What it is for.', maxLength: 500 }),
     strategy: f.field({
       type: AllocationStrategyEnum,
       required: false,
@@ -211,12 +212,13 @@ const AssignPrefixInput = builder.inputType('AssignPrefixInput', {
     prefix: f.field({ type: 'IPPrefix', description: 'The prefix.' }),
     institutionId: f.id({ description: 'The institution it is assigned to.' }),
     siteId: f.id({ required: false, description: 'The site it serves.' }),
-    purpose: f.string({ description: 'What it is for.' }),
+    purpose: f.string({ description: 'What it is for.', maxLength: 500 }),
     justification: f.string({
       required: false,
       description: 'The documentation RIPE asks for (IPv4, IPv6 shorter than /48).',
+      maxLength: 4000,
     }),
-    descr: f.string({ required: false, description: 'RPSL descr.' }),
+    descr: f.string({ required: false, description: 'RPSL descr.', maxLength: 500 }),
     ...rpslFields(f, ' (default: the pool’s)'),
   }),
 });
@@ -237,7 +239,7 @@ const ReservePrefixInput = builder.inputType('ReservePrefixInput', {
     }),
     institutionId: f.id({ required: false, description: 'The institution it is held for.' }),
     assignmentId: f.id({ required: false, description: 'The assignment it is growth room for.' }),
-    reason: f.string({ description: 'Why it is held.' }),
+    reason: f.string({ description: 'Why it is held.', maxLength: 1000 }),
     expiresAt: f.field({
       type: 'DateTime',
       required: false,

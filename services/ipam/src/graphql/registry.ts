@@ -141,7 +141,7 @@ const ImportInput = builder.inputType('ImportRipeObjectsInput', {
   description: 'RPSL text (RIPE split-file format) to import into a pool.',
   fields: (t) => ({
     poolId: t.id({ description: 'The pool the objects lie in.' }),
-    text: t.string({ description: 'The objects, blank-line separated.' }),
+    text: t.string({ description: 'The objects, blank-line separated.', maxLength: 1_000_000 }),
     institutionId: t.id({
       required: false,
       description: 'The institution the new assignments belong to; without it nothing is created.',

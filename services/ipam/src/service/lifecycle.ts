@@ -7,6 +7,7 @@ import {
   NotFoundError,
   PolicyRefusalError,
   type RequestContext,
+  ValidationError,
 } from '@guichet/core';
 import { and, type DbOrTx, eq, isNull, lte, sql, type Tx } from '@guichet/db';
 import type { Env } from '@guichet/workflow';
@@ -148,6 +149,10 @@ export async function reservePrefix(
 ): Promise<ReservationRow> {
   mustOperate(ctx, 'reserves space');
   const v = parseInput(reserveSchema, input);
+  // An expiry already past would be released by the next expiry run: never what was meant.
+  if (v.expiresAt && v.expiresAt.getTime() <= ctx.clock.now().getTime()) {
+    throw ValidationError.field(['input', 'expiresAt'], 'must be in the future');
+  }
   return inTransaction(db, async (tx) => {
     const pool = await lockPool(tx, v.poolId);
     mustBeLive(pool);

@@ -45,6 +45,10 @@ export const createPoolSchema = z.object({
 });
 export type CreatePoolInput = z.input<typeof createPoolSchema>;
 
+// No RIR holds more than a /8 of IPv4 or a /12 of IPv6 from IANA, so no pool is larger; and the
+// counters (units: addresses, or /64s) must stay exact integers — a ::/0 is 2^64 /64s.
+const SHORTEST_POOL = { 4: 8, 6: 12 } as const;
+
 /**
  * A pool: space from the RIR (no parent) or a subdivision carved out of its parent's free
  * space. Checked first: no bogon space (unless `acceptBogon`), RIPE status/parent and
@@ -57,6 +61,12 @@ export async function createPool(db: DbOrTx, ctx: RequestContext, input: CreateP
   const v = parseInput(createPoolSchema, input);
   const block = toBlock(v.prefix, ['input', 'prefix']);
   checkPoolSpace(fromBlock(block), v.acceptBogon);
+  if (block.len < SHORTEST_POOL[block.family]) {
+    throw ValidationError.field(
+      ['input', 'prefix'],
+      `an IPv${block.family} pool is at most a /${SHORTEST_POOL[block.family]} (the largest block an RIR holds)`,
+    );
+  }
   if (
     v.growthLength !== undefined &&
     (v.growthLength < block.len || v.growthLength > maxBits(block.family))

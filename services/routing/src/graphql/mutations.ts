@@ -16,7 +16,10 @@ const PiEvidenceInput = builder.inputType('RoutingPiEvidenceInput', {
   description: 'What shows the institution holds a provider-independent prefix.',
   fields: (f) => ({
     prefix: f.field({ type: 'IPPrefix', description: 'The prefix (one of those to announce).' }),
-    evidence: f.string({ description: 'The evidence: RIPE object, registry letter, LIR reference…' }),
+    evidence: f.string({
+      description: 'The evidence: RIPE object, registry letter, LIR reference…',
+      maxLength: 4000,
+    }),
   }),
 });
 

@@ -2,7 +2,6 @@ import { recordChange } from '@guichet/audit';
 import { actorLabel, PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
 import { and, asc, eq, isNull, ne, PG, pgError, type SQL, sql, type Tx } from '@guichet/db';
 import { assignments, pools } from '@guichet/ipam';
-import { institutions } from '@guichet/membership';
 import {
   checkImportLimit,
   type PlannedAnnouncement,
@@ -43,6 +42,8 @@ function anyOverlap(column: SQL | unknown, list: string[]): SQL {
   )})`;
 }
 
+const ANOTHER = sql<string>`'another institution'`;
+
 async function factsFor(tx: Tx, institutionId: string, list: string[]): Promise<PrefixFacts> {
   const own = await tx
     .select({ id: assignments.id, prefix: assignments.prefix })
@@ -53,10 +54,11 @@ async function factsFor(tx: Tx, institutionId: string, list: string[]): Promise<
     .select({ prefix: pools.prefix })
     .from(pools)
     .where(and(eq(pools.depth, 0), isNull(pools.retiredAt)));
+  // Refusals quote these to the institution that asked: which other institution holds a prefix
+  // is not theirs to learn (the NOC finds it from the prefix), so no name is read.
   const othersAssigned = await tx
-    .select({ prefix: assignments.prefix, institution: institutions.shortName })
+    .select({ prefix: assignments.prefix, institution: ANOTHER })
     .from(assignments)
-    .innerJoin(institutions, eq(institutions.id, assignments.institutionId))
     .where(
       and(
         ne(assignments.institutionId, institutionId),
@@ -65,9 +67,8 @@ async function factsFor(tx: Tx, institutionId: string, list: string[]): Promise<
       ),
     );
   const othersAnnounced = await tx
-    .select({ prefix: announcements.prefix, institution: institutions.shortName })
+    .select({ prefix: announcements.prefix, institution: ANOTHER })
     .from(announcements)
-    .innerJoin(institutions, eq(institutions.id, announcements.institutionId))
     .where(and(ne(announcements.institutionId, institutionId), anyOverlap(announcements.prefix, list)));
   const pi = await tx
     .select()
