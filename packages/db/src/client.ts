@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,6 +7,10 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { pgError } from './errors.js';
+import { currentTemplate, LOADING_MARKER, migrationNames, migrationsFolder } from './template.js';
+
+export { migrationsFolder };
 
 /** The drizzle handle every package uses; the same type for both engines. */
 export type Db = PgAsyncDatabase<PgQueryResultHKT>;
@@ -45,13 +48,22 @@ export interface OpenOptions {
   dataDir?: string;
   /** Start PGlite from a `dumpDataDir()` tarball (test snapshots). */
   loadDataDir?: Blob;
+  /**
+   * PGlite: start an empty data directory from the build-time template when one matches this
+   * checkout (see template.ts): `false` never, a path to look in another directory than
+   * packages/db/dist. In memory never: tests keep their own snapshot.
+   */
+  template?: false | string;
+  /**
+   * PGlite's shared_buffers. initdb's 128MB is touched at start, so it is all resident: the
+   * embedded server's working set fits in far less (default 32MB).
+   */
+  sharedBuffers?: string;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /** postgres.js pool size. */
   max?: number;
 }
-
-export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
 
 // A fixed key: every Guichet process migrating the same database queues on it.
 const MIGRATION_LOCK = 0x6775_6963;
@@ -71,12 +83,31 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 
 async function openPglite(opts: OpenOptions): Promise<Database> {
   const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  let loadDataDir = opts.loadDataDir;
+  let marker: string | undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    if (existsSync(join(dataDir, LOADING_MARKER))) {
+      // An earlier start died while unpacking the template: everything here came from it.
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+    }
+  }
+  const empty = dataDir !== undefined && readdirSync(dataDir).length === 0;
+  const template =
+    !loadDataDir && empty && opts.template !== false ? currentTemplate(opts.template) : undefined;
+  if (dataDir && template) {
+    marker = join(dataDir, LOADING_MARKER);
+    writeFileSync(marker, '');
+    loadDataDir = new Blob([readFileSync(template)]);
+  }
   const pg = new PGlite({
     ...(dataDir ? { dataDir } : {}),
-    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '32MB'}`],
   });
   await pg.waitReady;
+  if (marker) rmSync(marker);
   const db = drizzlePglite({ client: pg }) as unknown as Db;
   return {
     engine: 'pglite',
@@ -96,7 +127,9 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     },
     async migrate() {
       // One embedded instance belongs to one process: no lock needed.
-      await migratePglite(db as never, { migrationsFolder });
+      if (await migrationsPending((t) => pg.query<{ name: string | null }>(t).then((r) => r.rows))) {
+        await migratePglite(db as never, { migrationsFolder });
+      }
     },
     async close() {
       if (!pg.closed) await pg.close();
@@ -136,6 +169,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       }
     },
     async migrate() {
+      // Most starts have nothing to apply: say so with one SELECT, without the lock or the migrator.
+      if (!(await migrationsPending((t) => client.unsafe<{ name: string | null }[]>(t)))) return;
       // The advisory lock is held by one reserved connection for the whole run: a second
       // process starting at the same moment waits here instead of racing the same DDL.
       const conn = await client.reserve();
@@ -154,6 +189,23 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * True when a migration in the folder is not recorded as applied. The migrator itself decides
+ * what to run (under the lock on a server): this only spares it on a start with nothing to do.
+ */
+async function migrationsPending(select: (text: string) => Promise<{ name: string | null }[]>) {
+  let applied: { name: string | null }[];
+  try {
+    applied = await select('SELECT name FROM drizzle.__drizzle_migrations');
+  } catch (e) {
+    const code = pgError(e)?.code;
+    if (code === '42P01' || code === '3F000') return true; // no table or no schema yet
+    throw e;
+  }
+  const done = new Set(applied.map((r) => r.name));
+  return migrationNames().some((n) => !done.has(n));
 }
 
 export function defaultDataDir(base: string): string {
