@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -8,7 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { pgError } from './errors.js';
-import { currentTemplate, LOADING_MARKER, migrationNames, migrationsFolder } from './template.js';
+import { currentTemplate, LOADING_MARKER, migrationNames, migrationsFolder, unpackTemplate } from './template.js';
 
 export { migrationsFolder };
 
@@ -83,23 +83,24 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 
 async function openPglite(opts: OpenOptions): Promise<Database> {
   const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir) : undefined;
-  let loadDataDir = opts.loadDataDir;
-  let marker: string | undefined;
+  const loadDataDir = opts.loadDataDir;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     if (existsSync(join(dataDir, LOADING_MARKER))) {
       // An earlier start died while unpacking the template: everything here came from it.
-      rmSync(dataDir, { recursive: true, force: true });
-      mkdirSync(dataDir, { recursive: true });
+      // The entries, not the directory: it may be a mount point (systemd's StateDirectory).
+      for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
     }
   }
   const empty = dataDir !== undefined && readdirSync(dataDir).length === 0;
   const template =
     !loadDataDir && empty && opts.template !== false ? currentTemplate(opts.template) : undefined;
   if (dataDir && template) {
-    marker = join(dataDir, LOADING_MARKER);
+    // A start killed while unpacking leaves the marker: the next one starts over (above).
+    const marker = join(dataDir, LOADING_MARKER);
     writeFileSync(marker, '');
-    loadDataDir = new Blob([readFileSync(template)]);
+    unpackTemplate(template, dataDir);
+    rmSync(marker);
   }
   const pg = new PGlite({
     ...(dataDir ? { dataDir } : {}),
@@ -107,7 +108,6 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '32MB'}`],
   });
   await pg.waitReady;
-  if (marker) rmSync(marker);
   const db = drizzlePglite({ client: pg }) as unknown as Db;
   return {
     engine: 'pglite',

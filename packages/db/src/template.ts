@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -86,3 +86,36 @@ export async function writeTemplate(pg: PGlite, digest: string, dir = templateDi
 
 /** Marks a data directory while a template is unpacked into it (see `openPglite`). */
 export const LOADING_MARKER = 'guichet-template-loading';
+
+/**
+ * Unpacks a template into `dir` as PGlite's own loader would (`loadDataDir`: directories and
+ * regular files of a ustar archive, modes left to the defaults), but straight to disk: the
+ * loader goes through the WebAssembly file system and leaves the embedded server ~150 MB
+ * larger for the rest of its life.
+ */
+export function unpackTemplate(file: string, dir: string): void {
+  const tar = readFileSync(file);
+  const field = (at: number, length: number) => {
+    const raw = tar.toString('latin1', at, at + length);
+    const end = raw.indexOf('\0');
+    return end >= 0 ? raw.slice(0, end) : raw;
+  };
+  for (let at = 0; at + 512 <= tar.length; ) {
+    if (tar[at] === 0) break; // the archive ends with zero blocks
+    const name = field(at, 100);
+    const prefix = field(at + 345, 131);
+    const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
+    const type = field(at + 156, 1) || '0';
+    const target = resolve(dir, `.${prefix ? `/${prefix}/` : '/'}${name}`);
+    if (relative(dir, target).startsWith('..')) throw new Error(`template entry outside the data dir: ${name}`);
+    if (type === '5') {
+      mkdirSync(target, { recursive: true, mode: 0o700 });
+    } else if (type === '0') {
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      writeFileSync(target, tar.subarray(at + 512, at + 512 + size), { mode: 0o600 });
+    } else {
+      throw new Error(`template entry of unexpected type ${type}: ${name}`);
+    }
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+}
