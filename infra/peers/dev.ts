@@ -43,17 +43,18 @@ for (const spec of requested) {
   if (!peer) {
     log(`unknown peer "${name}"; known: ${Object.keys(DEV_PEERS).join(', ')}`);
     await stopAll(2);
+    continue;
   }
   try {
-    const started = await peer!.start(rest ? rest.split(',') : [], (line) => log(`${name}: ${line}`));
+    const started = await peer.start(rest ? rest.split(',') : [], (line) => log(`${name}: ${line}`));
     running.push({ name, peer: started });
     Object.assign(env, started.env);
-    log(`${name}: ${peer!.description}`);
+    log(`${name}: ${peer.description}`);
     for (const [k, v] of Object.entries(started.env)) log(`  ${k}=${v}`);
     for (const note of started.notes) log(`  ${note}`);
   } catch (e) {
-    const hint = peer!.packages.length
-      ? ` (packages: ${peer!.packages.join(' ')}; infra/peers/install.sh)`
+    const hint = peer.packages.length
+      ? ` (packages: ${peer.packages.join(' ')}; infra/peers/install.sh)`
       : '';
     log(`${name}: could not start: ${e instanceof Error ? e.message : String(e)}${hint}`);
     await stopAll(1);
