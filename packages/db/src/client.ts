@@ -8,7 +8,14 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { pgError } from './errors.js';
-import { currentTemplate, LOADING_MARKER, migrationNames, migrationsFolder, unpackTemplate } from './template.js';
+import { LOCK_FILE, lockDataDir } from './lock.js';
+import {
+  currentTemplate,
+  LOADING_MARKER,
+  migrationNames,
+  migrationsFolder,
+  unpackTemplate,
+} from './template.js';
 
 export { migrationsFolder };
 
@@ -84,15 +91,33 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 async function openPglite(opts: OpenOptions): Promise<Database> {
   const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir) : undefined;
   const loadDataDir = opts.loadDataDir;
+  let unlock = () => {};
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
     if (existsSync(join(dataDir, LOADING_MARKER))) {
       // An earlier start died while unpacking the template: everything here came from it.
       // The entries, not the directory: it may be a mount point (systemd's StateDirectory).
-      for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
+      for (const entry of readdirSync(dataDir)) {
+        if (entry !== LOCK_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
+      }
     }
   }
-  const empty = dataDir !== undefined && readdirSync(dataDir).length === 0;
+  try {
+    return await startPglite(opts, dataDir, loadDataDir, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function startPglite(
+  opts: OpenOptions,
+  dataDir: string | undefined,
+  loadDataDir: Blob | undefined,
+  unlock: () => void,
+): Promise<Database> {
+  const empty = dataDir !== undefined && readdirSync(dataDir).every((e) => e === LOCK_FILE);
   const template =
     !loadDataDir && empty && opts.template !== false ? currentTemplate(opts.template) : undefined;
   if (dataDir && template) {
@@ -133,6 +158,7 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     },
     async close() {
       if (!pg.closed) await pg.close();
+      unlock();
     },
   };
 }

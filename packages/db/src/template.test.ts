@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './client.js';
-import { currentTemplate, LOADING_MARKER, migrationNames, templateDigest, writeTemplate } from './template.js';
+import {
+  currentTemplate,
+  LOADING_MARKER,
+  migrationNames,
+  templateDigest,
+  writeTemplate,
+} from './template.js';
 
 // The template is PGlite's: on a server run there is nothing to start from a tarball.
 describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('embedded template', () => {

@@ -107,7 +107,8 @@ export function unpackTemplate(file: string, dir: string): void {
     const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
     const type = field(at + 156, 1) || '0';
     const target = resolve(dir, `.${prefix ? `/${prefix}/` : '/'}${name}`);
-    if (relative(dir, target).startsWith('..')) throw new Error(`template entry outside the data dir: ${name}`);
+    if (relative(dir, target).startsWith('..'))
+      throw new Error(`template entry outside the data dir: ${name}`);
     if (type === '5') {
       mkdirSync(target, { recursive: true, mode: 0o700 });
     } else if (type === '0') {
