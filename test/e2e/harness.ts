@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 
 /**
- * The e2e tier's harness: the real api (`services/api/src/main.ts` through tsx, as `pnpm start`
- * runs it) in its own process group, on the engine the suite runs on, driven over HTTP only.
+ * The e2e tier's harness: the real api as `pnpm start` runs it (`node scripts/start.mjs api`:
+ * the compiled bundle, rebuilt first if a source changed) in its own process group, on the
+ * engine the suite runs on, driven over HTTP only.
  */
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -96,7 +97,7 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
   const base = Object.fromEntries(
     ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
   );
-  const proc: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['services/api/src/main.ts'], {
+  const proc: ChildProcess = spawn(process.execPath, ['scripts/start.mjs', 'api'], {
     cwd: ROOT,
     env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     detached: true,
@@ -118,7 +119,7 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
     if (!done) killGroup(pid, 'SIGTERM');
     const clean = done || (await Promise.race([exited.then(() => true), delay(3000).then(() => false)]));
     if (!clean) killGroup(pid, 'SIGKILL');
-    // tsx runs main.ts in a grandchild: wait for the whole group to be gone, not only tsx.
+    // Whatever the api spawned (tools, a compile) must be gone too: wait for the whole group.
     const deadline = Date.now() + 3000;
     while (groupAlive(pid) && Date.now() < deadline) await delay(50);
     const left = groupAlive(pid);
