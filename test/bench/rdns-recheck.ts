@@ -2,6 +2,7 @@ import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import type { Checker, RecheckSummary } from '@guichet/rdns';
 import type { Knot } from '@guichet/testkit';
+import { createEnv } from '@guichet/workflow';
 import { childEntry, runChildSection } from './child-db.js';
 import type { LoadReport } from './load.js';
 import { benchZones, int, NS, seedDelegations, serveZones } from './rdns-fixture.js';
@@ -139,19 +140,23 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
   /** recheckAll over every published zone, the checker timed. */
   const recheck = async (concurrency: number, expected: number): Promise<Run> => {
     const checkMs: number[] = [];
-    rdns.configureRdns({ checker: timedChecker(checkMs) });
+    const env = createEnv({
+      database,
+      lines: [rdns.rdnsLine],
+      runtimes: { rdns: (b) => ({ ...b, checker: timedChecker(checkMs), publisher: null }) },
+    });
     const bad: string[] = [];
     const mem = memorySampler();
     const load = loadProbe();
     const t0 = now();
     let s: RecheckSummary;
     try {
-      s = await rdns.recheckAll(db, ctx(), null, {
+      s = await rdns.recheckAll(db, ctx(), env, {
         concurrency,
         onError: (zone, e) => bad.push(`${zone}: ${e instanceof Error ? e.message : String(e)}`),
       });
     } finally {
-      rdns.configureRdns({});
+      // nothing to undo: the env is this run's own
     }
     const ms = now() - t0;
     const { ok, ...others } = s.outcomes;
@@ -174,14 +179,17 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
   const ids = await database.query<{ id: string }>(
     `SELECT id FROM rdns_delegations ORDER BY zone LIMIT ${WARMUP}`,
   );
-  rdns.configureRdns({ checker });
+  const warmEnv = createEnv({
+    database,
+    lines: [rdns.rdnsLine],
+    runtimes: { rdns: (b) => ({ ...b, checker, publisher: null }) },
+  });
   let nextWarm = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (nextWarm < ids.length) await rdns.recheckOne(db, ctx(), null, ids[nextWarm++]!.id);
+      while (nextWarm < ids.length) await rdns.recheckOne(db, ctx(), warmEnv, ids[nextWarm++]!.id);
     }),
   );
-  rdns.configureRdns({});
 
   const recheckRuns: Run[] = [];
   const bareRuns: Run[] = [];

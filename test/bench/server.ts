@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildApp, createApiToken, createLocalStaff } from '@guichet/api';
-import { type Actor, createLogger, loadConfig, systemClock } from '@guichet/core';
+import { composeEnv, loadComposedConfig } from '@guichet/compose';
+import { type Actor, createLogger, systemClock } from '@guichet/core';
 import { type Database, openDatabase } from '@guichet/db';
 import postgres from 'postgres';
 import { GRAPHQL_QUERY, PLAIN_PATH, registerPlainTokens } from './plain-tokens.js';
@@ -31,8 +32,10 @@ if (adminUrl) {
   database = await openDatabase({});
 }
 
-const config = loadConfig(process.env);
-const app = await buildApp({ config, database, logger: createLogger(config.LOG_LEVEL) });
+const composed = loadComposedConfig(process.env);
+const config = composed.core;
+const env = composeEnv({ database, config: composed, logger: createLogger(config.LOG_LEVEL) });
+const app = await buildApp({ env });
 registerPlainTokens(app, database, config);
 
 // A non-admin staff member, so listTokens runs its real WHERE (own tokens or created by me).

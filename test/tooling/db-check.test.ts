@@ -44,7 +44,7 @@ beforeAll(() => {
   // Others may be mid-change: absorb any existing drift so the copy starts in step.
   const baseline = run(join(root, 'node_modules/.bin/drizzle-kit'), ['generate', '--name', 'baseline']);
   expect(baseline.status, baseline.stdout + baseline.stderr).toBe(0);
-});
+}, 180_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -55,7 +55,8 @@ describe('scripts/db-check.mjs', () => {
     const check = run(process.execPath, [dbCheck]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain('migrations match');
-  });
+    // drizzle-kit generate over every tables.ts: seconds alone, much more on a loaded machine.
+  }, 180_000);
 
   it('fails, naming the new column, when a tables.ts gains a column without a migration', () => {
     const tables = join(scratch, 'packages/db/src/tables.ts');
@@ -77,5 +78,5 @@ describe('scripts/db-check.mjs', () => {
     expect(check.stderr).toContain('pnpm db:generate');
     // The check generates into a temporary copy: the migrations folder is left as it was.
     expect(migrationsOf()).toEqual(migrations);
-  });
+  }, 180_000);
 });

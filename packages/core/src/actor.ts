@@ -93,3 +93,8 @@ export function actorLabel(actor: Actor): string {
       return `contact:${actor.id}`;
   }
 }
+
+/** The operator's side: staff, their scripts and Guichet itself (they read every institution). */
+export function isStaff(actor: Actor): boolean {
+  return actor.kind === 'staff' || actor.kind === 'script' || actor.kind === 'system';
+}

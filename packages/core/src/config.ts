@@ -7,11 +7,13 @@ import { STAFF_ROLES, type StaffRole } from './actor.js';
  * README's configuration table mirrors this file.
  */
 
-const bool = z
+/** A yes/no variable: 1/0, true/false, yes/no, on/off. */
+export const envBool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
-const list = z.string().transform((v) =>
+/** A comma-separated list; blanks dropped. */
+export const envList = z.string().transform((v) =>
   v
     .split(',')
     .map((s) => s.trim())
@@ -38,25 +40,26 @@ const roleGroups = z.string().transform((v, ctx) => {
   return out;
 });
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A whole number within bounds. */
+export const envInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: int(0, 65535).default(4000),
+    PORT: envInt(0, 65535).default(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
-    DEMO: bool.optional(),
-    JOBS_IN_PROCESS: bool.optional(),
-    SESSION_TTL_HOURS: int(1, 24 * 30).default(12),
-    BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
-    RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
-    GRAPHQL_MAX_DEPTH: int(2, 100).default(12),
-    GRAPHQL_MAX_ALIASES: int(1, 1000).default(20),
-    GRAPHQL_MAX_COST: int(10, 1_000_000).default(5000),
-    GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(3000),
+    DEMO: envBool.optional(),
+    JOBS_IN_PROCESS: envBool.optional(),
+    SESSION_TTL_HOURS: envInt(1, 24 * 30).default(12),
+    BODY_LIMIT_BYTES: envInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
+    RATE_LIMIT_PER_MINUTE: envInt(1, 1_000_000).default(600),
+    GRAPHQL_MAX_DEPTH: envInt(2, 100).default(12),
+    GRAPHQL_MAX_ALIASES: envInt(1, 1000).default(20),
+    GRAPHQL_MAX_COST: envInt(10, 1_000_000).default(5000),
+    GRAPHQL_MAX_TOKENS: envInt(10, 1_000_000).default(3000),
     LDAP_URL: z.url({ protocol: /^ldaps?$/ }).optional(),
     LDAP_USER_DN: z
       .string()
@@ -64,76 +67,31 @@ export const configSchema = z
       .optional(),
     LDAP_GROUP_BASE: z.string().optional(),
     LDAP_ROLE_GROUPS: roleGroups.optional(),
-    LDAP_TIMEOUT_MS: int(100, 60_000).default(3000),
+    LDAP_TIMEOUT_MS: envInt(100, 60_000).default(3000),
     /** Outgoing mail relay for notifications (`smtp://host:port`, `smtps://…`); unset: mails are recorded, not sent. */
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     MAIL_FROM: z.string().min(3).default('Guichet <guichet@localhost>'),
     /** Base URL people use to reach Guichet, for links in emails. */
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-    FEDERATION_TRUSTED_PROXIES: list.default([]),
+    FEDERATION_TRUSTED_PROXIES: envList.default([]),
     FEDERATION_HEADER: z
       .string()
       .regex(/^[a-z0-9-]+$/i)
       .transform((v) => v.toLowerCase())
       .default('eppn'),
-    /** ipam: a policy approves standard prefix requests (one IPv6 /48 per site) without the NOC. */
-    IPAM_AUTO_APPROVE: bool.default(true),
-    /** routing: longest IPv4 prefix an institution may announce (IPv4 ≤ /24 by default). */
-    ROUTING_MAX_V4: int(8, 32).default(24),
-    /** routing: longest IPv6 prefix an institution may announce (IPv6 ≤ /48 by default). */
-    ROUTING_MAX_V6: int(16, 128).default(48),
-    /** RIPE Database REST API (`https://rest.db.ripe.net`); unset: registration is recorded as not configured. */
-    RIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
-    /** `<keyId>:<secret>`, sent as HTTP Basic auth. */
-    RIPE_API_KEY: z
+    /**
+     * Secrets at rest (RADIUS, LDAP bind passwords, registry credentials): 32 bytes in base64.
+     * Unset: a key file in DATA_DIR is made once and used (every process must share it).
+     */
+    SECRETS_KEY: z
       .string()
-      .regex(/^[A-Za-z0-9]+:.+$/, 'must be <keyId>:<secret>')
+      .refine(
+        (v) => Buffer.from(v, 'base64').length === 32,
+        'must be 32 bytes in base64 (openssl rand -base64 32)',
+      )
       .optional(),
-    RIPE_SOURCE: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a source name such as RIPE or TEST')
-      .transform((v) => v.toUpperCase())
-      .default('RIPE'),
-    /** Defaults for objects whose assignment has none: comma-separated handles. */
-    RIPE_MNT_BY: list.optional(),
-    RIPE_ADMIN_C: list.optional(),
-    RIPE_TECH_C: list.optional(),
-    RIPE_COUNTRY: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
-      .transform((v) => v.toUpperCase())
-      .default('FR'),
-    /** Delay before the first retry of a failed RIPE write (doubling, 5 retries). */
-    RIPE_RETRY_DELAY_SECONDS: int(1, 24 * 3600).default(60),
-    /** rdns: when every published reverse delegation is checked again (five-field cron, UTC). */
-    RDNS_RECHECK_CRON: z
-      .string()
-      .refine((v) => v.trim().split(/\s+/).length === 5, 'a five-field cron expression')
-      .default('0 4 * * *'),
-    /** rdns: how many zones the re-check checks at once. */
-    RDNS_RECHECK_CONCURRENCY: int(1, 256).default(16),
-    /** rdns: how long a lame zone's request waits between checks of its repair (14 checks). */
-    RDNS_REPAIR_DELAY_SECONDS: int(1, 7 * 24 * 3600).default(24 * 3600),
-    /** rdns: the operator's Knot (its knot.conf, for knotc) that serves the parent zones… */
-    RDNS_KNOT_CONF: z.string().min(1).optional(),
-    /** …and the directory it loads `<zone>.zone` from; unset: parent zones are stored, not pushed. */
-    RDNS_ZONE_DIR: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
-    if (Boolean(c.RDNS_KNOT_CONF) !== Boolean(c.RDNS_ZONE_DIR)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [c.RDNS_KNOT_CONF ? 'RDNS_ZONE_DIR' : 'RDNS_KNOT_CONF'],
-        message: 'RDNS_KNOT_CONF and RDNS_ZONE_DIR go together',
-      });
-    }
-    if (c.RIPE_API_URL && !c.RIPE_API_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['RIPE_API_URL'],
-        message: 'RIPE_API_URL needs RIPE_API_KEY too',
-      });
-    }
     if (c.LDAP_URL && (!c.LDAP_USER_DN || !c.LDAP_GROUP_BASE || !c.LDAP_ROLE_GROUPS)) {
       ctx.addIssue({
         code: 'custom',
@@ -156,13 +114,57 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** An empty variable means "unset": shells and compose files often export VAR= for nothing. */
+function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<
+    string,
+    string
+  >;
+}
+
+function issueLines(error: z.ZodError): string[] {
+  return error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // An empty variable means "unset": shells and compose files often export VAR= for nothing.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const parsed = configSchema.safeParse(cleanEnv(env));
+  if (!parsed.success)
+    throw new ConfigError(`Invalid configuration:\n${issueLines(parsed.error).join('\n')}`);
   return parsed.data;
+}
+
+/**
+ * The platform's configuration and every fragment (each service line's own variables), read
+ * from one environment at once: a bad variable anywhere is named, all of them in one message.
+ */
+export function loadConfigs<F extends Record<string, z.ZodType>>(
+  env: Record<string, string | undefined>,
+  fragments: F,
+): { core: Config; fragments: { [K in keyof F]: z.output<F[K]> } } {
+  const vars = cleanEnv(env);
+  const problems: string[] = [];
+  const core = configSchema.safeParse(vars);
+  if (!core.success) problems.push(...issueLines(core.error));
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(fragments)) {
+    const r = schema.safeParse(vars);
+    if (r.success) out[name] = r.data;
+    else problems.push(...issueLines(r.error));
+  }
+  if (problems.length > 0 || !core.success)
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return { core: core.data, fragments: out as { [K in keyof F]: z.output<F[K]> } };
+}
+
+/** The variable names a configuration schema reads (for the example environment file's test). */
+export function configVariables(schema: z.ZodType = configSchema): string[] {
+  let s: unknown = schema;
+  // Unwrap effects/pipes (transform, superRefine) down to the object.
+  for (let depth = 0; depth < 8 && s && typeof s === 'object'; depth++) {
+    const def = (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (!def) break;
+    if (def.type === 'object') return Object.keys(def.shape as object);
+    s = def.in ?? def.innerType ?? def.schema;
+  }
+  return [];
 }

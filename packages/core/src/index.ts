@@ -4,3 +4,6 @@ export * from './context.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './logger.js';
+export * from './secrets.js';
+export * from './tools.js';
+export * from './validation.js';

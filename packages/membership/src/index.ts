@@ -44,6 +44,7 @@ export {
   getInstitution,
   getSite,
   type InstitutionFilter,
+  institutionById,
   listInstitutions,
   listSites,
 } from './institutions/queries.js';

@@ -1,4 +1,6 @@
-import { type Actor, type ContactRole, canWrite, hasStaffRole } from '@guichet/core';
+import { type Actor, type ContactRole, canWrite, hasStaffRole, isStaff } from '@guichet/core';
+
+export { isStaff };
 
 /**
  * Who may see and do what with an institution's data. Pure: decided from the actor alone.
@@ -9,10 +11,6 @@ import { type Actor, type ContactRole, canWrite, hasStaffRole } from '@guichet/c
  *   federation contacts only read.
  * - The agreement desk (or an admin) creates and closes institutions and contacts.
  */
-
-export function isStaff(actor: Actor): boolean {
-  return actor.kind === 'staff' || actor.kind === 'script' || actor.kind === 'system';
-}
 
 export function canReadInstitution(actor: Actor, institutionId: string): boolean {
   if (isStaff(actor)) return true;

@@ -1,6 +1,6 @@
 import type { RequestContext } from '@guichet/core';
 import type { Tx } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
+import type { Env } from './line/env.js';
 import type { requests } from './tables.js';
 
 export type RequestRow = typeof requests.$inferSelect;
@@ -43,9 +43,8 @@ export interface RequestEvent {
 /** Who acts on a human step. `head` and `technical` are the institution's side. */
 export type StepActor = 'head' | 'technical' | 'desk' | 'noc';
 
-export interface ListenerDeps {
-  jobs: JobRunner | null;
-}
+/** Listeners get the env (the job runner, the configuration…). */
+export type ListenerDeps = Env;
 
 export type RequestEventListener = (tx: Tx, event: RequestEvent, deps: ListenerDeps) => Promise<void>;
 

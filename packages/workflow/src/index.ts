@@ -9,9 +9,17 @@ import './requests/graphql.js';
 import './kinds/index.js';
 import './tickets/index.js';
 import './notify/index.js';
+import './resources/index.js';
 
 export * from './events.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
+export {
+  opt,
+  optId,
+  type RequestMutationOptions,
+  requestMutation,
+  submitField,
+} from './graphql/request-mutation.js';
 export {
   parseJson,
   REQUEST_ERRORS,
@@ -21,8 +29,10 @@ export {
 } from './graphql/requests.js';
 export * from './kinds/index.js';
 export * from './kinds.js';
+export * from './line/index.js';
 export * from './notify/index.js';
 export * from './requests/index.js';
+export * from './resources/index.js';
 export * from './rules.js';
 // Both the request lifecycle and the ticket lifecycle have a transition table.
 export { TRANSITIONS } from './rules.js';

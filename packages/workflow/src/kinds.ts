@@ -2,6 +2,7 @@ import type { RequestContext } from '@guichet/core';
 import type { Db, DbOrTx, Tx } from '@guichet/db';
 import type { z } from 'zod';
 import type { RequestRow, StepActor } from './events.js';
+import type { Env } from './line/env.js';
 import type { StepType } from './rules.js';
 
 /**
@@ -37,6 +38,8 @@ export interface StepArgs<P> {
   /** Which submission this is: 1, then 2 after a return and resubmission… */
   pass: number;
   outputs: StepOutputs;
+  /** The process's env: the database, configuration, job runner and each line's runtime. */
+  env: Env;
 }
 
 interface StepBase {
@@ -76,8 +79,8 @@ export const POLICY_ACTOR = 'policy';
 export interface ExternalStep<P> extends StepBase {
   type: 'external';
   run: (db: Db, args: StepArgs<P>) => Promise<StepResult>;
-  /** Overrides the kind's retry policy for this step. */
-  retry?: Partial<RetryPolicy>;
+  /** Overrides the kind's retry policy for this step (a function when it follows configuration). */
+  retry?: Partial<RetryPolicy> | ((env: Env) => Partial<RetryPolicy>);
 }
 
 /**
@@ -108,7 +111,7 @@ export interface KindDef<P> {
   /** Validates and normalises the payload; its output is what is stored. */
   schema: z.ZodType<P>;
   /** Checks that need the database (the contact exists, the site is the institution's…); throw ValidationError. */
-  validate?: (tx: Tx, payload: P, institutionId: string, ctx: RequestContext) => Promise<void>;
+  validate?: (tx: Tx, payload: P, institutionId: string, ctx: RequestContext, env: Env) => Promise<void>;
   steps: StepDef<P>[];
   sla: { responseMinutes: number; resolutionMinutes: number };
   /** Retry policy of the external steps (default: 5 retries, 30 s doubling). */
@@ -117,11 +120,22 @@ export interface KindDef<P> {
    * Undoes what the current pass left behind when the request is returned, rejected or
    * cancelled (a draft agreement version is withdrawn). Must be idempotent.
    */
-  onAbandon?: (tx: Tx, request: RequestRow, ctx: RequestContext, outputs: StepOutputs) => Promise<void>;
+  onAbandon?: (
+    tx: Tx,
+    request: RequestRow,
+    ctx: RequestContext,
+    outputs: StepOutputs,
+    env: Env,
+  ) => Promise<void>;
   /** One line saying what a request is about (`zone 7.48.193.in-addr.arpa`), shown in emails. */
   summary?: (payload: P) => string;
   /** The document a person signs for this request, if any (shown as `Request.document`). */
-  document?: (db: DbOrTx, request: RequestRow, outputs: StepOutputs) => Promise<RequestDocument | null>;
+  document?: (
+    db: DbOrTx,
+    request: RequestRow,
+    outputs: StepOutputs,
+    env: Env,
+  ) => Promise<RequestDocument | null>;
 }
 
 export interface RequestDocument {
@@ -139,6 +153,20 @@ const registry = new Map<string, AnyKind>();
 
 const KIND_NAME = /^[a-z][a-z0-9]*\.[a-z][A-Za-z0-9]*$/;
 const STEP_NAME = /^[a-z][A-Za-z0-9_-]*$/;
+
+/**
+ * Declares a request kind and registers it (kinds are code: one registry per process, shared by
+ * every env; what a step reads at run time comes from its `env`). A service line lists the
+ * kinds it defines in its descriptor.
+ */
+export function defineKind<P>(def: KindDef<P>): KindDef<P> {
+  return registerKind(def);
+}
+
+/** Registers a kind unless this very definition is already registered (composition). */
+export function ensureKind(def: AnyKind): void {
+  if (registry.get(def.kind) !== def) registerKind(def);
+}
 
 export function registerKind<P>(def: KindDef<P>): KindDef<P> {
   if (!KIND_NAME.test(def.kind)) throw new Error(`kind "${def.kind}" must look like "line.camelName"`);
@@ -176,8 +204,10 @@ export function waitsOnInstitution(step: AnyStep | undefined): boolean {
   return actor === 'head' || actor === 'technical';
 }
 
-export function retryPolicy(kind: AnyKind, step: AnyStep): RetryPolicy {
-  return { ...DEFAULT_RETRY, ...kind.retry, ...(step.type === 'external' ? step.retry : {}) };
+export function retryPolicy(kind: AnyKind, step: AnyStep, env: Env): RetryPolicy {
+  const own =
+    step.type === 'external' ? (typeof step.retry === 'function' ? step.retry(env) : step.retry) : {};
+  return { ...DEFAULT_RETRY, ...kind.retry, ...own };
 }
 
 /** Seconds to wait before retry number `retry` (1 for the first retry). */

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
-import { type Config, ConfigError, DomainError, type Logger, UnauthenticatedError } from '@guichet/core';
-import type { Database } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
+import { type Config, ConfigError, DomainError, UnauthenticatedError } from '@guichet/core';
 import { parseAddress, parsePrefix } from '@guichet/net';
+import type { Env } from '@guichet/workflow';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
 import { contactAuthOptions } from './auth/contacts.js';
@@ -12,11 +11,8 @@ import { createGraphQLServer } from './graphql-server.js';
 import { createMetrics, registerMetrics } from './metrics.js';
 
 export interface AppDeps {
-  config: Config;
-  database: Database;
-  logger: Logger;
-  /** The job runner (sending, and in embedded mode also working); null only in some tests. */
-  jobs?: JobRunner | null;
+  /** The composed env: database, configuration, job runner, the service lines. */
+  env: Env;
   auth?: AuthenticatorOptions;
 }
 
@@ -25,7 +21,9 @@ export interface AppDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, database, logger } = deps;
+  const { env } = deps;
+  const { config, database } = env;
+  const { logger } = env;
   checkTrustedProxies(config);
   const app = Fastify({
     // pino's Logger is what fastify wants at run time; its type is stricter than fastify's.
@@ -69,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/', async (_req, reply) => reply.redirect('/graphql'));
 
-  const yoga = createGraphQLServer({ config, database, logger, metrics, jobs: deps.jobs ?? null });
+  const yoga = await createGraphQLServer({ env, metrics });
   // Multipart bodies are left for yoga to parse (file uploads, later).
   app.addContentTypeParser('multipart/form-data', {}, (_req, _payload, done) => done(null));
   app.route({

@@ -7,8 +7,10 @@ import { buildSchema } from './schema.js';
  * scopes, so a new query or mutation without `authScopes` would be open to everybody: this
  * test fails until the author states the rule (`{ public: true }` included, on purpose).
  */
+
+const schema = await buildSchema();
+
 describe('authorisation coverage', () => {
-  const schema = buildSchema();
   const roots = [schema.getQueryType(), schema.getMutationType()].filter(isObjectType) as GraphQLObjectType[];
 
   it.each(

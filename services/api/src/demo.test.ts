@@ -8,8 +8,8 @@ describe('demo mode', () => {
     const database = await freshDatabase();
     const t = await testApp(database);
     try {
-      const first = await ensureDemo(database, new Date());
-      const second = await ensureDemo(database, new Date());
+      const first = await ensureDemo(t.env, new Date());
+      const second = await ensureDemo(t.env, new Date());
       const me = await t.gql('{ viewer { kind name staffRoles } }', {}, second.token);
       expect(me.body.data.viewer).toEqual({
         kind: 'STAFF',

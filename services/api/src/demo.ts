@@ -1,7 +1,8 @@
 import { recordChange } from '@guichet/audit';
 import { type Logger, systemContext } from '@guichet/core';
-import { and, type Database, eq, isNull } from '@guichet/db';
+import { and, eq, isNull } from '@guichet/db';
 import { seedDemoMembership } from '@guichet/membership';
+import type { ComposedEnv } from '@guichet/workflow';
 import { authStaff, authTokens } from './auth/tables.js';
 import { insertToken, publicView } from './auth/tokens.js';
 
@@ -13,13 +14,13 @@ const DEMO_USER = 'demo';
  * institutions (membership's seed) the first time. Earlier demo tokens are
  * revoked, so only the token printed last works. Never on by default on a server database.
  */
-export async function ensureDemo(
-  database: Database,
-  now: Date,
-): Promise<{ username: string; token: string }> {
+export async function ensureDemo(env: ComposedEnv, now: Date): Promise<{ username: string; token: string }> {
+  const { database } = env;
   const ctx = systemContext('demo');
   // Demo institutions, contacts and active agreements; does nothing once institutions exist.
   await seedDemoMembership(database, ctx);
+  // Each line's own demo data (pools, collectors, parent zones…): idempotent.
+  for (const line of env.lines) await line.demo?.(env, ctx);
   return database.db.transaction(async (tx) => {
     // ON CONFLICT: the account is made once; later starts reuse it.
     await tx

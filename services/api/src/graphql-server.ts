@@ -1,9 +1,8 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { type Actor, type Config, DomainError, type Logger, systemClock } from '@guichet/core';
-import type { Database } from '@guichet/db';
+import { type Actor, DomainError, type Logger, systemClock } from '@guichet/core';
 import type { GraphQLContext } from '@guichet/graphql';
-import type { JobRunner } from '@guichet/jobs';
+import type { Env } from '@guichet/workflow';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -21,16 +20,12 @@ interface ServerContext {
   reply: FastifyReply;
 }
 
-export function createGraphQLServer(deps: {
-  config: Config;
-  database: Database;
-  logger: Logger;
-  metrics: Metrics;
-  jobs: JobRunner | null;
-}) {
-  const { config, database, logger, metrics, jobs } = deps;
+export async function createGraphQLServer(deps: { env: Env; metrics: Metrics }) {
+  const { env, metrics } = deps;
+  const { config, database, logger } = env;
+  const schema = await buildSchema();
   return createYoga<ServerContext, GraphQLContext>({
-    schema: buildSchema(),
+    schema,
     logging: false,
     // Self-contained GraphiQL: operator networks are often offline, so no asset from a CDN.
     graphiql: { title: 'Guichet', defaultEditorToolsVisibility: 'headers' },
@@ -41,7 +36,8 @@ export function createGraphQLServer(deps: {
       database,
       config,
       logger: req.log as unknown as Logger,
-      jobs,
+      jobs: env.jobs,
+      env,
     }),
     maskedErrors: { maskError: (error) => exposeError(error) },
     plugins: [

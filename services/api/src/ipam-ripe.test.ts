@@ -1,6 +1,5 @@
 import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
-import { configureIpam } from '@guichet/ipam';
 import { DEMO_INSTITUTIONS, listSites, seedDemoMembership } from '@guichet/membership';
 import { freshDatabase, type RipeStandin, startRipeStandin } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +37,6 @@ describe(`prefix requests registered in the RIPE database (${process.env.TEST_DA
       },
       { jobs: true },
     );
-    configureIpam(t.config);
     noc = (await staffWithToken(database, 'noc-ripe', ['noc'])).token;
     institution = await institutionId(database, DEMO_INSTITUTIONS[0]!.shortName);
     siteId = (await listSites(database.db, institution))[0]!.id;

@@ -1,18 +1,15 @@
 import { join } from 'node:path';
-import { ConfigError, createLogger, loadConfig } from '@guichet/core';
+import { composeEnv, loadComposedConfig } from '@guichet/compose';
+import { ConfigError, createLogger } from '@guichet/core';
 import { openDatabase } from '@guichet/db';
-import { configureIpam } from '@guichet/ipam';
 import { createJobRunner } from '@guichet/jobs';
-import { configureRdnsFromConfig } from '@guichet/rdns';
-import { configureRouting } from '@guichet/routing';
 import { buildApp } from './app.js';
 import { ensureDemo, printWelcome } from './demo.js';
-import { apiJobDefinitions, bindApiJobs } from './jobs.js';
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: ReturnType<typeof loadComposedConfig>;
   try {
-    config = loadConfig();
+    config = loadComposedConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -20,25 +17,24 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.LOG_LEVEL);
-  configureIpam(config);
-  configureRouting(config);
-  configureRdnsFromConfig(config);
+  const { core } = config;
+  const logger = createLogger(core.LOG_LEVEL);
   const database = await openDatabase({
-    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(config.DATA_DIR, 'pglite') }),
+    ...(core.DATABASE_URL ? { url: core.DATABASE_URL } : { dataDir: join(core.DATA_DIR, 'pglite') }),
   });
   logger.info({ engine: database.engine }, 'database ready, migrations applied');
+  const env = composeEnv({ database, config, logger });
   // Always a runner, to enqueue; it also works the queues when no separate worker runs
   // (the embedded engine, or JOBS_IN_PROCESS=true on a server).
-  const jobs = createJobRunner(database, { definitions: apiJobDefinitions(database, config), logger });
-  bindApiJobs(database, jobs);
-  await jobs.start({ work: config.JOBS_IN_PROCESS });
-  const app = await buildApp({ config, database, logger, jobs });
-  const demo = config.DEMO ? await ensureDemo(database, new Date()) : undefined;
-  await app.listen({ host: config.HOST, port: config.PORT });
+  const jobs = createJobRunner(database, { definitions: env.jobDefinitions(), logger });
+  env.attachJobs(jobs);
+  await jobs.start({ work: core.JOBS_IN_PROCESS });
+  const app = await buildApp({ env });
+  const demo = core.DEMO ? await ensureDemo(env, new Date()) : undefined;
+  await app.listen({ host: core.HOST, port: core.PORT });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  const port = typeof address === 'object' && address ? address.port : core.PORT;
+  const host = core.HOST.includes(':') ? `[${core.HOST}]` : core.HOST;
   printWelcome(logger, `http://${host}:${port}`, demo);
 
   let stopping = false;

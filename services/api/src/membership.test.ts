@@ -2,6 +2,7 @@ import { systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { listContacts, seedDemoMembership } from '@guichet/membership';
 import { freshDatabase } from '@guichet/testkit';
+import { createEnv } from '@guichet/workflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemo } from './demo.js';
 import { staffWithToken, testApp, tokenForContact } from './test-app.js';
@@ -271,8 +272,9 @@ describe('membership over GraphQL', () => {
   it('ensureDemo seeds the demo institutions once', async () => {
     const other = await freshDatabase();
     try {
-      await ensureDemo(other, new Date());
-      await ensureDemo(other, new Date());
+      const env = createEnv({ database: other, lines: [] });
+      await ensureDemo(env, new Date());
+      await ensureDemo(env, new Date());
       expect(
         (await other.query<{ n: number }>('SELECT count(*)::int AS n FROM membership_institutions'))[0]?.n,
       ).toBe(4);

@@ -6,7 +6,7 @@ import { buildSchema } from './schema.js';
 
 /** `pnpm schema:print` writes schema.graphql; `--check` fails when the checked-in file is stale. */
 const file = join(dirname(fileURLToPath(import.meta.url)), '../../../schema.graphql');
-const printed = `${printSchema(lexicographicSortSchema(buildSchema()))}\n`;
+const printed = `${printSchema(lexicographicSortSchema(await buildSchema()))}\n`;
 
 if (process.argv.includes('--check')) {
   let current = '';

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { type RequestContext, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import { knotPublisher } from '@guichet/dns';
 import { allocatePrefix, createPool } from '@guichet/ipam';
 import { DEMO_INSTITUTIONS, seedDemoMembership } from '@guichet/membership';
 import { reverseZones } from '@guichet/net';
-import { configureRdns, knotPublisher, makeChecker, RECHECK_JOB, renderParentZone } from '@guichet/rdns';
+import { type Checker, makeChecker, type Publisher, RECHECK_JOB, renderParentZone } from '@guichet/rdns';
 import { freeTcpPort, freshDatabase, type Knot, kdig, signZone, startKnot, until } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
@@ -34,6 +35,8 @@ function childZone(zone: string, extra: string[] = []): string {
 
 describe(`reverse delegation done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   let database: Database;
+  let checker: Checker | undefined;
+  let publisher: Publisher | undefined;
   let t: App;
   let noc: string;
   let tech: string;
@@ -48,7 +51,21 @@ describe(`reverse delegation done-when (${process.env.TEST_DATABASE_URL ? 'Postg
   beforeAll(async () => {
     database = await freshDatabase();
     await seedDemoMembership(database, systemContext('seed'));
-    t = await testApp(database, { RDNS_REPAIR_DELAY_SECONDS: '1' }, { jobs: true });
+    // The checker and the publisher point at this test's servers, started below.
+    t = await testApp(
+      database,
+      { RDNS_REPAIR_DELAY_SECONDS: '1' },
+      {
+        jobs: true,
+        runtimes: {
+          rdns: (built) => ({
+            ...built,
+            checker: (d) => (checker ? checker(d) : Promise.reject(new Error('no checker yet'))),
+            publisher: (zone, text) => (publisher ? publisher(zone, text) : Promise.resolve()),
+          }),
+        },
+      },
+    );
     const nocStaff = await staffWithToken(database, 'noc-rdns', ['noc']);
     noc = nocStaff.token;
     instA = await institutionId(database, String(DEMO_INSTITUTIONS[0]?.shortName));
@@ -140,21 +157,18 @@ describe(`reverse delegation done-when (${process.env.TEST_DATABASE_URL ? 'Postg
       [NS[0] as string]: '127.0.0.2',
       [NS[1] as string]: '127.0.0.3',
     };
-    configureRdns({
-      checker: makeChecker({
-        port,
-        timeoutMs: 1000,
-        resolve: async (name) => {
-          const a = addresses[name.replace(/\.$/, '')];
-          return a ? [{ address: a, port }] : [];
-        },
-      }),
-      publisher: knotPublisher({ conf: parent.conf, zoneDir: join(parent.dir, 'zones') }),
+    checker = makeChecker({
+      port,
+      timeoutMs: 1000,
+      resolve: async (name) => {
+        const a = addresses[name.replace(/\.$/, '')];
+        return a ? [{ address: a, port }] : [];
+      },
     });
+    publisher = knotPublisher({ conf: parent.conf, zoneDir: join(parent.dir, 'zones') });
   });
 
   afterAll(async () => {
-    configureRdns({});
     await t?.close();
     await Promise.all([parent, ...servers].map((k) => k?.stop()));
     await database?.close();

@@ -1,19 +1,17 @@
+import { LINES, loadLineGraphQL } from '@guichet/compose';
 import { builder } from '@guichet/graphql';
 import type { GraphQLSchema } from 'graphql';
-// Each module registers its types on the shared builder when imported. Service lines are
-// composed here, and only here.
+// The platform registers its types on the shared builder when imported; the service lines are
+// those of the composition list (@guichet/compose), registered through their descriptors.
 import '@guichet/audit';
 import '@guichet/membership';
 import '@guichet/workflow';
-import '@guichet/ipam';
-import '@guichet/routing';
-import '@guichet/rdns';
 import './auth/graphql.js';
 
-let schema: GraphQLSchema | undefined;
+let schema: Promise<GraphQLSchema> | undefined;
 
 /** The composed schema (built once per process: Pothos' builder is a singleton). */
-export function buildSchema(): GraphQLSchema {
-  schema ??= builder.toSchema({ sortSchema: true });
+export function buildSchema(): Promise<GraphQLSchema> {
+  schema ??= loadLineGraphQL(LINES).then(() => builder.toSchema({ sortSchema: true }));
   return schema;
 }

@@ -1,21 +1,23 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { composeEnv, LINES, loadComposedConfig } from '@guichet/compose';
 import {
   type Config,
   type ContactRole,
   type createLogger,
-  loadConfig,
+  createSecretBox,
   type RequestContext,
   systemContext,
 } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { createJobRunner, type JobDefinition, type JobRunner } from '@guichet/jobs';
 import { contactActor, listContacts } from '@guichet/membership';
+import type { AnyLine, ComposedEnv, CreateEnvOptions } from '@guichet/workflow';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { createLocalStaff } from './auth/staff.js';
 import { createApiToken, issueSession } from './auth/tokens.js';
-import { apiJobDefinitions, bindApiJobs } from './jobs.js';
 
 /**
  * For api-tier tests: the real fastify app on a given database, with its log lines captured so
@@ -24,10 +26,17 @@ import { apiJobDefinitions, bindApiJobs } from './jobs.js';
 export async function testApp(
   database: Database,
   env: Record<string, string> = {},
-  /** `jobs: true` runs the api's own jobs (as in embedded mode); a list runs those instead. */
-  opts: { jobs?: boolean | JobDefinition<any>[] } = {},
+  opts: {
+    /** `jobs: true` runs the api's own jobs (as in embedded mode); a list runs those instead. */
+    jobs?: boolean | JobDefinition<any>[];
+    /** The lines composed (default: the composition list). */
+    lines?: readonly AnyLine[];
+    /** Adjust a line's runtime (a checker on a test port, a publisher to a test Knot…). */
+    runtimes?: CreateEnvOptions['runtimes'];
+  } = {},
 ) {
-  const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
+  const composed = loadComposedConfig({ LOG_LEVEL: 'info', ...env }, opts.lines ?? LINES);
+  const config: Config = composed.core;
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -36,17 +45,26 @@ export async function testApp(
     },
   });
   const logger = pino({ level: 'info' }, sink) as unknown as ReturnType<typeof createLogger>;
+  const composedEnv: ComposedEnv = composeEnv({
+    database,
+    config: composed,
+    logger,
+    lines: opts.lines ?? LINES,
+    secrets: createSecretBox(randomBytes(32)),
+    ...(opts.runtimes ? { runtimes: opts.runtimes } : {}),
+  });
   let jobs: JobRunner | null = null;
   if (opts.jobs) {
-    const definitions = opts.jobs === true ? apiJobDefinitions(database, config) : opts.jobs;
+    const definitions = opts.jobs === true ? composedEnv.jobDefinitions() : opts.jobs;
     jobs = createJobRunner(database, { definitions, logger, pollingIntervalSeconds: 0.5 });
-    bindApiJobs(database, jobs);
+    composedEnv.attachJobs(jobs);
     await jobs.start({ work: true });
   }
-  const app = await buildApp({ config, database, logger, jobs });
+  const app = await buildApp({ env: composedEnv });
   return {
     app,
     jobs,
+    env: composedEnv,
     /** Closes the app and stops the job runner (the database stays open). */
     close: async () => {
       await app.close();

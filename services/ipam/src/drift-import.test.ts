@@ -1,12 +1,13 @@
-import { ForbiddenError, loadConfig, newRequestContext, ValidationError } from '@guichet/core';
+import { ForbiddenError, newRequestContext, ValidationError } from '@guichet/core';
 import { type Database, eq } from '@guichet/db';
 import { freshDatabase, type RipeStandin, startRipeStandin } from '@guichet/testkit';
+import type { Env } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastDriftReport, ripeDriftReport, storeDriftReport } from './drift.js';
 import { importRpsl } from './import.js';
-import { configureIpam, registerAssignment, ripeClientFor } from './register.js';
+import { registerAssignment } from './register.js';
 import { assignments } from './tables.js';
-import { institution, noc, pool, staff } from './test/fixtures.js';
+import { institution, ipamEnv, noc, pool, staff } from './test/fixtures.js';
 
 const KEY = { keyId: 'ABCDEFGHIJKLMNOPQRSTUVWX', secret: 'ripe-secret-2' };
 
@@ -43,16 +44,19 @@ source:         RIPE
 describe(`RIPE drift report and RPSL import on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
   let ripe: RipeStandin;
+  let env: Env;
   let inst: { id: string; siteId: string };
   let v4: string;
   let v6: string;
 
   beforeAll(async () => {
     ripe = await startRipeStandin({ source: 'TEST', apiKeys: [KEY] });
-    configureIpam(
-      loadConfig({ RIPE_API_URL: ripe.url, RIPE_API_KEY: `${KEY.keyId}:${KEY.secret}`, RIPE_SOURCE: 'TEST' }),
-    );
     database = await freshDatabase();
+    env = ipamEnv(database, {
+      RIPE_API_URL: ripe.url,
+      RIPE_API_KEY: `${KEY.keyId}:${KEY.secret}`,
+      RIPE_SOURCE: 'TEST',
+    });
     inst = await institution(database.db);
     v4 = (await pool(database.db, '192.0.2.0/24')).id;
     v6 = (await pool(database.db, '2001:db8:b00::/40')).id;
@@ -93,14 +97,15 @@ describe(`RIPE drift report and RPSL import on ${process.env.TEST_DATABASE_URL ?
   });
 
   it('drift report: missing remotely, then in sync, then a changed attribute; stored as the last one', async () => {
-    const client = ripeClientFor()!;
-    const missing = await ripeDriftReport(database, client);
+    const client = env.line('ipam').ripe!;
+    const missing = await ripeDriftReport(database, client, env.line('ipam').ripeSettings);
     expect(missing).toMatchObject({ held: 2, inSync: false });
     expect(missing.missingRemotely).toHaveLength(2);
 
     const rows = await database.db.select().from(assignments).where(eq(assignments.institutionId, inst.id));
-    for (const r of rows) await registerAssignment(database.db, noc(), r.id);
-    const synced = await ripeDriftReport(database, client, { poolId: v4 });
+    for (const r of rows)
+      await registerAssignment(database.db, noc(), r.id, client, env.line('ipam').ripeSettings);
+    const synced = await ripeDriftReport(database, client, env.line('ipam').ripeSettings, { poolId: v4 });
     expect(synced).toMatchObject({ scope: v4, held: 1, inSync: true });
 
     const obj = ripe.objects().find((o) => o.type === 'inetnum')!;
@@ -108,7 +113,7 @@ describe(`RIPE drift report and RPSL import on ${process.env.TEST_DATABASE_URL ?
       type: obj.type,
       attributes: obj.attributes.map((a) => (a.name === 'netname' ? { ...a, value: 'RENAMED' } : a)),
     });
-    const drift = await ripeDriftReport(database, client);
+    const drift = await ripeDriftReport(database, client, env.line('ipam').ripeSettings);
     expect(drift.differing).toEqual([
       { key: '192.0.2.0 - 192.0.2.63', attribute: 'netname', held: ['UNIV-A-NET'], remote: ['RENAMED'] },
     ]);

@@ -1,7 +1,9 @@
 import { NotFoundError, type RequestContext, systemContext, ValidationError } from '@guichet/core';
 import { and, type Database, eq, sql } from '@guichet/db';
 import { defineJob, type JobDefinition } from '@guichet/jobs';
-import { type RipeSettings, registrationObject, ripeClientFor, ripeSettings } from './register.js';
+import type { Env } from '@guichet/workflow';
+import type { RipeSettings } from './config.js';
+import { registrationObject } from './register.js';
 import { type DriftReport, driftReport, isInSync } from './rpsl/drift.js';
 import { primaryKey, type RpslObject } from './rpsl/model.js';
 import type { RipeClient } from './rpsl/ripe-client.js';
@@ -26,9 +28,9 @@ const PARALLEL = 8;
 export async function ripeDriftReport(
   database: Database,
   client: RipeClient,
-  opts: { poolId?: string; settings?: RipeSettings; ctx?: RequestContext } = {},
+  settings: RipeSettings | null,
+  opts: { poolId?: string; ctx?: RequestContext } = {},
 ): Promise<RipeDrift> {
-  const settings = opts.settings ?? ripeSettings();
   if (!settings) throw new Error('RIPE database not configured');
   if (opts.poolId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(opts.poolId)) {
     throw ValidationError.field(['poolId'], 'not a pool id');
@@ -89,19 +91,20 @@ export async function lastDriftReport(database: Database, scope = 'all') {
  * `ipam.drift-report`, daily at 04:17 UTC: the whole report, stored as the last one.
  * Idempotent: it only reads RIPE and overwrites its own row. Not configured: nothing to do.
  */
-export function driftJob(database: Database): JobDefinition<Record<string, never>> {
+export function driftJob(env: Env): JobDefinition<Record<string, never>> {
+  const { database } = env;
   return defineJob<Record<string, never>>({
     name: 'ipam.drift-report',
     cron: '17 4 * * *',
     cronData: {},
     handler: async (_data, job) => {
-      const client = ripeClientFor();
+      const client = env.line('ipam').ripe;
       if (!client) {
         job.logger.info({}, 'ipam: RIPE database not configured, no drift report');
         return;
       }
       const ctx = { ...systemContext('ipam'), requestId: job.requestContext.requestId };
-      const r = await ripeDriftReport(database, client, { ctx });
+      const r = await ripeDriftReport(database, client, env.line('ipam').ripeSettings, { ctx });
       await storeDriftReport(database, r);
       job.logger.info(
         { held: r.held, missing: r.missingRemotely.length, differing: r.differing.length },

@@ -1,6 +1,7 @@
 import './workflow.js';
 import './graphql/index.js';
 
+export * from './config.js';
 export { driftJob, lastDriftReport, ripeDriftReport, storeDriftReport } from './drift.js';
 /**
  * @guichet/ipam: pools, assignments and reservations of IPv4/IPv6 space under RIPE NCC rules.
@@ -8,12 +9,12 @@ export { driftJob, lastDriftReport, ripeDriftReport, storeDriftReport } from './
  */
 export { AssignmentRef, IpFamilyEnum, PoolRef, ReservationRef } from './graphql/index.js';
 export { importRpsl } from './import.js';
-export { jobs as ipamJobs, releaseJob } from './jobs.js';
+export { ipamJobs, releaseJob } from './jobs.js';
+export { ipamLine } from './line.js';
 export * from './model.js';
 export {
-  configureIpam,
   deregisterAssignment,
-  ipamConfig,
+  ipamRuntime,
   registerAssignment,
   registrationObject,
   ripeClientFor,
@@ -22,7 +23,7 @@ export {
 export * from './rpsl/index.js';
 export * from './rules.js';
 export { type AllocateInput, type AssignInput, allocatePrefix, assignPrefix } from './service/allocate.js';
-export { onAssignmentReturned, type ReturnListener } from './service/hooks.js';
+export { ASSIGNMENT_RETURNED } from './service/hooks.js';
 export type { AssignmentRow, PoolRow, ReservationRow } from './service/internal.js';
 export {
   activateAssignment,
@@ -36,13 +37,16 @@ export {
   returnAssignment,
 } from './service/lifecycle.js';
 export { type CreatePoolInput, createPool } from './service/pools.js';
+export { ASSIGNMENT_RESOURCE_STATE, recordAssignment } from './service/resource.js';
 export * from './tables.js';
 export {
   autoApproval,
   isStandard,
+  PREFIX_KIND,
   PREFIX_REQUEST,
   type PrefixRequest,
   prefixRequestSchema,
+  RETURN_KIND,
   RETURN_REQUEST,
   returnRequestSchema,
 } from './workflow.js';

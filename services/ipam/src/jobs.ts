@@ -1,6 +1,6 @@
 import { systemContext } from '@guichet/core';
-import type { Database } from '@guichet/db';
 import { defineJob, type JobDefinition } from '@guichet/jobs';
+import type { Env } from '@guichet/workflow';
 import { driftJob } from './drift.js';
 import { releaseExpired } from './service/lifecycle.js';
 
@@ -9,13 +9,13 @@ import { releaseExpired } from './service/lifecycle.js';
  * Idempotent: each row moves in its own transaction under its pool's lock, and a row already
  * moved is left as it is.
  */
-export function releaseJob(database: Database): JobDefinition<Record<string, never>> {
+export function releaseJob(env: Env): JobDefinition<Record<string, never>> {
   return defineJob<Record<string, never>>({
     name: 'ipam.release-expired',
     cron: '*/10 * * * *',
     cronData: {},
     handler: async (_data, ctx) => {
-      const r = await releaseExpired(database.db, {
+      const r = await releaseExpired(env.database.db, {
         ...systemContext('ipam'),
         requestId: ctx.requestContext.requestId,
       });
@@ -24,8 +24,8 @@ export function releaseJob(database: Database): JobDefinition<Record<string, nev
   });
 }
 
-/** Every job of the ipam line, for the hosts' job lists. */
+/** Every job of the ipam line. */
 // biome-ignore lint/suspicious/noExplicitAny: the list mixes payload types; each definition checks its own
-export function jobs(database: Database): JobDefinition<any>[] {
-  return [releaseJob(database), driftJob(database)];
+export function ipamJobs(env: Env): JobDefinition<any>[] {
+  return [releaseJob(env), driftJob(env)];
 }

@@ -1,11 +1,17 @@
-import { loadConfig, type RequestContext } from '@guichet/core';
+import type { RequestContext } from '@guichet/core';
 import { type Database, eq } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
 import { sites } from '@guichet/membership';
 import { freshDatabase, type RipeStandin, startRipeStandin } from '@guichet/testkit';
-import { actOnStep, fileRequest, getRequest, requestHistory, requestSteps } from '@guichet/workflow';
+import {
+  actOnStep,
+  type Env,
+  fileRequest,
+  getRequest,
+  requestHistory,
+  requestSteps,
+} from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureIpam } from './register.js';
 import { assignments } from './tables.js';
 import { noc, pool, requestWorld } from './test/fixtures.js';
 import { PREFIX_REQUEST, RETURN_REQUEST } from './workflow.js';
@@ -17,22 +23,20 @@ const strip = (attrs: { name: string; value: string }[]) =>
 describe(`RIPE registration of ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
   let runner: JobRunner;
+  let env: Env;
   let ripe: RipeStandin;
   let inst: { id: string; siteId: string };
   let tech: RequestContext;
 
   beforeAll(async () => {
     ripe = await startRipeStandin({ source: 'TEST', apiKeys: [{ ...KEY, maintainers: ['EXAMPLE-MNT'] }] });
-    configureIpam(
-      loadConfig({
-        RIPE_API_URL: ripe.url,
-        RIPE_API_KEY: `${KEY.keyId}:${KEY.secret}`,
-        RIPE_SOURCE: 'TEST',
-        RIPE_RETRY_DELAY_SECONDS: '1',
-      }),
-    );
     database = await freshDatabase();
-    ({ runner, inst, tech } = await requestWorld(database));
+    ({ runner, env, inst, tech } = await requestWorld(database, {
+      RIPE_API_URL: ripe.url,
+      RIPE_API_KEY: `${KEY.keyId}:${KEY.secret}`,
+      RIPE_SOURCE: 'TEST',
+      RIPE_RETRY_DELAY_SECONDS: '1',
+    }));
     await pool(database.db, '2001:db8:a00::/40', { netname: 'EXAMPLE-V6' });
   });
   afterAll(async () => {
@@ -50,7 +54,7 @@ describe(`RIPE registration of ipam requests on ${process.env.TEST_DATABASE_URL 
     throw new Error('request did not settle');
   };
   const file = (payload: Record<string, unknown>) =>
-    fileRequest(database.db, tech, runner, { kind: PREFIX_REQUEST, institutionId: inst.id, payload });
+    fileRequest(database.db, tech, env, { kind: PREFIX_REQUEST, institutionId: inst.id, payload });
 
   it('a /48 for a site is auto-approved, registered (dry-run first, exact inet6num, after a 503 retried) and active', async () => {
     ripe.failNext(503);
@@ -94,7 +98,7 @@ describe(`RIPE registration of ipam requests on ${process.env.TEST_DATABASE_URL 
 
     // Return: quarantined, and the object deleted (dry run first).
     const mark = ripe.requests.length;
-    const ret = await fileRequest(database.db, tech, runner, {
+    const ret = await fileRequest(database.db, tech, env, {
       kind: RETURN_REQUEST,
       institutionId: inst.id,
       payload: { assignmentId: a!.id },
@@ -122,7 +126,7 @@ describe(`RIPE registration of ipam requests on ${process.env.TEST_DATABASE_URL 
       currentStep: 'register',
     });
 
-    await actOnStep(database.db, noc(), runner, {
+    await actOnStep(database.db, noc(), env, {
       requestId: second.id,
       step: 'approval',
       decision: 'approve',
@@ -133,23 +137,27 @@ describe(`RIPE registration of ipam requests on ${process.env.TEST_DATABASE_URL 
   });
 
   it('a different object already in the database is drift: the attempt fails and says why', async () => {
-    const { registerAssignment, ripeClientFor, ripeSettings } = await import('./register.js');
+    const { registerAssignment } = await import('./register.js');
+    const { ripe: client, ripeSettings: settings } = env.line('ipam');
     const req = await file({ family: 6, size: 48, siteId: inst.siteId, purpose: 'third' });
     expect(req.currentStep).toBe('approval');
-    const approved = await actOnStep(database.db, noc(), null as unknown as JobRunner, {
-      requestId: req.id,
-      step: 'approval',
-      decision: 'approve',
-    }).catch((e: Error) => e);
+    const approved = await actOnStep(
+      database.db,
+      noc(),
+      { ...env, jobs: null },
+      {
+        requestId: req.id,
+        step: 'approval',
+        decision: 'approve',
+      },
+    ).catch((e: Error) => e);
     // Without a job runner the external step cannot start: nothing was written.
     expect(approved).toBeInstanceOf(Error);
-    await actOnStep(database.db, noc(), runner, { requestId: req.id, step: 'approval', decision: 'approve' });
+    await actOnStep(database.db, noc(), env, { requestId: req.id, step: 'approval', decision: 'approve' });
     const [a] = await database.db.select().from(assignments).where(eq(assignments.requestId, req.id));
     await settled(req.id);
     // A retry whose write already went through finds the identical object: success.
-    expect(
-      await registerAssignment(database.db, noc(), a!.id, ripeClientFor(), ripeSettings()),
-    ).toMatchObject({
+    expect(await registerAssignment(database.db, noc(), a!.id, client, settings)).toMatchObject({
       registered: true,
       alreadyThere: true,
     });
@@ -161,9 +169,7 @@ describe(`RIPE registration of ipam requests on ${process.env.TEST_DATABASE_URL 
         x.name === 'netname' ? { ...x, value: 'SOMEONE-ELSE' } : x,
       ),
     });
-    const e = await registerAssignment(database.db, noc(), a!.id, ripeClientFor(), ripeSettings()).catch(
-      (x: Error) => x,
-    );
+    const e = await registerAssignment(database.db, noc(), a!.id, client, settings).catch((x: Error) => x);
     expect((e as Error).message).toMatch(/differs \(netname: held EXAMPLE-V6 \/ RIPE SOMEONE-ELSE\)/);
     const [after] = await database.db.select().from(assignments).where(eq(assignments.id, a!.id));
     expect(after!.ripeLastError).toMatch(/differs/);

@@ -1,6 +1,7 @@
-import { type Config, ConflictError, loadConfig, NotFoundError, type RequestContext } from '@guichet/core';
+import { ConflictError, NotFoundError, type RequestContext } from '@guichet/core';
 import { type Db, type DbOrTx, eq } from '@guichet/db';
 import type { RetryPolicy } from '@guichet/workflow';
+import type { IpamConfig, IpamRuntime, RipeSettings } from './config.js';
 import { assignmentObjectFor } from './rpsl/builders.js';
 import { driftReport, isInSync } from './rpsl/drift.js';
 import { primaryKey, type RpslObject } from './rpsl/model.js';
@@ -19,33 +20,13 @@ import { assignments } from './tables.js';
  * one is drift, an error. A deletion that finds nothing (NotFoundError) is done.
  */
 
-let configured: Config | undefined;
-
-/** Sets the configuration the ipam line reads (hosts pass their loaded config; tests theirs). */
-export function configureIpam(config: Config): void {
-  configured = config;
-  registerRetry.delaySeconds = config.RIPE_RETRY_DELAY_SECONDS;
-}
-
-/** The configuration set by `configureIpam`, else read from the environment once. */
-export function ipamConfig(): Config {
-  if (!configured) configureIpam(loadConfig());
-  return configured as Config;
-}
-
 /** Retry policy of the RIPE steps; the delay follows `RIPE_RETRY_DELAY_SECONDS`. */
-export const registerRetry: RetryPolicy = { limit: 5, delaySeconds: 60, backoff: true };
-
-export interface RipeSettings {
-  source: string;
-  mntBy: string[];
-  adminC: string[];
-  techC: string[];
-  country: string;
+export function registerRetry(config: IpamConfig): Partial<RetryPolicy> {
+  return { limit: 5, delaySeconds: config.RIPE_RETRY_DELAY_SECONDS, backoff: true };
 }
 
 /** What the objects need from the configuration; null when no RIPE database is configured. */
-export function ripeSettings(config: Config = ipamConfig()): RipeSettings | null {
+export function ripeSettings(config: IpamConfig): RipeSettings | null {
   if (!config.RIPE_API_URL) return null;
   return {
     source: config.RIPE_SOURCE,
@@ -58,7 +39,7 @@ export function ripeSettings(config: Config = ipamConfig()): RipeSettings | null
 
 /** A client for the configured database, or null when none is configured. */
 export function ripeClientFor(
-  config: Config = ipamConfig(),
+  config: IpamConfig,
   logger?: Parameters<typeof createRipeClient>[0]['logger'],
 ): RipeClient | null {
   if (!config.RIPE_API_URL) return null;
@@ -70,6 +51,14 @@ export function ripeClientFor(
     apiKey: key && colon > 0 ? { keyId: key.slice(0, colon), secret: key.slice(colon + 1) } : undefined,
     logger,
   });
+}
+
+/** ipam's runtime for an env: its variables and the RIPE client built from them. */
+export function ipamRuntime(
+  config: IpamConfig,
+  logger?: Parameters<typeof createRipeClient>[0]['logger'],
+): IpamRuntime {
+  return { config, ripe: ripeClientFor(config, logger), ripeSettings: ripeSettings(config) };
 }
 
 const or = (own: string[], fallback: string[]) => (own.length ? own : fallback);
@@ -123,8 +112,8 @@ export async function registerAssignment(
   db: Db,
   ctx: RequestContext,
   id: string,
-  client: RipeClient | null = ripeClientFor(),
-  settings: RipeSettings | null = ripeSettings(),
+  client: RipeClient | null,
+  settings: RipeSettings | null,
 ): Promise<RegistrationResult> {
   if (!client || !settings) {
     await activateAssignment(db, ctx, id);
@@ -176,8 +165,8 @@ export async function deregisterAssignment(
   db: Db,
   _ctx: RequestContext,
   id: string,
-  client: RipeClient | null = ripeClientFor(),
-  settings: RipeSettings | null = ripeSettings(),
+  client: RipeClient | null,
+  settings: RipeSettings | null,
 ): Promise<RegistrationResult> {
   if (!client || !settings) {
     return { registered: false, note: 'RIPE database not configured (RIPE_API_URL unset)' };

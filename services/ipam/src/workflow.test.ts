@@ -1,10 +1,9 @@
-import { loadConfig, type RequestContext } from '@guichet/core';
+import type { RequestContext } from '@guichet/core';
 import { and, type Database, eq } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
 import { freshDatabase } from '@guichet/testkit';
-import { actOnStep, fileRequest, getRequest, requestEvents } from '@guichet/workflow';
+import { actOnStep, type Env, fileRequest, getRequest, requestEvents } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureIpam } from './register.js';
 import { assignments, reservations } from './tables.js';
 import { noc, pool, requestWorld } from './test/fixtures.js';
 import { PREFIX_REQUEST, RETURN_REQUEST, reverseDelegation } from './workflow.js';
@@ -12,13 +11,13 @@ import { PREFIX_REQUEST, RETURN_REQUEST, reverseDelegation } from './workflow.js
 describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
   let database: Database;
   let runner: JobRunner;
+  let env: Env;
   let inst: { id: string; siteId: string };
   let tech: RequestContext;
   beforeAll(async () => {
     // The NOC path: the auto-approval policy is off here (register.test.ts covers it on).
-    configureIpam(loadConfig({ IPAM_AUTO_APPROVE: 'false' }));
     database = await freshDatabase();
-    ({ runner, inst, tech } = await requestWorld(database));
+    ({ runner, env, inst, tech } = await requestWorld(database, { IPAM_AUTO_APPROVE: 'false' }));
     await pool(database.db, '2001:db8:f00::/40', { growthLength: 44 });
   });
   afterAll(async () => {
@@ -37,13 +36,13 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
   };
 
   it('a /48 for a site: NOC approval allocates, registration (not configured) activates, return quarantines', async () => {
-    const req = await fileRequest(database.db, tech, runner, {
+    const req = await fileRequest(database.db, tech, env, {
       kind: PREFIX_REQUEST,
       institutionId: inst.id,
       payload: { family: 6, size: 48, siteId: inst.siteId, purpose: 'campus' },
     });
     expect(req).toMatchObject({ status: 'in_progress', currentStep: 'approval' });
-    const approved = await actOnStep(database.db, noc(), runner, {
+    const approved = await actOnStep(database.db, noc(), env, {
       requestId: req.id,
       step: 'approval',
       decision: 'approve',
@@ -84,7 +83,7 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       ],
     });
 
-    const ret = await fileRequest(database.db, tech, runner, {
+    const ret = await fileRequest(database.db, tech, env, {
       kind: RETURN_REQUEST,
       institutionId: inst.id,
       payload: { assignmentId: active!.id },
@@ -114,7 +113,7 @@ describe(`ipam requests on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
   });
 
   it('IPv4 without a usage description is refused at filing, naming the rule', async () => {
-    const e = await fileRequest(database.db, tech, runner, {
+    const e = await fileRequest(database.db, tech, env, {
       kind: PREFIX_REQUEST,
       institutionId: inst.id,
       payload: { family: 4, size: 26, purpose: 'lab' },

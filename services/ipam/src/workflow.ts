@@ -2,9 +2,9 @@ import { PolicyRefusalError, ValidationError } from '@guichet/core';
 import { and, asc, eq, inArray, isNull, sql, type Tx } from '@guichet/db';
 import { sites } from '@guichet/membership';
 import { formatPrefix, reverseZones } from '@guichet/net';
-import { registerKind, type StepOutputs } from '@guichet/workflow';
+import { defineKind, type Env, type StepOutputs } from '@guichet/workflow';
 import { z } from 'zod';
-import { deregisterAssignment, ipamConfig, registerAssignment, registerRetry } from './register.js';
+import { deregisterAssignment, registerAssignment, registerRetry } from './register.js';
 import { checkJustification } from './rules.js';
 import { allocatePrefix } from './service/allocate.js';
 import { quarantineAssignment, returnAssignment } from './service/lifecycle.js';
@@ -60,8 +60,13 @@ export function isStandard(p: PrefixRequest): boolean {
  * itself when the site holds no other reserved or active IPv6 /48 of the institution. The
  * site row is locked first, so two concurrent requests for one site cannot both pass.
  */
-export async function autoApproval(tx: Tx, institutionId: string, p: PrefixRequest): Promise<string | false> {
-  if (!ipamConfig().IPAM_AUTO_APPROVE || !isStandard(p) || !p.siteId) return false;
+export async function autoApproval(
+  tx: Tx,
+  env: Env,
+  institutionId: string,
+  p: PrefixRequest,
+): Promise<string | false> {
+  if (!env.line('ipam').config.IPAM_AUTO_APPROVE || !isStandard(p) || !p.siteId) return false;
   await tx.select({ id: sites.id }).from(sites).where(eq(sites.id, p.siteId)).for('update');
   const [held] = await tx
     .select({ n: sql<number>`count(*)::int` })
@@ -84,7 +89,7 @@ const assignmentOf = (outputs: StepOutputs): string | undefined => {
   return typeof id === 'string' ? id : undefined;
 };
 
-registerKind<PrefixRequest>({
+export const PREFIX_KIND = defineKind<PrefixRequest>({
   kind: PREFIX_REQUEST,
   queue: 'ipam',
   title: 'IP prefix',
@@ -117,7 +122,7 @@ registerKind<PrefixRequest>({
       actor: 'noc',
       description:
         'The NOC approves (a standard case — the first IPv6 /48 of a site — approves itself when IPAM_AUTO_APPROVE is on); the prefix is allocated in the same transaction (reserved until registered).',
-      autoApprove: (tx, { request, payload }) => autoApproval(tx, request.institutionId, payload),
+      autoApprove: (tx, { request, payload, env }) => autoApproval(tx, env, request.institutionId, payload),
       run: async (tx, { request, payload, ctx }) => {
         // Pools of the family, most specific first; the first with space serves. Pools where
         // the institution holds a growth envelope come before all others (its room first).
@@ -175,11 +180,12 @@ registerKind<PrefixRequest>({
       type: 'external',
       description:
         'Registers the assignment in the RIPE database (dry-run first), then activates it. Without RIPE_API_URL, records "not configured" and goes on.',
-      retry: registerRetry,
-      run: async (db, { outputs, ctx }) => {
+      retry: (env) => registerRetry(env.line('ipam').config),
+      run: async (db, { outputs, ctx, env }) => {
         const id = assignmentOf(outputs);
         if (!id) throw new ValidationError('the assignment of this request is missing');
-        return registerAssignment(db, ctx, id);
+        const { ripe, ripeSettings } = env.line('ipam');
+        return registerAssignment(db, ctx, id, ripe, ripeSettings);
       },
     },
     {
@@ -206,7 +212,7 @@ export const returnRequestSchema = z.object({
 });
 export type ReturnRequest = z.output<typeof returnRequestSchema>;
 
-registerKind<ReturnRequest>({
+export const RETURN_KIND = defineKind<ReturnRequest>({
   kind: RETURN_REQUEST,
   queue: 'ipam',
   title: 'Prefix return',
@@ -223,8 +229,8 @@ registerKind<ReturnRequest>({
       name: 'return',
       type: 'automatic',
       description: 'Marks the assignment returned, then quarantined.',
-      run: async (tx, { payload, ctx }) => {
-        await returnAssignment(tx, ctx, payload.assignmentId);
+      run: async (tx, { payload, ctx, env, request }) => {
+        await returnAssignment(tx, ctx, env, payload.assignmentId, request.id);
         const q = await quarantineAssignment(tx, ctx, payload.assignmentId);
         return { quarantineUntil: q.quarantineUntil?.toISOString() };
       },
@@ -234,8 +240,11 @@ registerKind<ReturnRequest>({
       type: 'external',
       description:
         'Deletes the object from the RIPE database (dry-run first). Without RIPE_API_URL, records "not configured" and goes on.',
-      retry: registerRetry,
-      run: (db, { payload, ctx }) => deregisterAssignment(db, ctx, payload.assignmentId),
+      retry: (env) => registerRetry(env.line('ipam').config),
+      run: (db, { payload, ctx, env }) => {
+        const { ripe, ripeSettings } = env.line('ipam');
+        return deregisterAssignment(db, ctx, payload.assignmentId, ripe, ripeSettings);
+      },
     },
   ],
   sla: { responseMinutes: 24 * 60, resolutionMinutes: 5 * 24 * 60 },

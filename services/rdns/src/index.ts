@@ -1,10 +1,21 @@
-export * from './lame.js';
+/**
+ * @guichet/rdns: reverse-zone delegation. Other code (services/compose and the hosts) uses
+ * this entry only. The DNS machinery itself (client, checker, zone rendering, Knot) is in
+ * @guichet/dns.
+ */
+import './workflow.js';
+import './graphql/index.js';
+
+export * from './config.js';
+export { DelegationRef, DelegationStateEnum, ParentZoneRef } from './graphql/index.js';
+export { RECHECK_JOB, rdnsJobs, SYNC_JOB } from './jobs.js';
+export { rdnsLine } from './line.js';
 export * from './model.js';
-export * from './publication.js';
-export * from './recheck.js';
 export * from './rules.js';
-export * from './runtime.js';
-export * from './service.js';
+export * from './service/delegations.js';
+export { type CreateParentZoneInput, createParentZone, listParentZones } from './service/parent-zones.js';
+export * from './service/publication.js';
+export * from './service/recheck.js';
 export type { DsJson, FindingJson, NameServerJson } from './tables.js';
 export {
   checks as rdnsChecks,
@@ -13,18 +24,3 @@ export {
   parentZoneVersions as rdnsParentZoneVersions,
 } from './tables.js';
 export * from './workflow.js';
-export { checkZoneText, type ZoneCheck } from './zonefile.js';
-
-import './graphql.js';
-import './graphql-parent.js';
-
-export * from './check/index.js';
-export { DelegationRef, DelegationStateEnum } from './graphql.js';
-export { ParentZoneRef } from './graphql-parent.js';
-export {
-  type CreateParentZoneInput,
-  createParentZone,
-  listParentZones,
-  type ParentZoneRow,
-} from './parent-zones.js';
-export { type KnotTarget, publishToKnot } from './publish.js';

@@ -1,7 +1,7 @@
+import { checkZoneText } from '@guichet/dns';
 import { describe, expect, it } from 'vitest';
 import { derivableZones, isInDomain, nextSerial, renderParentRecords, renderParentZone } from './model.js';
 import { validateDelegation } from './rules.js';
-import { checkZoneText } from './zonefile.js';
 
 const INST = '00000000-0000-0000-0000-000000000001';
 const assignments = [

@@ -1,24 +1,18 @@
+import {
+  type DsRecord,
+  fqdn,
+  type NameServer,
+  renderDelegation,
+  renderZone,
+  type ZoneHead,
+} from '@guichet/dns';
 import { bigIntToAddress, type Prefix, prefixRange, reverseZones } from '@guichet/net';
+
+export { type DsRecord, isInDomain, type NameServer, nextSerial, normalizeZone } from '@guichet/dns';
 
 /** Pure types and functions of reverse delegation (no I/O). */
 
 export type DelegationState = 'requested' | 'checking' | 'published' | 'lame' | 'withdrawn';
-
-export interface NameServer {
-  /** Host name, lower-case, without the final dot. */
-  name: string;
-  /** Glue addresses (canonical text); empty unless `name` is inside the delegated zone. */
-  addresses: string[];
-}
-
-export interface DsRecord {
-  keyTag: number;
-  algorithm: number;
-  /** 2 (SHA-256) or 4 (SHA-384): the only types accepted (reverse-dns.md §2, RFC 8624). */
-  digestType: number;
-  /** Upper-case hex. */
-  digest: string;
-}
 
 /** The subset of an ipam assignment that reverse delegation needs. */
 export interface AssignmentLike {
@@ -63,24 +57,6 @@ export function derivableZones(
   return out;
 }
 
-/** Canonical zone name: lower-case, no final dot. */
-export function normalizeZone(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
-/** True when `name` is at or below `zone` ("in-domain", RFC 9499). */
-export function isInDomain(name: string, zone: string): boolean {
-  const n = normalizeZone(name);
-  const z = normalizeZone(zone);
-  return n === z || n.endsWith(`.${z}`);
-}
-
-const fqdn = (name: string) => `${normalizeZone(name)}.`;
-
-function familyOf(address: string): 4 | 6 {
-  return address.includes(':') ? 6 : 4;
-}
-
 /**
  * The records the parent zone carries for a delegation, one presentation line each with
  * absolute owner names (so the lines fit the /24 zone as well as an enclosing /16):
@@ -88,64 +64,52 @@ function familyOf(address: string): 4 | 6 {
  * address of the range, `A.Z.Y.X.in-addr.arpa. CNAME A.first-last.Z.Y.X.in-addr.arpa.`.
  */
 export function renderParentRecords(d: DelegationRecords, ttl = 86400): string[] {
-  const lines: string[] = [];
-  const owner = fqdn(d.zone);
-  for (const ns of d.nameservers) lines.push(`${owner} ${ttl} IN NS ${fqdn(ns.name)}`);
-  for (const ns of d.nameservers) {
-    if (!isInDomain(ns.name, d.zone)) continue;
-    for (const a of ns.addresses)
-      lines.push(`${fqdn(ns.name)} ${ttl} IN ${familyOf(a) === 4 ? 'A' : 'AAAA'} ${a}`);
-  }
-  for (const ds of d.ds) {
-    lines.push(
-      `${owner} ${ttl} IN DS ${ds.keyTag} ${ds.algorithm} ${ds.digestType} ${ds.digest.toUpperCase()}`,
-    );
-  }
+  const lines = renderDelegation(d, ttl);
   if (d.kind === 'rfc2317') {
     const parent = d.parent ?? d.zone.split('.').slice(1).join('.');
     const r = prefixRange(d.prefix);
     for (let a = r.first; a <= r.last; a++) {
       const last = bigIntToAddress(4, a).split('.')[3];
-      lines.push(`${last}.${fqdn(parent)} ${ttl} IN CNAME ${last}.${owner}`);
+      lines.push(`${last}.${fqdn(parent)} ${ttl} IN CNAME ${last}.${fqdn(d.zone)}`);
     }
   }
   return lines;
 }
 
-export interface ParentZoneHead {
-  zone: string;
-  serial: number;
-  /** Primary server and contact of the operator's zone (SOA MNAME/RNAME). */
-  mname: string;
-  rname: string;
-  /** The operator's own name servers for the parent zone (apex NS). */
-  nameservers: string[];
-  /** Addresses of in-zone apex name servers, if any. */
-  glue?: Record<string, string[]>;
-  ttl?: number;
-}
+export type ParentZoneHead = ZoneHead;
 
 /** Full text of the operator's parent zone: SOA, apex NS, then every delegation's records. */
 export function renderParentZone(head: ParentZoneHead, delegations: readonly DelegationRecords[]): string {
   const ttl = head.ttl ?? 86400;
-  const origin = fqdn(head.zone);
-  const lines = [
-    `$ORIGIN ${origin}`,
-    `$TTL ${ttl}`,
-    `${origin} ${ttl} IN SOA ${fqdn(head.mname)} ${fqdn(head.rname)} ${head.serial} 3600 900 1209600 3600`,
-    ...head.nameservers.map((n) => `${origin} ${ttl} IN NS ${fqdn(n)}`),
-  ];
-  for (const [name, addrs] of Object.entries(head.glue ?? {})) {
-    for (const a of addrs) lines.push(`${fqdn(name)} ${ttl} IN ${familyOf(a) === 4 ? 'A' : 'AAAA'} ${a}`);
-  }
-  const sorted = [...delegations].sort((a, b) => a.zone.localeCompare(b.zone));
-  for (const d of sorted) lines.push(`; ${d.zone}`, ...renderParentRecords(d, ttl));
-  return `${lines.join('\n')}\n`;
+  return renderZone(
+    head,
+    delegations.map((d) => ({ zone: d.zone, lines: renderParentRecords(d, ttl) })),
+  );
 }
 
-/** Next SOA serial in the YYYYMMDDnn convention, always greater than `previous`. */
-export function nextSerial(previous: number | null, now: Date): number {
-  const day = Number(now.toISOString().slice(0, 10).replaceAll('-', '')) * 100;
-  const next = previous === null ? day : Math.max(day, previous + 1);
-  return next > 4294967295 ? 1 : next;
+/**
+ * Codes that make a delegated zone lame for the periodic re-check, whatever their level: the
+ * pre-delegation gate follows Zonemaster's levels (one server of two not answering is only a
+ * warning there), but a published zone with a server that does not answer, or answers without
+ * authority, is broken for the people who use it, and opens a ticket.
+ */
+export const LAME_CODES: ReadonlySet<string> = new Set([
+  'LAME',
+  'NOT_AUTHORITATIVE',
+  'UNREACHABLE_UDP',
+  'UNREACHABLE_TCP',
+  'NO_ADDRESS',
+]);
+
+/** Whether a check result makes a published zone lame (any error, or any LAME_CODES finding). */
+export function isLame(result: {
+  findings: readonly { level: string; code: string }[];
+  blocking: boolean;
+}): boolean {
+  return result.blocking || result.findings.some((f) => LAME_CODES.has(f.code));
 }
+
+/** What a check run records when no checker is installed (tests, tools): it ran nothing. */
+export const NO_CHECKER: readonly { level: 'notice'; code: string; message: string }[] = [
+  { level: 'notice', code: 'CHECKER_NOT_AVAILABLE', message: 'checker not available' },
+];

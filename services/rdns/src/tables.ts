@@ -72,6 +72,11 @@ export const parentZones = pgTable(
     /** The serial of the last version pushed to the server (null: none yet). */
     pushedSerial: bigint('pushed_serial', { mode: 'number' }),
     pushedAt: timestamp('pushed_at', TS),
+    /**
+     * A delegation it carries changed since its last version: the next publication (or the
+     * sync job) renders and checks a new version outside any transaction, then stores it.
+     */
+    needsRender: boolean('needs_render').notNull().default(false),
     createdAt: timestamp('created_at', TS).notNull().defaultNow(),
   },
   (t) => [

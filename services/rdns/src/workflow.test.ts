@@ -1,4 +1,5 @@
 import { and, desc, eq } from '@guichet/db';
+import { checkZoneText } from '@guichet/dns';
 import { allocatePrefix, createPool, returnAssignment } from '@guichet/ipam';
 import { reverseZones } from '@guichet/net';
 import { kdig } from '@guichet/testkit';
@@ -11,11 +12,10 @@ import {
   resubmitRequest,
 } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncParentZones } from './publication.js';
+import { syncParentZones } from './service/publication.js';
 import { checks, delegations, parentZones, parentZoneVersions } from './tables.js';
 import { NS, nocContext, startWorld, type World } from './test/world.js';
 import { RDNS_DELEGATION } from './workflow.js';
-import { checkZoneText } from './zonefile.js';
 
 /**
  * rdns.delegation end to end on loopback (peers tier): the institution's name servers are real
@@ -43,7 +43,7 @@ describe(`rdns.delegation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
   });
 
   const file = (payload: object) =>
-    fileRequest(w.database.db, w.tech, w.runner, { kind: RDNS_DELEGATION, institutionId: w.inst, payload });
+    fileRequest(w.database.db, w.tech, w.env, { kind: RDNS_DELEGATION, institutionId: w.inst, payload });
   const refusal = (p: Promise<unknown>) =>
     p.then(
       () => undefined,
@@ -137,18 +137,24 @@ describe(`rdns.delegation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
 
   it('withdrawing (the assignment is returned) takes the records out of the served parent zone', async () => {
     const before = await latest('48.193.in-addr.arpa');
-    await returnAssignment(w.database.db, nocContext(), w.a26.id);
+    await returnAssignment(w.database.db, nocContext(), w.env, w.a26.id);
     const [d] = await w.database.db.select().from(delegations).where(eq(delegations.zone, w.z26));
     expect(d).toMatchObject({ state: 'withdrawn' });
+    // In the return's transaction the parent zone is only marked: named-checkzone never runs
+    // while a transaction holds a lock. The server still has the old version meanwhile.
+    const [marked] = await w.database.db
+      .select()
+      .from(parentZones)
+      .where(eq(parentZones.zone, '48.193.in-addr.arpa'));
+    expect(marked?.needsRender).toBe(true);
+    expect(await kdig(w.parent, w.z26, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
+    const pushed = await syncParentZones(w.database.db, nocContext(), w.env.line('rdns').publisher);
+    expect(pushed.filter((p) => p.pushed).map((p) => p.zone)).toEqual(['48.193.in-addr.arpa']);
     const after = await latest('48.193.in-addr.arpa');
     expect(after?.serial).toBeGreaterThan(Number(before?.serial));
     expect(after?.text).not.toContain(' CNAME ');
-    // The server still has the old version until the sync pushes the new one.
-    expect(await kdig(w.parent, w.z26, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
-    const pushed = await syncParentZones(w.database.db);
-    expect(pushed.filter((p) => p.pushed).map((p) => p.zone)).toEqual(['48.193.in-addr.arpa']);
     expect(await kdig(w.parent, w.z26, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
-    expect(await syncParentZones(w.database.db)).toEqual([]);
+    expect(await syncParentZones(w.database.db, nocContext(), w.env.line('rdns').publisher)).toEqual([]);
   });
 });
 
@@ -164,7 +170,7 @@ describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL
   it('a server that does not serve the zone returns the request with the findings; fixed and resubmitted, it completes', async () => {
     const db = w.database.db;
     const wrong = [NS[0], { name: 'ns3.elsewhere.example' }];
-    const req = await fileRequest(db, w.tech, w.runner, {
+    const req = await fileRequest(db, w.tech, w.env, {
       kind: RDNS_DELEGATION,
       institutionId: w.inst,
       payload: { zone: w.z48, nameservers: wrong },
@@ -186,12 +192,12 @@ describe(`rdns.delegation returned by the check (${process.env.TEST_DATABASE_URL
     expect(run?.blocking).toBe(true);
     expect(await kdig(w.parent, w.z48, 'NS')).not.toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
 
-    await amendRequest(db, w.tech, w.runner, {
+    await amendRequest(db, w.tech, w.env, {
       requestId: req.id,
       revision: returned.revision,
       payload: { zone: w.z48, nameservers: NS },
     });
-    await resubmitRequest(db, w.tech, w.runner, { requestId: req.id });
+    await resubmitRequest(db, w.tech, w.env, { requestId: req.id });
     expect((await settled(w, req.id)).status).toBe('completed');
     expect(await kdig(w.parent, w.z48, 'NS')).toMatch(/IN\s+NS\s+ns1\.univ-rdns\.fr\./);
   });

@@ -1,15 +1,20 @@
-import { ReturnToInstitution, registerKind } from '@guichet/workflow';
+import { ConflictError, PolicyRefusalError } from '@guichet/core';
+import { eq } from '@guichet/db';
+import { defineKind, type Env, type RetryPolicy, ReturnToInstitution } from '@guichet/workflow';
 import { z } from 'zod';
-import { pushParentZone, verifyDelegation } from './publication.js';
-import { currentChecker, currentPublisher, NO_CHECKER } from './runtime.js';
+import { isLame, LAME_CODES, NO_CHECKER } from './model.js';
 import {
   createDelegation,
   getDelegation,
   planDelegation,
   publishDelegation,
   recordCheck,
+  setDelegationState,
+  unpublishDelegation,
   withdrawDelegation,
-} from './service.js';
+} from './service/delegations.js';
+import { pushParentZone, renderParentZoneVersion, verifyDelegation } from './service/publication.js';
+import { delegations, type FindingJson } from './tables.js';
 
 /**
  * `rdns.delegation`: validate (automatic, at filing: every rule of rules.ts against the
@@ -50,7 +55,7 @@ export type DelegationPayload = z.output<typeof delegationSchema>;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-registerKind<DelegationPayload>({
+export const DELEGATION_KIND = defineKind<DelegationPayload>({
   kind: RDNS_DELEGATION,
   queue: 'rdns',
   title: 'Reverse-zone delegation',
@@ -74,9 +79,9 @@ registerKind<DelegationPayload>({
       type: 'external',
       description:
         'Pre-delegation check of the name servers (reachable over UDP and TCP, authoritative, same SOA serial, the NS set requested, no open recursion, EDNS, DS matching a served DNSKEY set signed by that key). Any error returns the request to the institution with the findings; warnings are shown and do not block.',
-      run: async (db, { ctx, outputs }) => {
+      run: async (db, { ctx, outputs, env }) => {
         const row = await getDelegation(db, str(outputs.validate?.delegationId));
-        const check = currentChecker();
+        const check = env.line('rdns').checker;
         if (!check) {
           const findings = [...NO_CHECKER];
           await db.transaction((tx) => recordCheck(tx, ctx, row.id, findings, false));
@@ -103,14 +108,27 @@ registerKind<DelegationPayload>({
       type: 'external',
       description:
         'Adds the delegation to a new version of the operator’s parent zone (checked by named-checkzone), pushes it to the operator’s server and verifies there that the NS, DS (and RFC 2317 CNAMEs) are served.',
-      run: async (db, { ctx, outputs }) => {
+      run: async (db, { ctx, outputs, env }) => {
         const id = str(outputs.validate?.delegationId);
         const published = await db.transaction((tx) => publishDelegation(tx, ctx, id));
-        const { parentZoneId, parentZone, serial } = published;
-        if (!parentZoneId || serial === null) return { parentZone, serial, pushed: false, verified: false };
-        const push = await pushParentZone(db, parentZoneId);
+        const { parentZoneId, parentZone } = published;
+        if (!parentZoneId) return { parentZone, serial: null, pushed: false, verified: false };
+        let serial: number | null;
+        try {
+          serial = await renderParentZoneVersion(db, ctx, parentZoneId);
+        } catch (e) {
+          // named-checkzone refused the zone with this delegation in it: it leaves the zone again
+          // (as if the publication had been rolled back), and the attempt fails.
+          if (e instanceof PolicyRefusalError && published.previousState !== 'published') {
+            await db.transaction((tx) => unpublishDelegation(tx, ctx, id, published.previousState));
+          }
+          throw e;
+        }
+        if (serial === null) return { parentZone, serial, pushed: false, verified: false };
+        const { publisher } = env.line('rdns');
+        const push = await pushParentZone(db, publisher, parentZoneId);
         // Without a publisher the version is stored but served nowhere: nothing to verify.
-        if (!currentPublisher()) return { parentZone, serial, pushed: false, verified: false };
+        if (!publisher) return { parentZone, serial, pushed: false, verified: false };
         await verifyDelegation(db, id, serial);
         return { parentZone, serial, pushed: push.pushed, verified: true };
       },
@@ -121,4 +139,107 @@ registerKind<DelegationPayload>({
     if (id) await withdrawDelegation(tx, ctx, id);
   },
   sla: { responseMinutes: 60, resolutionMinutes: 24 * 60 },
+});
+
+/**
+ * `rdns.lameDelegation`: opened by Guichet itself when the periodic re-check finds that a
+ * published zone turned lame. Its ticket lands in the NOC's rdns queue and the institution's
+ * technical contacts get an "action needed" email naming the zone.
+ *
+ * detect (automatic, at filing): locks the delegation, records the findings and marks it
+ * `lame` — only if it is still `published`, so two re-checks racing open one request, not two
+ * (the loser's filing is refused with a CONFLICT and writes nothing).
+ * repair (external, once a day by default): checks again; still failing → the attempt fails and
+ * the next one is due a day later; passing → published again and the request completes (its
+ * ticket resolves). Out of attempts → failed: the NOC decides (withdraw, or retry).
+ */
+
+export const RDNS_LAME = 'rdns.lameDelegation';
+
+/** How often `repair` checks again (RDNS_REPAIR_DELAY_SECONDS), and for how long (14 times). */
+export function repairRetry(env: Env): RetryPolicy {
+  return { limit: 14, delaySeconds: env.line('rdns').config.RDNS_REPAIR_DELAY_SECONDS, backoff: false };
+}
+
+const finding = z.object({
+  level: z.enum(['error', 'warning', 'notice']),
+  code: z.string(),
+  message: z.string(),
+});
+
+export const lameSchema = z.object({
+  delegationId: z.uuid(),
+  zone: z.string().min(1).max(253),
+  findings: z.array(finding.passthrough()).max(200),
+});
+export type LamePayload = z.output<typeof lameSchema>;
+
+/** What makes the zone lame: its errors, and the lame-making findings of any level. */
+const problemsOf = (findings: readonly FindingJson[]) =>
+  findings
+    .filter((f) => f.level === 'error' || LAME_CODES.has(f.code))
+    .map((f) => `${f.code} (${f.message})`)
+    .join('; ');
+
+export const LAME_KIND = defineKind<LamePayload>({
+  kind: RDNS_LAME,
+  queue: 'rdns',
+  title: 'Lame reverse delegation',
+  description:
+    'Opened by Guichet when the periodic re-check finds that a delegated reverse zone no longer answers correctly; closes itself when the zone passes the check again.',
+  schema: lameSchema,
+  summary: (p) => `${p.zone}: ${problemsOf(p.findings as FindingJson[]) || 'the check fails'}`,
+  steps: [
+    {
+      name: 'detect',
+      type: 'automatic',
+      description: 'Records the failing check and marks the delegation lame (only if it was published).',
+      run: async (tx, { ctx, payload }) => {
+        const [row] = await tx
+          .select()
+          .from(delegations)
+          .where(eq(delegations.id, payload.delegationId))
+          .for('update');
+        if (row?.state !== 'published') {
+          throw new ConflictError(
+            `${payload.zone} is ${row?.state ?? 'unknown'}, not published: nothing to open`,
+          );
+        }
+        const findings = payload.findings as FindingJson[];
+        await recordCheck(
+          tx,
+          ctx,
+          row.id,
+          findings,
+          findings.some((f) => f.level === 'error'),
+        );
+        await setDelegationState(tx, ctx, row.id, 'lame');
+        return { zone: row.zone, errors: problemsOf(findings) };
+      },
+    },
+    {
+      name: 'repair',
+      type: 'external',
+      retry: repairRetry,
+      description:
+        'Checks the zone again (daily by default) until it passes — the delegation is then published again and the request completes — or the attempts run out (the request fails to the NOC).',
+      run: async (db, { ctx, payload, env }) => {
+        const row = await getDelegation(db, payload.delegationId);
+        // Repaired meanwhile (a NOC re-check), or withdrawn: nothing left to wait for.
+        if (row.state !== 'lame') return { state: row.state };
+        const check = env.line('rdns').checker;
+        if (!check) throw new Error('no checker is installed: cannot tell whether the zone is repaired');
+        const result = await check({ zone: row.zone, nameservers: row.nameservers, ds: row.ds });
+        const { findings, blocking } = result;
+        const lame = isLame(result);
+        await db.transaction(async (tx) => {
+          await recordCheck(tx, ctx, row.id, findings, blocking);
+          if (!lame) await setDelegationState(tx, ctx, row.id, 'published', { only: 'lame' });
+        });
+        if (lame) throw new Error(`${row.zone} is still lame: ${problemsOf(findings)}`);
+        return { state: 'published' };
+      },
+    },
+  ],
+  sla: { responseMinutes: 4 * 60, resolutionMinutes: 7 * 24 * 60 },
 });

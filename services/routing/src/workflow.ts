@@ -1,4 +1,4 @@
-import { registerKind } from '@guichet/workflow';
+import { defineKind } from '@guichet/workflow';
 import { z } from 'zod';
 import { applyPlan, type ChangeAsk, planChange } from './service/change.js';
 import { generateConfigs } from './service/configs.js';
@@ -32,7 +32,7 @@ export type RoutingChange = z.output<typeof routingChangeSchema>;
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
 
-registerKind<RoutingChange>({
+export const ROUTING_CHANGE_KIND = defineKind<RoutingChange>({
   kind: ROUTING_CHANGE,
   queue: 'routing',
   title: 'Routing change',
@@ -45,8 +45,13 @@ registerKind<RoutingChange>({
       type: 'automatic',
       description:
         'Checks each prefix (held by the institution, not announced for another one, not longer than /24 or /48, no bogon) and the session’s import limit.',
-      run: async (tx, { request, payload }) => {
-        const plan = await planChange(tx, request.institutionId, payload as ChangeAsk);
+      run: async (tx, { request, payload, env }) => {
+        const plan = await planChange(
+          tx,
+          env.line('routing').limits,
+          request.institutionId,
+          payload as ChangeAsk,
+        );
         return {
           collectorId: plan.collectorId,
           sessionId: plan.sessionId,
@@ -74,8 +79,14 @@ registerKind<RoutingChange>({
       type: 'automatic',
       description:
         'Checks again under lock, then replaces the announcements, collector, session and origin AS of the institution.',
-      run: async (tx, { request, payload, ctx, outputs }) => {
-        const plan = await planChange(tx, request.institutionId, payload as ChangeAsk, true);
+      run: async (tx, { request, payload, ctx, outputs, env }) => {
+        const plan = await planChange(
+          tx,
+          env.line('routing').limits,
+          request.institutionId,
+          payload as ChangeAsk,
+          true,
+        );
         await applyPlan(tx, ctx, request.institutionId, request.id, plan, strings(outputs.noc?.acceptedPi));
         return {
           collectors: [plan.collectorId, ...(plan.fromCollectorId ? [plan.fromCollectorId] : [])],
@@ -88,8 +99,14 @@ registerKind<RoutingChange>({
       type: 'automatic',
       description:
         'Renders the BIRD configuration of every affected collector (old and new), checks it with `bird -p` and stores it; a configuration BIRD refuses undoes the change.',
-      run: async (tx, { request, ctx, outputs }) => ({
-        configs: await generateConfigs(tx, ctx, strings(outputs.apply?.collectors), request.id),
+      run: async (tx, { request, ctx, outputs, env }) => ({
+        configs: await generateConfigs(
+          tx,
+          ctx,
+          env.line('routing').limits,
+          strings(outputs.apply?.collectors),
+          request.id,
+        ),
       }),
     },
   ],

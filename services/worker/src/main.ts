@@ -1,22 +1,17 @@
-import { ConfigError, createLogger, loadConfig } from '@guichet/core';
-import { configureIpam } from '@guichet/ipam';
-import { configureRdnsFromConfig } from '@guichet/rdns';
-import { configureRouting } from '@guichet/routing';
-import { jobDefinitions, startWorker } from './index.js';
+import { loadComposedConfig } from '@guichet/compose';
+import { ConfigError, createLogger } from '@guichet/core';
+import { startWorker } from './index.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  configureIpam(config);
-  configureRouting(config);
-  configureRdnsFromConfig(config);
-  const logger = createLogger(config.LOG_LEVEL, { component: 'worker' });
+  const config = loadComposedConfig();
+  const logger = createLogger(config.core.LOG_LEVEL, { component: 'worker' });
   // pg-boss writes a job's completion without awaiting it: a database failure there surfaces
   // here. Exit, and let the supervisor restart us; the job is retried after its expiry.
   process.on('unhandledRejection', (err) => {
     logger.fatal({ err }, 'unhandled rejection');
     process.exit(1);
   });
-  const worker = await startWorker(config, (database) => jobDefinitions(database, config), { logger });
+  const worker = await startWorker(config, { logger });
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

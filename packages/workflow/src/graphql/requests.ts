@@ -187,7 +187,7 @@ export const RequestRef = builder.objectRef<RequestRow>('Request').implement({
       type: RequestDocumentType,
       nullable: true,
       description: 'The document to sign, for kinds that need a signature (once it has been prepared).',
-      resolve: (r, _a, { database }) => requestDocument(database.db, r),
+      resolve: (r, _a, { database, env }) => requestDocument(database.db, env, r),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was filed.' }),
     submittedAt: t.expose('submittedAt', {

@@ -92,7 +92,7 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: AgreementChangeInput, description: 'The changes.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
+    resolve: async (_r, { input }, { database, ctx, env }) => {
       const { institutionId, submit, securityContactId, ...rest } = input;
       const payload = {
         ...present({ ...rest, secondarySiteIds: rest.secondarySiteIds?.map(String) }),
@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
       const request = await fileRequest(
         database.db,
         ctx,
-        jobs,
+        env,
         { kind: AGREEMENT_CHANGE, institutionId: String(institutionId), payload, submit: submit ?? true },
         AT_INPUT,
       );
@@ -118,13 +118,13 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: ContactChangeInput, description: 'The change.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
+    resolve: async (_r, { input }, { database, ctx, env }) => {
       const { institutionId, submit, contactId, ...rest } = input;
       const payload = present({ ...rest, contactId: contactId == null ? undefined : String(contactId) });
       const request = await fileRequest(
         database.db,
         ctx,
-        jobs,
+        env,
         { kind: CONTACT_CHANGE, institutionId: String(institutionId), payload, submit: submit ?? true },
         AT_INPUT,
       );

@@ -5,6 +5,7 @@ import { agreementVersions, contactRoles, contacts, currentAgreement, sites } fr
 import { freshDatabase } from '@guichet/testkit';
 import { type GraphQLSchema, graphql } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envOf } from '../requests/test/fixtures.js';
 import '../index.js';
 import { as, type InstitutionFixture, seedInstitution, staff } from '../requests/test/fixtures.js';
 
@@ -43,6 +44,7 @@ describe(`membership request kinds on ${engine}`, () => {
       config: {} as Config,
       logger,
       jobs: null,
+      env: envOf(database),
     };
     const res = await graphql({ schema, source, variableValues: { input }, contextValue });
     if (res.errors) throw res.errors[0];

@@ -106,8 +106,8 @@ builder.mutationField('retryNotifications', (t) =>
         }),
       }),
     },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-      notifications: await retryNotifications(database.db, ctx, jobs, String(input.requestId)),
+    resolve: async (_r, { input }, { database, ctx, env }) => ({
+      notifications: await retryNotifications(database.db, ctx, env, String(input.requestId)),
     }),
   }),
 );

@@ -4,6 +4,7 @@ import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { contacts } from '@guichet/membership';
 import { freshDatabase, type SinkMessage, type SmtpSink, startSmtpSink } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envOf } from '../requests/test/fixtures.js';
 import { notifications } from '../tables.js';
 import { contact, emit, institution, request, staffActor } from '../tickets/__tests__/fixtures.js';
 import {
@@ -238,7 +239,7 @@ describe(`notifications through a real SMTP server on ${process.env.TEST_DATABAS
     const again = await retryNotifications(
       database.db,
       newRequestContext({ actor: noc, clock }),
-      runner,
+      envOf(database, runner),
       req.id,
     );
     expect(again).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { recordChange } from '@guichet/audit';
 import { canWrite, ForbiddenError, hasStaffRole, isUuid, type RequestContext } from '@guichet/core';
 import { and, asc, type Db, type DbOrTx, eq } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
+import type { Env } from '../line/env.js';
 import { notifications } from '../tables.js';
 import { SEND_NOTIFICATIONS } from './listener.js';
 import type { NotificationRow } from './send.js';
@@ -23,7 +23,7 @@ export async function listNotifications(db: DbOrTx, requestId: string): Promise<
 export async function retryNotifications(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   requestId: string,
 ): Promise<NotificationRow[]> {
   if (!canWrite(ctx.actor) || !hasStaffRole(ctx.actor, 'noc', 'desk')) {
@@ -37,7 +37,7 @@ export async function retryNotifications(
       .where(and(eq(notifications.requestId, requestId), eq(notifications.status, 'failed')))
       .returning();
     for (const eventId of new Set(rows.map((r) => r.eventId))) {
-      await jobs?.sendInTx(tx, SEND_NOTIFICATIONS, { eventId }, { requestId: ctx.requestId });
+      await env.jobs?.sendInTx(tx, SEND_NOTIFICATIONS, { eventId }, { requestId: ctx.requestId });
     }
     for (const r of rows) {
       await recordChange(tx, ctx, {

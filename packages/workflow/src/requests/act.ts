@@ -1,9 +1,9 @@
 import { actorLabel, ConflictError, type RequestContext, ValidationError } from '@guichet/core';
 import type { Db, Tx } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
 import { z } from 'zod';
 import type { RequestRow } from '../events.js';
 import type { AnyKind, AnyStep } from '../kinds.js';
+import type { Env } from '../line/env.js';
 import { assertTransition, type RequestStatus } from '../rules.js';
 import { assertRequestId, partiesOf } from './access.js';
 import { abandonPass, advanceAfter, stepDone } from './engine.js';
@@ -43,7 +43,7 @@ export interface ActOptions {
 export async function actOnStep(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   input: ActOnStepInput,
   opts: ActOptions = {},
 ): Promise<RequestRow> {
@@ -55,7 +55,7 @@ export async function actOnStep(
     throw ValidationError.field(['input', 'step'], 'name the step you approve');
   }
   assertRequestId(i.requestId);
-  const deps: EngineDeps = { jobs };
+  const deps: EngineDeps = env;
   return db.transaction(async (tx) => {
     const { req, kind, pending } = await loadForAction(tx, ctx, i.requestId);
     // The caller acted on what they saw; if another action moved the request meanwhile (a
@@ -98,7 +98,7 @@ async function approve(
   if (!run) throw new Error(`request ${req.id}: no run of step ${step.name} in pass ${pass}`);
   const outputs = await loadOutputs(tx, req.id, pass);
   const output =
-    (await step.run?.(tx, { request: req, payload: req.payload, ctx, data, pass, outputs })) ?? {};
+    (await step.run?.(tx, { request: req, payload: req.payload, ctx, data, pass, outputs, env: deps })) ?? {};
   const now = ctx.clock.now();
   await updateStepRun(tx, run.id, {
     status: 'done',
@@ -134,7 +134,7 @@ async function close(
     reason,
     closedAt: to === 'rejected' ? ctx.clock.now() : null,
   });
-  await abandonPass(tx, ctx, kind, after, actorLabel(ctx.actor));
+  await abandonPass(tx, ctx, deps, kind, after, actorLabel(ctx.actor));
   await appendEvent(tx, ctx, deps, after, {
     type: to,
     from,

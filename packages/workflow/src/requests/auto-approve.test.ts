@@ -7,7 +7,7 @@ import { requests } from '../tables.js';
 import { actOnStep } from './act.js';
 import { requestHistory, requestSteps } from './queries.js';
 import { fileRequest } from './service.js';
-import { as, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
+import { as, envOf, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
 
 /**
  * `HumanStep.autoApprove`: a policy approves the step when it is reached (small requests,
@@ -61,7 +61,7 @@ describe(`auto-approval of human steps on ${engine}`, () => {
   let database: Database;
   let a: InstitutionFixture;
   const file = (size: number) =>
-    fileRequest(database.db, as(a.technical), null, {
+    fileRequest(database.db, as(a.technical), envOf(database), {
       kind: 'test.auto',
       institutionId: a.id,
       payload: { size },
@@ -103,7 +103,7 @@ describe(`auto-approval of human steps on ${engine}`, () => {
     expect(again).toMatchObject({ status: 'in_progress', currentStep: 'review' });
     const big = await file(5);
     expect(big).toMatchObject({ status: 'in_progress', currentStep: 'review' });
-    const done = await actOnStep(database.db, as(desk), null, {
+    const done = await actOnStep(database.db, as(desk), envOf(database), {
       requestId: big.id,
       step: 'review',
       decision: 'approve',

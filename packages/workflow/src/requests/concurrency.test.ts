@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actOnStep } from './act.js';
 import { requestHistory } from './queries.js';
 import { fileRequest } from './service.js';
-import { as, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
+import { as, envOf, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
 import { registerTestKinds } from './test/kinds.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -30,7 +30,7 @@ describe(`concurrent actions on one request (${engine})`, () => {
   });
 
   const file = () =>
-    fileRequest(database.db, as(a.technical), null, {
+    fileRequest(database.db, as(a.technical), envOf(database), {
       kind: 'test.flow',
       institutionId: a.id,
       payload: { label: 'c', size: 1 },
@@ -40,11 +40,13 @@ describe(`concurrent actions on one request (${engine})`, () => {
     for (let round = 0; round < 5; round++) {
       const req = await file();
       const results = await Promise.allSettled(
-        desks
-          .slice(0, n)
-          .map((d) =>
-            actOnStep(database.db, as(d), null, { requestId: req.id, step: 'review', decision: 'approve' }),
-          ),
+        desks.slice(0, n).map((d) =>
+          actOnStep(database.db, as(d), envOf(database), {
+            requestId: req.id,
+            step: 'review',
+            decision: 'approve',
+          }),
+        ),
       );
       const ok = results.filter((r) => r.status === 'fulfilled');
       const refused = results
@@ -70,12 +72,12 @@ describe(`concurrent actions on one request (${engine})`, () => {
     for (let round = 0; round < 5; round++) {
       const req = await file();
       const results = await Promise.allSettled([
-        actOnStep(database.db, as(desks[0]!), null, {
+        actOnStep(database.db, as(desks[0]!), envOf(database), {
           requestId: req.id,
           step: 'review',
           decision: 'approve',
         }),
-        actOnStep(database.db, as(desks[1]!), null, {
+        actOnStep(database.db, as(desks[1]!), envOf(database), {
           requestId: req.id,
           step: 'review',
           decision: 'return',

@@ -21,7 +21,7 @@ import {
   requestSteps,
 } from './queries.js';
 import { amendRequest, fileRequest, resubmitRequest, submitRequest } from './service.js';
-import { as, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
+import { as, envOf, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
 import { abandoned, documentHash, registerTestKinds } from './test/kinds.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -36,9 +36,14 @@ describe(`request engine on ${engine}`, () => {
   const count = async (table: string, where = 'true') =>
     (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))[0]!.n;
   const file = (actor = a.technical, payload: unknown = { label: 'lab', size: 3 }, extra = {}) =>
-    fileRequest(database.db, as(actor), null, { kind: 'test.flow', institutionId: a.id, payload, ...extra });
+    fileRequest(database.db, as(actor), envOf(database), {
+      kind: 'test.flow',
+      institutionId: a.id,
+      payload,
+      ...extra,
+    });
   const act = (actor: typeof desk, input: Parameters<typeof actOnStep>[3], requestId?: string) =>
-    actOnStep(database.db, as(actor, requestId), null, input);
+    actOnStep(database.db, as(actor, requestId), envOf(database), input);
 
   beforeAll(async () => {
     registerTestKinds();
@@ -51,7 +56,7 @@ describe(`request engine on ${engine}`, () => {
   });
 
   it('runs automatic steps in the filing transaction and stops at the first human step', async () => {
-    const req = await fileRequest(database.db, as(a.technical, 'http-file-1'), null, {
+    const req = await fileRequest(database.db, as(a.technical, 'http-file-1'), envOf(database), {
       kind: 'test.flow',
       institutionId: a.id,
       payload: { label: 'lab', size: 3 },
@@ -101,7 +106,7 @@ describe(`request engine on ${engine}`, () => {
       await count('audit_changes'),
     ];
     await expect(
-      fileRequest(database.db, as(a.technical), null, {
+      fileRequest(database.db, as(a.technical), envOf(database), {
         kind: 'test.boom',
         institutionId: a.id,
         payload: { label: 'x' },
@@ -121,7 +126,7 @@ describe(`request engine on ${engine}`, () => {
     await expect(file(noc)).rejects.toThrow(ForbiddenError);
     expect((await file(desk)).requester).toBe('staff:dora');
     await expect(
-      fileRequest(database.db, as(a.technical), null, {
+      fileRequest(database.db, as(a.technical), envOf(database), {
         kind: 'nope.kind',
         institutionId: a.id,
         payload: {},
@@ -136,7 +141,7 @@ describe(`request engine on ${engine}`, () => {
       .set({ status: 'closed', closedAt: new Date() })
       .where(eq(institutions.id, c.id));
     await expect(
-      fileRequest(database.db, as(c.technical), null, {
+      fileRequest(database.db, as(c.technical), envOf(database), {
         kind: 'test.flow',
         institutionId: c.id,
         payload: { label: 'x', size: 1 },
@@ -158,7 +163,7 @@ describe(`request engine on ${engine}`, () => {
     expect(review.actedAt).toBeInstanceOf(Date);
 
     // The head signs the document they read through the request.
-    const doc = await requestDocument(database.db, reviewed);
+    const doc = await requestDocument(database.db, envOf(database), reviewed);
     expect(doc).toEqual({ text: 'Agreement for lab#1', hash: documentHash('lab#1') });
     const sign = { requestId: req.id, step: 'sign', decision: 'approve' as const };
     const noHash = await act(a.head, sign).catch((e) => e);
@@ -212,20 +217,20 @@ describe(`request engine on ${engine}`, () => {
     });
 
     const amend = (revision: number) =>
-      amendRequest(database.db, as(a.technical), null, {
+      amendRequest(database.db, as(a.technical), envOf(database), {
         requestId: req.id,
         revision,
         payload: { label: 'lab2', size: 4 },
       });
     await expect(amend(req.revision)).rejects.toThrow(ConflictError);
     await expect(amend(returned.revision)).resolves.toMatchObject({ payload: { label: 'lab2', size: 4 } });
-    await expect(resubmitRequest(database.db, as(b.technical), null, { requestId: req.id })).rejects.toThrow(
-      NotFoundError,
-    );
-    await expect(resubmitRequest(database.db, as(a.security), null, { requestId: req.id })).rejects.toThrow(
-      ForbiddenError,
-    );
-    const again = await resubmitRequest(database.db, as(a.technical), null, { requestId: req.id });
+    await expect(
+      resubmitRequest(database.db, as(b.technical), envOf(database), { requestId: req.id }),
+    ).rejects.toThrow(NotFoundError);
+    await expect(
+      resubmitRequest(database.db, as(a.security), envOf(database), { requestId: req.id }),
+    ).rejects.toThrow(ForbiddenError);
+    const again = await resubmitRequest(database.db, as(a.technical), envOf(database), { requestId: req.id });
     expect(again).toMatchObject({ status: 'in_progress', currentStep: 'review', reason: null });
     const steps = await requestSteps(database.db, again);
     expect(steps.map((s) => [s.name, s.pass, s.state])).toEqual([
@@ -233,7 +238,9 @@ describe(`request engine on ${engine}`, () => {
       ['review', 2, 'pending'],
       ['sign', 2, 'not_started'],
     ]);
-    expect(await requestDocument(database.db, again)).toMatchObject({ text: 'Agreement for lab2#2' });
+    expect(await requestDocument(database.db, envOf(database), again)).toMatchObject({
+      text: 'Agreement for lab2#2',
+    });
     const types = (await requestHistory(database.db, req.id)).map((e) => e.type);
     expect(types).toEqual([
       'filed',
@@ -251,54 +258,59 @@ describe(`request engine on ${engine}`, () => {
   it('amends and submits a draft; refuses to amend a running request', async () => {
     const draft = await file(a.technical, { label: 'd', size: 1 }, { submit: false });
     expect(draft).toMatchObject({ status: 'draft', currentStep: null });
-    const amended = await amendRequest(database.db, as(a.technical), null, {
+    const amended = await amendRequest(database.db, as(a.technical), envOf(database), {
       requestId: draft.id,
       revision: draft.revision,
       payload: { label: 'd2', size: 2 },
     });
-    const bad = await amendRequest(database.db, as(a.technical), null, {
+    const bad = await amendRequest(database.db, as(a.technical), envOf(database), {
       requestId: draft.id,
       revision: amended.revision,
       payload: { label: 'd3' },
     }).catch((e) => e);
     expect(bad.issues[0].path).toEqual(['input', 'payload', 'size']);
     await expect(
-      submitRequest(database.db, as(a.technical), null, { requestId: draft.id, revision: draft.revision }),
+      submitRequest(database.db, as(a.technical), envOf(database), {
+        requestId: draft.id,
+        revision: draft.revision,
+      }),
     ).rejects.toThrow(ConflictError);
-    const running = await submitRequest(database.db, as(a.technical), null, { requestId: draft.id });
+    const running = await submitRequest(database.db, as(a.technical), envOf(database), {
+      requestId: draft.id,
+    });
     expect(running).toMatchObject({ status: 'in_progress', currentStep: 'review' });
     await expect(
-      amendRequest(database.db, as(a.technical), null, {
+      amendRequest(database.db, as(a.technical), envOf(database), {
         requestId: draft.id,
         revision: running.revision,
         payload: { label: 'x', size: 1 },
       }),
     ).rejects.toThrow(InvalidTransitionError);
-    await expect(submitRequest(database.db, as(a.technical), null, { requestId: draft.id })).rejects.toThrow(
-      InvalidTransitionError,
-    );
+    await expect(
+      submitRequest(database.db, as(a.technical), envOf(database), { requestId: draft.id }),
+    ).rejects.toThrow(InvalidTransitionError);
   });
 
   it('cancels: a draft, a request waiting on a person; never a final one; only the filer side', async () => {
     const draft = await file(a.technical, { label: 'c', size: 1 }, { submit: false });
-    expect((await cancelRequest(database.db, as(a.technical), null, { requestId: draft.id })).status).toBe(
-      'cancelled',
-    );
+    expect(
+      (await cancelRequest(database.db, as(a.technical), envOf(database), { requestId: draft.id })).status,
+    ).toBe('cancelled');
     const running = await file();
-    await expect(cancelRequest(database.db, as(noc), null, { requestId: running.id })).rejects.toThrow(
-      ForbiddenError,
-    );
-    await expect(cancelRequest(database.db, as(a.security), null, { requestId: running.id })).rejects.toThrow(
-      ForbiddenError,
-    );
-    const cancelled = await cancelRequest(database.db, as(a.technical), null, {
+    await expect(
+      cancelRequest(database.db, as(noc), envOf(database), { requestId: running.id }),
+    ).rejects.toThrow(ForbiddenError);
+    await expect(
+      cancelRequest(database.db, as(a.security), envOf(database), { requestId: running.id }),
+    ).rejects.toThrow(ForbiddenError);
+    const cancelled = await cancelRequest(database.db, as(a.technical), envOf(database), {
       requestId: running.id,
       reason: 'not needed',
     });
     expect(cancelled).toMatchObject({ status: 'cancelled', reason: 'not needed', currentStep: null });
     expect(abandoned).toContain(`${running.id} cancelled lab#1`);
     await expect(
-      cancelRequest(database.db, as(a.technical), null, { requestId: running.id }),
+      cancelRequest(database.db, as(a.technical), envOf(database), { requestId: running.id }),
     ).rejects.toThrow(InvalidTransitionError);
   });
 
@@ -313,9 +325,9 @@ describe(`request engine on ${engine}`, () => {
     await expect(act(desk, { requestId: req.id, step: 'review', decision: 'approve' })).rejects.toThrow(
       InvalidTransitionError,
     );
-    await expect(resubmitRequest(database.db, as(a.technical), null, { requestId: req.id })).rejects.toThrow(
-      InvalidTransitionError,
-    );
+    await expect(
+      resubmitRequest(database.db, as(a.technical), envOf(database), { requestId: req.id }),
+    ).rejects.toThrow(InvalidTransitionError);
   });
 
   it('refuses an approval of a step the request is no longer at', async () => {
@@ -329,9 +341,9 @@ describe(`request engine on ${engine}`, () => {
     const req = await file();
     await expect(getRequest(database.db, as(b.technical), req.id)).rejects.toThrow(NotFoundError);
     await expect(getRequest(database.db, as(b.head), 'not-a-uuid')).rejects.toThrow(NotFoundError);
-    await expect(cancelRequest(database.db, as(b.technical), null, { requestId: req.id })).rejects.toThrow(
-      NotFoundError,
-    );
+    await expect(
+      cancelRequest(database.db, as(b.technical), envOf(database), { requestId: req.id }),
+    ).rejects.toThrow(NotFoundError);
     expect((await getRequest(database.db, as(a.security), req.id)).id).toBe(req.id);
     expect((await getRequest(database.db, as(noc), req.id)).id).toBe(req.id);
     const seenByB = await listRequests(database.db, as(b.technical), { limit: 100 });

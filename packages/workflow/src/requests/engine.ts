@@ -2,6 +2,7 @@ import { type RequestContext, UnavailableError } from '@guichet/core';
 import type { Tx } from '@guichet/db';
 import type { RequestRow } from '../events.js';
 import { type AnyKind, type AnyStep, POLICY_ACTOR, type StepOutputs } from '../kinds.js';
+import type { Env } from '../line/env.js';
 import { assertTransition } from '../rules.js';
 import { stepRuns } from '../tables.js';
 import {
@@ -68,15 +69,22 @@ export async function runSteps(
           .returning(),
       );
       const output =
-        (await step.run(tx, { request: req, payload: req.payload, ctx, data: undefined, pass, outputs })) ??
-        {};
+        (await step.run(tx, {
+          request: req,
+          payload: req.payload,
+          ctx,
+          data: undefined,
+          pass,
+          outputs,
+          env: deps,
+        })) ?? {};
       await updateStepRun(tx, run.id, { status: 'done', finishedAt: ctx.clock.now() });
       outputs[step.name] = output;
       await stepDone(tx, ctx, deps, req, step, pass, undefined, output);
       continue;
     }
     if (step.type === 'human' && step.autoApprove) {
-      const args = { request: req, payload: req.payload, ctx, pass, outputs };
+      const args = { request: req, payload: req.payload, ctx, pass, outputs, env: deps };
       const reason = await step.autoApprove(tx, args);
       if (reason !== false) {
         // Approved by policy: the step runs as `system:policy`, and the reason goes in the history.
@@ -178,6 +186,7 @@ export async function advanceAfter(
 export async function abandonPass(
   tx: Tx,
   ctx: RequestContext,
+  env: Env,
   kind: AnyKind,
   req: RequestRow,
   actedBy?: string,
@@ -193,7 +202,7 @@ export async function abandonPass(
       ...(actedBy && run.type === 'human' ? { actedBy, actedAt: now } : {}),
     });
   }
-  await kind.onAbandon?.(tx, req, ctx, await loadOutputs(tx, req.id, pass));
+  await kind.onAbandon?.(tx, req, ctx, await loadOutputs(tx, req.id, pass), env);
 }
 
 export async function enqueueStep(

@@ -1,14 +1,16 @@
-import { createLogger, ForbiddenError, InvalidTransitionError } from '@guichet/core';
+import { createLogger, ForbiddenError, InvalidTransitionError, loadConfig } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnv } from '../line/create.js';
+import { notifyJobs } from '../notify/jobs.js';
 import { actOnStep } from './act.js';
-import { bindWorkflowJobs, workflowJobs } from './external.js';
+import { externalStepJob } from './external.js';
 import { cancelRequest, retryRequest } from './lifecycle.js';
 import { getRequest, requestHistory, requestSteps } from './queries.js';
 import { fileRequest, resubmitRequest } from './service.js';
-import { as, type InstitutionFixture, seedInstitution, staff, waitFor } from './test/fixtures.js';
+import { as, envOf, type InstitutionFixture, seedInstitution, staff, waitFor } from './test/fixtures.js';
 import { probeRuns, registerTestKinds } from './test/kinds.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -21,7 +23,7 @@ describe(`external steps on ${engine}`, () => {
   let a: InstitutionFixture;
 
   const file = (failTimes: number, returnWith?: string) =>
-    fileRequest(database.db, as(a.technical), runner, {
+    fileRequest(database.db, as(a.technical), envOf(database, runner), {
       kind: 'test.probe',
       institutionId: a.id,
       payload: { label: 'p', failTimes, ...(returnWith ? { returnWith } : {}) },
@@ -38,8 +40,17 @@ describe(`external steps on ${engine}`, () => {
     registerTestKinds();
     database = await freshDatabase();
     a = await seedInstitution(database, 'ALPHA');
-    runner = createJobRunner(database, { definitions: workflowJobs, logger, pollingIntervalSeconds: 0.5 });
-    bindWorkflowJobs(database, runner);
+    const env = createEnv({ database, lines: [] });
+    runner = createJobRunner(database, {
+      // The notification jobs too: the listener enqueues them as in every host.
+      definitions: [
+        externalStepJob(env),
+        ...notifyJobs({ database, config: loadConfig({}), sweepCron: null }),
+      ],
+      logger,
+      pollingIntervalSeconds: 0.5,
+    });
+    env.attachJobs(runner);
     await runner.start();
   });
   afterAll(async () => {
@@ -100,14 +111,16 @@ describe(`external steps on ${engine}`, () => {
       step: 'probe',
     });
     // The filer may not cancel while something external is in flight or has failed.
-    await expect(cancelRequest(database.db, as(a.technical), runner, { requestId: req.id })).rejects.toThrow(
-      InvalidTransitionError,
-    );
+    await expect(
+      cancelRequest(database.db, as(a.technical), envOf(database, runner), { requestId: req.id }),
+    ).rejects.toThrow(InvalidTransitionError);
 
-    await expect(retryRequest(database.db, as(a.technical), runner, { requestId: req.id })).rejects.toThrow(
-      ForbiddenError,
-    );
-    const retried = await retryRequest(database.db, as(noc, 'http-retry'), runner, { requestId: req.id });
+    await expect(
+      retryRequest(database.db, as(a.technical), envOf(database, runner), { requestId: req.id }),
+    ).rejects.toThrow(ForbiddenError);
+    const retried = await retryRequest(database.db, as(noc, 'http-retry'), envOf(database, runner), {
+      requestId: req.id,
+    });
     expect(retried).toMatchObject({ status: 'in_progress', reason: null, currentStep: 'probe' });
     expect(await probe(req.id)).toMatchObject({ attempts: 0 });
     expect(await settled(req.id)).toMatchObject({ status: 'completed' });
@@ -119,7 +132,7 @@ describe(`external steps on ${engine}`, () => {
   it('lets the NOC reject a failed request', async () => {
     const req = await file(99);
     await settled(req.id);
-    const rejected = await actOnStep(database.db, as(noc), runner, {
+    const rejected = await actOnStep(database.db, as(noc), envOf(database, runner), {
       requestId: req.id,
       decision: 'reject',
       reason: 'peer never answers',
@@ -130,7 +143,7 @@ describe(`external steps on ${engine}`, () => {
   it('leaves a returned request alone when its pending job wakes up', async () => {
     const req = await file(1);
     await waitFor(async () => (await probe(req.id)).lastError);
-    const returned = await actOnStep(database.db, as(noc), runner, {
+    const returned = await actOnStep(database.db, as(noc), envOf(database, runner), {
       requestId: req.id,
       step: 'probe',
       decision: 'return',
@@ -162,7 +175,7 @@ describe(`external steps on ${engine}`, () => {
       data: { pass: 1, findings: [{ code: 'LAME' }] },
     });
     // The institution resubmits (having fixed its server): a new pass, which completes.
-    await resubmitRequest(database.db, as(a.technical), runner, { requestId: req.id });
+    await resubmitRequest(database.db, as(a.technical), envOf(database, runner), { requestId: req.id });
     expect(await settled(req.id)).toMatchObject({ status: 'completed', reason: null });
     expect(probeRuns.get(req.id)).toHaveLength(2);
   });

@@ -1,6 +1,6 @@
 import type { RequestContext } from '@guichet/core';
-import type { Database, Tx } from '@guichet/db';
-import { defineJob, type JobContext, type JobDefinition, type JobRunner } from '@guichet/jobs';
+import type { Tx } from '@guichet/db';
+import { defineJob, type JobContext, type JobDefinition } from '@guichet/jobs';
 import { z } from 'zod';
 import type { RequestRow } from '../events.js';
 import {
@@ -11,6 +11,7 @@ import {
   retryDelaySeconds,
   retryPolicy,
 } from '../kinds.js';
+import type { Env } from '../line/env.js';
 import { assertTransition } from '../rules.js';
 import {
   abandonPass,
@@ -49,36 +50,20 @@ import {
 
 const JobData = z.object({ requestId: z.uuid(), pass: z.number().int().positive(), step: z.string().min(1) });
 
-interface Runtime {
-  database: Database;
-  jobs: JobRunner;
-}
-
-let runtime: Runtime | undefined;
-
 /**
- * Gives the job handler its database and runner. A job handler receives no database of its
- * own (JobContext has none): the process that runs the handlers (the api on the embedded
- * engine, services/worker on a server) calls this once after creating its runner.
+ * The job that runs external steps, for one env: the process that runs handlers (the api on
+ * the embedded engine, services/worker on a server) composes it with every other job.
  */
-export function bindWorkflowJobs(database: Database, jobs: JobRunner): void {
-  runtime = { database, jobs };
+export function externalStepJob(env: Env): JobDefinition<ExternalStepJobData> {
+  return defineJob<ExternalStepJobData>({
+    name: EXTERNAL_STEP_JOB,
+    validate: (d) => JobData.parse(d),
+    // Only for failures the handler could not record itself (see above).
+    retryLimit: 5,
+    retryDelaySeconds: 30,
+    handler: async (data, job) => runExternalStep(env, data, job),
+  });
 }
-
-export const externalStepJob: JobDefinition<ExternalStepJobData> = defineJob<ExternalStepJobData>({
-  name: EXTERNAL_STEP_JOB,
-  validate: (d) => JobData.parse(d),
-  // Only for failures the handler could not record itself (see above).
-  retryLimit: 5,
-  retryDelaySeconds: 30,
-  handler: async (data, job) => {
-    if (!runtime) throw new Error('workflow jobs are not bound: call bindWorkflowJobs(database, runner)');
-    await runExternalStep(runtime, data, job);
-  },
-});
-
-/** Every job the workflow package defines: give them to the runner, then call bindWorkflowJobs. */
-export const workflowJobs: readonly JobDefinition<ExternalStepJobData>[] = [externalStepJob];
 
 interface Claimed {
   req: RequestRow;
@@ -99,9 +84,10 @@ async function current(tx: Tx, data: ExternalStepJobData, jobId: string): Promis
   return { req, kind, step, run };
 }
 
-async function runExternalStep({ database, jobs }: Runtime, data: ExternalStepJobData, job: JobContext) {
+async function runExternalStep(env: Env, data: ExternalStepJobData, job: JobContext) {
+  const { database } = env;
   const ctx: RequestContext = job.requestContext;
-  const deps: EngineDeps = { jobs };
+  const deps: EngineDeps = env;
   const claimed = await database.db.transaction(async (tx) => {
     const c = await current(tx, data, job.jobId);
     if (!c) return undefined;
@@ -126,6 +112,7 @@ async function runExternalStep({ database, jobs }: Runtime, data: ExternalStepJo
         data: undefined,
         pass: data.pass,
         outputs,
+        env,
       })) ?? {};
     await database.db.transaction(async (tx) => {
       const c = await current(tx, data, job.jobId);
@@ -165,7 +152,7 @@ async function returnFromStep(
   const reason = ret.reason.slice(0, 2000);
   await updateStepRun(tx, c.run.id, { status: 'done', finishedAt: ctx.clock.now() });
   const after = await updateRequest(tx, ctx, c.req.id, { status: 'returned', currentStep: null, reason });
-  await abandonPass(tx, ctx, c.kind, after);
+  await abandonPass(tx, ctx, deps, c.kind, after);
   await appendEvent(tx, ctx, deps, after, {
     type: 'returned',
     from: 'in_progress',
@@ -188,7 +175,7 @@ async function recordFailure(
 ): Promise<void> {
   const c = await current(tx, data, jobId);
   if (!c) return;
-  const policy = retryPolicy(c.kind, c.step);
+  const policy = retryPolicy(c.kind, c.step, deps);
   if (attempt <= policy.limit) {
     const delay = retryDelaySeconds(policy, attempt);
     const next = await enqueueStep(tx, ctx, deps, data, delay);

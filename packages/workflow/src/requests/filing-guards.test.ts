@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requests } from '../tables.js';
 import { listRequests } from './queries.js';
 import { fileRequest } from './service.js';
-import { as, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
+import { as, envOf, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
 import { registerTestKinds } from './test/kinds.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -49,7 +49,7 @@ describe(`filing and listing guards (${engine})`, () => {
         .update(institutions)
         .set({ status: 'closed', closedAt: new Date() })
         .where(eq(institutions.id, a.id));
-      filing = fileRequest(database.db, as(a.technical), null, {
+      filing = fileRequest(database.db, as(a.technical), envOf(database), {
         kind: 'test.flow',
         institutionId: a.id,
         payload: { label: 'late', size: 1 },

@@ -6,7 +6,7 @@ import { type GraphQLSchema, graphql } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The whole package, as the api composes it: GraphQL types, ticket and notification listeners.
 import { fileRequest } from '../index.js';
-import { as, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
+import { as, envOf, type InstitutionFixture, seedInstitution, staff } from './test/fixtures.js';
 import { documentHash, registerTestKinds } from './test/kinds.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -31,11 +31,12 @@ describe(`request GraphQL API on ${engine}`, () => {
       config: {} as Config,
       logger,
       jobs: null,
+      env: envOf(database),
     };
     return graphql({ schema, source, variableValues, contextValue });
   }
   const file = () =>
-    fileRequest(database.db, as(a.technical), null, {
+    fileRequest(database.db, as(a.technical), envOf(database), {
       kind: 'test.flow',
       institutionId: a.id,
       payload: { label: 'g', size: 2 },

@@ -138,8 +138,8 @@ builder.mutationFields((t) => {
       description:
         'Replaces the payload of a draft or returned request (a technical contact of the institution, or the desk).',
       args: { input: t.arg({ type: AmendInput, description: 'The amendment.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await amendRequest(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await amendRequest(database.db, ctx, env, {
           requestId: String(input.requestId),
           revision: input.revision,
           payload: parseJson(input.payload, ['input', 'payload']),
@@ -151,8 +151,8 @@ builder.mutationFields((t) => {
       type: requestPayload('SubmitRequest', 'The submitted request.'),
       description: 'Submits a draft: its first step starts.',
       args: { input: t.arg({ type: SubmitInput, description: 'The draft.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await submitRequest(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await submitRequest(database.db, ctx, env, {
           requestId: String(input.requestId),
           revision: input.revision ?? undefined,
         }),
@@ -163,8 +163,8 @@ builder.mutationFields((t) => {
       type: requestPayload('ResubmitRequest', 'The resubmitted request.'),
       description: 'Resubmits a returned request after amending it: every step runs again from the first.',
       args: { input: t.arg({ type: SubmitInput, description: 'The returned request.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await resubmitRequest(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await resubmitRequest(database.db, ctx, env, {
           requestId: String(input.requestId),
           revision: input.revision ?? undefined,
         }),
@@ -176,8 +176,8 @@ builder.mutationFields((t) => {
       description:
         'Approves the step the request waits on (only its actor: head, technical contact, desk or NOC).',
       args: { input: t.arg({ type: ApproveInput, description: 'The approval.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await actOnStep(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await actOnStep(database.db, ctx, env, {
           requestId: String(input.requestId),
           step: input.step,
           decision: 'approve',
@@ -191,7 +191,7 @@ builder.mutationFields((t) => {
       description:
         'Signs the request as head of institution: approves its signature step with the hash of the document read.',
       args: { input: t.arg({ type: SignInput, description: 'The signature.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => {
+      resolve: async (_r, { input }, { database, ctx, env }) => {
         // Which step is the signature is the kind's business: the caller names the request only.
         // actOnStep checks again, under the lock, that this step is still the pending one.
         const req = await getRequest(database.db, ctx, String(input.requestId));
@@ -202,7 +202,7 @@ builder.mutationFields((t) => {
         const request = await actOnStep(
           database.db,
           ctx,
-          jobs,
+          env,
           {
             requestId: req.id,
             step: step?.name,
@@ -222,8 +222,8 @@ builder.mutationFields((t) => {
       args: {
         input: t.arg({ type: ReasonInput('ReturnRequestInput', 'return'), description: 'The return.' }),
       },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await actOnStep(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await actOnStep(database.db, ctx, env, {
           requestId: String(input.requestId),
           step: input.step ?? undefined,
           decision: 'return',
@@ -239,8 +239,8 @@ builder.mutationFields((t) => {
       args: {
         input: t.arg({ type: ReasonInput('RejectRequestInput', 'reject'), description: 'The rejection.' }),
       },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await actOnStep(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await actOnStep(database.db, ctx, env, {
           requestId: String(input.requestId),
           step: input.step ?? undefined,
           decision: 'reject',
@@ -254,8 +254,8 @@ builder.mutationFields((t) => {
       description:
         'Withdraws a draft, a returned request, or one waiting for a person (the institution’s side).',
       args: { input: t.arg({ type: CancelInput, description: 'The cancellation.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await cancelRequest(database.db, ctx, jobs, {
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await cancelRequest(database.db, ctx, env, {
           requestId: String(input.requestId),
           reason: input.reason ?? undefined,
         }),
@@ -267,8 +267,8 @@ builder.mutationFields((t) => {
       type: requestPayload('RetryRequest', 'The request, running again.'),
       description: 'Runs the failed external step of a failed request again, with fresh attempts (NOC).',
       args: { input: t.arg({ type: RetryInput, description: 'The failed request.' }) },
-      resolve: async (_r, { input }, { database, ctx, jobs }) => ({
-        request: await retryRequest(database.db, ctx, jobs, { requestId: String(input.requestId) }),
+      resolve: async (_r, { input }, { database, ctx, env }) => ({
+        request: await retryRequest(database.db, ctx, env, { requestId: String(input.requestId) }),
       }),
     }),
   };

@@ -1,7 +1,7 @@
 export { mayActAs, partiesOf } from './access.js';
 export { type ActOnStepInput, type ActOptions, actOnStep } from './act.js';
 export { EXTERNAL_STEP_JOB, type ExternalStepJobData } from './engine.js';
-export { bindWorkflowJobs, externalStepJob, workflowJobs } from './external.js';
+export { externalStepJob } from './external.js';
 export { cancelRequest, retryRequest } from './lifecycle.js';
 export {
   getRequest,

@@ -1,8 +1,8 @@
 import type { RequestContext } from '@guichet/core';
 import type { Db } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
 import { z } from 'zod';
 import type { RequestRow } from '../events.js';
+import type { Env } from '../line/env.js';
 import { assertTransition, type RequestStatus } from '../rules.js';
 import { assertRequestId, partiesOf } from './access.js';
 import { abandonPass, enqueueStep } from './engine.js';
@@ -21,7 +21,7 @@ const CancelInput = z.object({ requestId: z.string(), reason: z.string().trim().
 export async function cancelRequest(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   input: z.input<typeof CancelInput>,
 ): Promise<RequestRow> {
   const i = parseWith(CancelInput, input, ['input']);
@@ -42,8 +42,8 @@ export async function cancelRequest(
       closedAt: ctx.clock.now(),
     });
     // A returned request's pass was abandoned when it was returned; a draft never started one.
-    if (from === 'in_progress') await abandonPass(tx, ctx, kind, after);
-    await appendEvent(tx, ctx, { jobs }, after, { type: 'cancelled', from, to: 'cancelled', note: reason });
+    if (from === 'in_progress') await abandonPass(tx, ctx, env, kind, after);
+    await appendEvent(tx, ctx, env, after, { type: 'cancelled', from, to: 'cancelled', note: reason });
     await auditRequest(tx, ctx, 'cancelRequest', req, after);
     return after;
   });
@@ -53,7 +53,7 @@ export async function cancelRequest(
 export async function retryRequest(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   input: { requestId: string },
 ): Promise<RequestRow> {
   assertRequestId(input.requestId);
@@ -68,11 +68,11 @@ export async function retryRequest(
     if (pending?.type !== 'external' || !run) {
       throw new Error(`request ${req.id} failed without a failed external step`);
     }
-    const jobId = await enqueueStep(tx, ctx, { jobs }, { requestId: req.id, pass, step: pending.name });
+    const jobId = await enqueueStep(tx, ctx, env, { requestId: req.id, pass, step: pending.name });
     // attempts restart from zero; lastError stays until the next attempt replaces it.
     await updateStepRun(tx, run.id, { status: 'pending', attempts: 0, jobId, finishedAt: null });
     const after = await updateRequest(tx, ctx, req.id, { status: 'in_progress', reason: null });
-    await appendEvent(tx, ctx, { jobs }, after, {
+    await appendEvent(tx, ctx, env, after, {
       type: 'retried',
       from: 'failed',
       to: 'in_progress',

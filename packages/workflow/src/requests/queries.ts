@@ -3,6 +3,7 @@ import { and, asc, type DbOrTx, desc, eq, inArray, type SQL, sql } from '@guiche
 import { readableInstitutions } from '@guichet/membership';
 import type { RequestRow, StepActor } from '../events.js';
 import { type AnyStep, listKinds, type RequestDocument, stepActor, waitsOnInstitution } from '../kinds.js';
+import type { Env } from '../line/env.js';
 import type { RequestStatus, StepType } from '../rules.js';
 import { requestEvents, requests } from '../tables.js';
 import { assertRequestId, assertVisible } from './access.js';
@@ -133,8 +134,12 @@ export async function requestSteps(db: DbOrTx, req: RequestRow): Promise<Request
 }
 
 /** The document to sign for this request, when its kind has one and the pass produced it. */
-export async function requestDocument(db: DbOrTx, req: RequestRow): Promise<RequestDocument | null> {
+export async function requestDocument(
+  db: DbOrTx,
+  env: Env,
+  req: RequestRow,
+): Promise<RequestDocument | null> {
   const kind = kindOf(req);
   if (!kind.document) return null;
-  return kind.document(db, req, await loadOutputs(db, req.id, await currentPass(db, req.id)));
+  return kind.document(db, req, await loadOutputs(db, req.id, await currentPass(db, req.id)), env);
 }

@@ -8,11 +8,11 @@ import {
   ValidationError,
 } from '@guichet/core';
 import { type Db, eq, type Tx } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
 import { canFileFor, institutions } from '@guichet/membership';
 import { z } from 'zod';
 import type { RequestRow } from '../events.js';
 import { type AnyKind, findStep, getKind } from '../kinds.js';
+import type { Env } from '../line/env.js';
 import { assertTransition, type RequestStatus } from '../rules.js';
 import { requests } from '../tables.js';
 import { assertRequestId, assertVisible, partiesOf } from './access.js';
@@ -59,10 +59,11 @@ async function checkPayload(
   raw: unknown,
   institutionId: string,
   path: Path,
+  env: Env,
 ) {
   const payload: unknown = parseWith(kind.schema, raw, path);
   const { validate } = kind;
-  if (validate) await withPrefix(path, () => validate(tx, payload, institutionId, ctx));
+  if (validate) await withPrefix(path, () => validate(tx, payload, institutionId, ctx, env));
   return payload;
 }
 
@@ -81,7 +82,7 @@ export type FileRequestInput = z.input<typeof FileInput>;
 export async function fileRequest(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   input: FileRequestInput,
   opts: PayloadOptions = {},
 ): Promise<RequestRow> {
@@ -95,7 +96,7 @@ export async function fileRequest(
   }
   const path = opts.payloadPath ?? PAYLOAD_PATH;
   parseWith(kind.schema, i.payload, path); // fail fast, before a transaction is opened
-  const deps: EngineDeps = { jobs };
+  const deps: EngineDeps = env;
   return db.transaction(async (tx) => {
     // Locked, not just read: closing the institution (membership's closeInstitution, which
     // takes the same lock) cannot slip in between this check and the insert. NO KEY UPDATE
@@ -110,7 +111,7 @@ export async function fileRequest(
     if (inst.status !== 'active') {
       throw new PolicyRefusalError('institution-closed', `${inst.name} is closed: it files no more requests`);
     }
-    const payload = await checkPayload(tx, ctx, kind, i.payload, i.institutionId, path);
+    const payload = await checkPayload(tx, ctx, kind, i.payload, i.institutionId, path, env);
     const now = ctx.clock.now();
     let req = one(
       await tx
@@ -171,7 +172,7 @@ function checkRevision(req: RequestRow, revision: number | undefined): void {
 async function submission(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   input: z.input<typeof RevisionInput>,
   action: 'submit' | 'resubmit',
 ): Promise<RequestRow> {
@@ -185,31 +186,21 @@ async function submission(
     });
     checkRevision(req, i.revision);
     // The institution's data may have moved since the draft was written: check again.
-    await checkPayload(tx, ctx, kind, req.payload, req.institutionId, PAYLOAD_PATH);
-    const after = await submitLocked(tx, ctx, { jobs }, kind, req, action);
+    await checkPayload(tx, ctx, kind, req.payload, req.institutionId, PAYLOAD_PATH, env);
+    const after = await submitLocked(tx, ctx, env, kind, req, action);
     await auditRequest(tx, ctx, action === 'submit' ? 'submitRequest' : 'resubmitRequest', req, after);
     return after;
   });
 }
 
 /** draft → in_progress (the filer). */
-export function submitRequest(
-  db: Db,
-  ctx: RequestContext,
-  jobs: JobRunner | null,
-  input: z.input<typeof RevisionInput>,
-) {
-  return submission(db, ctx, jobs, input, 'submit');
+export function submitRequest(db: Db, ctx: RequestContext, env: Env, input: z.input<typeof RevisionInput>) {
+  return submission(db, ctx, env, input, 'submit');
 }
 
 /** returned → in_progress (the filer): a new pass, every step runs again from the first. */
-export function resubmitRequest(
-  db: Db,
-  ctx: RequestContext,
-  jobs: JobRunner | null,
-  input: z.input<typeof RevisionInput>,
-) {
-  return submission(db, ctx, jobs, input, 'resubmit');
+export function resubmitRequest(db: Db, ctx: RequestContext, env: Env, input: z.input<typeof RevisionInput>) {
+  return submission(db, ctx, env, input, 'resubmit');
 }
 
 const AmendInput = z.object({
@@ -223,7 +214,7 @@ export type AmendRequestInput = z.input<typeof AmendInput>;
 export async function amendRequest(
   db: Db,
   ctx: RequestContext,
-  jobs: JobRunner | null,
+  env: Env,
   input: AmendRequestInput,
   opts: PayloadOptions = {},
 ): Promise<RequestRow> {
@@ -241,9 +232,10 @@ export async function amendRequest(
       i.payload,
       req.institutionId,
       opts.payloadPath ?? PAYLOAD_PATH,
+      env,
     );
     const after = await updateRequest(tx, ctx, req.id, { payload });
-    await appendEvent(tx, ctx, { jobs }, after, { type: 'amended', from: status, to: status });
+    await appendEvent(tx, ctx, env, after, { type: 'amended', from: status, to: status });
     await auditRequest(tx, ctx, 'amendRequest', req, after);
     return after;
   });

@@ -1,18 +1,16 @@
 import { recordChange } from '@guichet/audit';
 import { actorLabel, type RequestContext } from '@guichet/core';
 import { and, asc, type DbOrTx, eq, one, sql, type Tx } from '@guichet/db';
-import type { JobRunner } from '@guichet/jobs';
 import { emitRequestEvent, type RequestEventType, type RequestRow } from '../events.js';
 import { type AnyStep, type StepOutputs, stepInfo } from '../kinds.js';
+import type { Env } from '../line/env.js';
 import type { RequestStatus } from '../rules.js';
 import { requestEvents, requests, stepRuns } from '../tables.js';
 
 /** Reads and writes of requests shared by the use-cases, the engine and the job. */
 
-export interface EngineDeps {
-  /** Enqueues external steps and is handed to the event listeners; null where no job runs. */
-  jobs: JobRunner | null;
-}
+/** The env: enqueues external steps, is handed to the steps and to the event listeners. */
+export type EngineDeps = Env;
 
 export type StepRunRow = typeof stepRuns.$inferSelect;
 
@@ -116,7 +114,7 @@ export async function appendEvent(
         reason: e.note ?? null,
         ctx,
       },
-      { jobs: deps.jobs },
+      deps,
     );
   }
   return eventId;

@@ -4,6 +4,7 @@ import { builder, type GraphQLContext } from '@guichet/graphql';
 import { freshDatabase } from '@guichet/testkit';
 import { type GraphQLSchema, graphql, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envOf } from '../requests/test/fixtures.js';
 import '../notify/index.js';
 import {
   contact,
@@ -36,6 +37,7 @@ describe(`tickets over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
       config: loadConfig({}),
       logger: createLogger('silent'),
       jobs: null,
+      env: envOf(database),
     };
     // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL JSON in a test
     return (await graphql({ schema, source, variableValues, contextValue })) as any;

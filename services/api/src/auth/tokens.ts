@@ -245,7 +245,7 @@ export async function actorForSecret(
       };
     default: {
       const contact = await resolveContact?.(token.principalId);
-      if (!contact || contact.kind !== 'contact') throw new UnauthenticatedError('Invalid token');
+      if (contact?.kind !== 'contact') throw new UnauthenticatedError('Invalid token');
       return { ...contact, credential };
     }
   }

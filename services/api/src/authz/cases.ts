@@ -114,7 +114,7 @@ export const CASES: Record<string, Case> = {
     expect: only(WRITING_STAFF),
   },
   'Mutation.createInstitution': {
-    call: (c, role) => ({
+    call: (_c, role) => ({
       query: `mutation($input: CreateInstitutionInput!) { r: createInstitution(input: $input) { ${R} } }`,
       variables: {
         input: {
@@ -219,6 +219,11 @@ const ticketWorkers = only(WRITING_STAFF);
 
 /** Workflow: requests, their steps, tickets and notifications. */
 export const WORKFLOW_CASES: Record<string, Case> = {
+  'Query.resources': {
+    // Everyone signed in; a contact's list is narrowed to its own institution (the resolver).
+    call: () => ({ query: '{ r: resources(first: 1) { edges { cursor } } }' }),
+    expect: authenticated,
+  },
   'Query.requests': {
     call: () => ({ query: '{ r: requests(first: 1) { edges { cursor } } }' }),
     expect: authenticated,

@@ -4,11 +4,24 @@ import {
   actOnStep,
   CONTACT_CHANGE,
   cancelRequest,
+  createEnv,
+  type Env,
   fileRequest,
   listRequests,
   ticketForRequest,
 } from '@guichet/workflow';
 import type { Cast } from './fixtures.js';
+
+const envs = new WeakMap<Cast, Env>();
+/** An env without lines for the cast's database (these kinds need none). */
+const envOf = (c: Cast): Env => {
+  let env = envs.get(c);
+  if (!env) {
+    env = createEnv({ database: c.database, lines: [] });
+    envs.set(c, env);
+  }
+  return env;
+};
 
 /**
  * Requests of institution A in the states the matrix needs, made through the workflow's own
@@ -20,7 +33,7 @@ const as = (actor: Actor): RequestContext => ({ ...systemContext('matrix'), acto
 /** A contact change filed by A's technical contact, waiting for the agreement desk. */
 export async function pendingDeskRequest(c: Cast, opts: { submit?: boolean } = {}) {
   const contactId = await c.freshContact();
-  return fileRequest(c.database.db, as(c.actors.technical!), null, {
+  return fileRequest(c.database.db, as(c.actors.technical!), envOf(c), {
     kind: CONTACT_CHANGE,
     institutionId: c.institutionA,
     payload: { action: 'addRole', contactId, role: 'administrative' },
@@ -31,7 +44,7 @@ export async function pendingDeskRequest(c: Cast, opts: { submit?: boolean } = {
 /** The same, sent back to the institution by the desk. */
 export async function returnedRequest(c: Cast) {
   const r = await pendingDeskRequest(c);
-  return actOnStep(c.database.db, as(c.actors.desk!), null, {
+  return actOnStep(c.database.db, as(c.actors.desk!), envOf(c), {
     requestId: r.id,
     step: 'desk',
     decision: 'return',
@@ -58,12 +71,12 @@ export async function pendingSignature(c: Cast) {
     limit: 10,
   });
   for (const r of pending) {
-    await cancelRequest(c.database.db, technical, null, {
+    await cancelRequest(c.database.db, technical, envOf(c), {
       requestId: r.id,
       reason: 'superseded by the matrix',
     });
   }
-  return fileRequest(c.database.db, technical, null, {
+  return fileRequest(c.database.db, technical, envOf(c), {
     kind: AGREEMENT_CHANGE,
     institutionId: c.institutionA,
     payload: { bandwidthMbps: 1000 + Math.floor(Math.random() * 100_000) },

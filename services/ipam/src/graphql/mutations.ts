@@ -147,7 +147,7 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: RequestPrefixInput, required: true, description: 'What is asked for.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
+    resolve: async (_r, { input }, { database, ctx, env }) => {
       const payload = {
         family: input.family,
         size: input.length,
@@ -159,7 +159,7 @@ builder.mutationFields((t) => ({
         const request = await fileRequest(
           database.db,
           ctx,
-          jobs,
+          env,
           {
             kind: PREFIX_REQUEST,
             institutionId: String(input.institutionId),
@@ -181,7 +181,7 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: ReturnPrefixInput, required: true, description: 'What is given back.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
+    resolve: async (_r, { input }, { database, ctx, env }) => {
       const id = String(input.assignmentId);
       // Another institution's assignment does not exist for the caller.
       const a = await getAssignment(database.db, ctx.actor, id);
@@ -189,7 +189,7 @@ builder.mutationFields((t) => ({
       const request = await fileRequest(
         database.db,
         ctx,
-        jobs,
+        env,
         {
           kind: RETURN_REQUEST,
           institutionId: a.institutionId,

@@ -8,7 +8,6 @@ import {
 import { builder } from '@guichet/graphql';
 import { ripeDriftReport } from '../drift.js';
 import { importRpsl } from '../import.js';
-import { ripeClientFor } from '../register.js';
 import type { DriftDifference } from '../rpsl/drift.js';
 import { primaryKey, type RpslObject, renderRpsl } from '../rpsl/model.js';
 
@@ -85,8 +84,8 @@ builder.queryField('ripeDrift', (t) =>
     description: 'Reads the RIPE database now and compares it with the active assignments (staff).',
     authScopes: { staff: true },
     args: { poolId: t.arg.id({ required: false, description: 'Only this pool’s assignments.' }) },
-    resolve: async (_r, { poolId }, { database }) => {
-      const client = ripeClientFor();
+    resolve: async (_r, { poolId }, { database, env }) => {
+      const { ripe: client, ripeSettings } = env.line('ipam');
       if (!client) {
         return {
           configured: false,
@@ -98,7 +97,9 @@ builder.queryField('ripeDrift', (t) =>
           differing: [],
         };
       }
-      const r = await ripeDriftReport(database, client, { poolId: poolId ? String(poolId) : undefined });
+      const r = await ripeDriftReport(database, client, ripeSettings, {
+        poolId: poolId ? String(poolId) : undefined,
+      });
       return { ...r, configured: true };
     },
   }),

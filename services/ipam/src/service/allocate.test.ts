@@ -4,7 +4,7 @@ import { count, type Database, eq, pgError } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, freeBlocks, pools } from '../tables.js';
-import { institution, noc, pool, refusal } from '../test/fixtures.js';
+import { institution, ipamEnv, noc, pool, refusal } from '../test/fixtures.js';
 import { allocatePrefix, assignPrefix } from './allocate.js';
 import {
   quarantineAssignment,
@@ -124,7 +124,7 @@ describe(`allocation on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     const ctx = { ...noc(), clock };
     const p = await pool(database.db, '10.5.0.0/24');
     const [a] = await Promise.all([alloc(p.id, 24, ctx)]);
-    await returnAssignment(database.db, ctx, a!.id);
+    await returnAssignment(database.db, ctx, ipamEnv(database), a!.id);
     await quarantineAssignment(database.db, ctx, a!.id);
     expect((await refusal(alloc(p.id, 26, ctx))) as PolicyRefusalError).toMatchObject({ rule: 'no-space' });
     clock.set('2026-12-20T10:00:00Z');

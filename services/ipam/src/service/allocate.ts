@@ -32,6 +32,7 @@ import {
   parentInfo,
   parseInput,
 } from './internal.js';
+import { recordAssignment } from './resource.js';
 
 const rpslList = z.array(z.string().trim().min(1).max(80)).max(10);
 const common = {
@@ -233,5 +234,6 @@ async function insertAssignment(
     institutionId: row.institutionId,
     after: row,
   });
+  await recordAssignment(tx, ctx, row, row.requestId);
   return row;
 }

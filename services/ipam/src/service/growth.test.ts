@@ -3,7 +3,7 @@ import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitsOf } from '../model.js';
 import { assignments, freeBlocks, pools, reservations } from '../tables.js';
-import { institution, noc, pool, refusal } from '../test/fixtures.js';
+import { institution, ipamEnv, noc, pool, refusal } from '../test/fixtures.js';
 import { allocatePrefix } from './allocate.js';
 import {
   quarantineAssignment,
@@ -127,7 +127,7 @@ describe(`growth envelopes on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
     expect([x.prefix, y.prefix]).toEqual(['2001:db9:100::/48', '2001:db9:101::/48']);
     const ctx = noc();
     for (const id of [x.id, y.id]) {
-      await returnAssignment(database.db, ctx, id);
+      await returnAssignment(database.db, ctx, ipamEnv(database), id);
       await quarantineAssignment(database.db, ctx, id, 0);
     }
     await releaseExpired(database.db, ctx);

@@ -43,7 +43,8 @@ export function mustOperate(ctx: RequestContext, what: string): void {
   }
 }
 
-export const isStaff = (ctx: RequestContext): boolean => hasStaffRole(ctx.actor, 'noc', 'desk');
+/** The NOC or the desk (who may act on any institution's assignments). */
+export const isOperatorDesk = (ctx: RequestContext): boolean => hasStaffRole(ctx.actor, 'noc', 'desk');
 
 /** Locks the pool row: every allocation in this pool queues here, other pools run on. */
 export async function lockPool(tx: Tx, id: string): Promise<PoolRow> {

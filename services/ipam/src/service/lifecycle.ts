@@ -9,22 +9,24 @@ import {
   type RequestContext,
 } from '@guichet/core';
 import { and, type DbOrTx, eq, isNull, lte, sql, type Tx } from '@guichet/db';
+import type { Env } from '@guichet/workflow';
 import { z } from 'zod';
 import { alignmentLength, fromBlock, toBlock, unitsOf } from '../model.js';
 import { assignments, pools, reservations } from '../tables.js';
 import { carve, findFree, freeBlockAround, giveBack } from './freelist.js';
 import { envelopeRows, giveBackToEnvelope } from './growth.js';
-import { assignmentReturned } from './hooks.js';
+import { ASSIGNMENT_RETURNED } from './hooks.js';
 import {
   type AssignmentRow,
   inTransaction,
-  isStaff,
+  isOperatorDesk,
   lockPool,
   mustOperate,
   one,
   parseInput,
   type ReservationRow,
 } from './internal.js';
+import { recordAssignment } from './resource.js';
 
 export const DEFAULT_QUARANTINE_DAYS = 30;
 const DAY = 24 * 3600 * 1000;
@@ -44,8 +46,10 @@ async function move(
   before: AssignmentRow,
   set: Partial<AssignmentRow>,
   action: string,
+  requestId: string | null = null,
 ) {
   const after = one(await tx.update(assignments).set(set).where(eq(assignments.id, before.id)).returning());
+  await recordAssignment(tx, ctx, after, requestId);
   await recordChange(tx, ctx, {
     action,
     objectType: 'Assignment',
@@ -61,12 +65,19 @@ async function move(
  * The institution gives a prefix back: active (or reserved) → returned. The space stays held
  * until the quarantine ends. Staff, or a contact of the institution (the workflow checks roles).
  */
-export async function returnAssignment(db: DbOrTx, ctx: RequestContext, id: string): Promise<AssignmentRow> {
+export async function returnAssignment(
+  db: DbOrTx,
+  ctx: RequestContext,
+  env: Env,
+  id: string,
+  /** The `ipam.return` request doing it, linked to the resource. */
+  requestId: string | null = null,
+): Promise<AssignmentRow> {
   return inTransaction(db, async (tx) => {
     const a = await lockAssignment(tx, id);
     if (ctx.actor.kind === 'contact' && ctx.actor.institutionId !== a.institutionId)
       throw new NotFoundError('Assignment', id);
-    if (ctx.actor.kind !== 'contact' && ctx.actor.kind !== 'system' && !isStaff(ctx))
+    if (ctx.actor.kind !== 'contact' && ctx.actor.kind !== 'system' && !isOperatorDesk(ctx))
       throw new ForbiddenError();
     if (a.lifecycle === 'returned' || a.lifecycle === 'quarantined') return a;
     if (a.lifecycle !== 'active' && a.lifecycle !== 'reserved') {
@@ -78,8 +89,9 @@ export async function returnAssignment(db: DbOrTx, ctx: RequestContext, id: stri
       a,
       { lifecycle: 'returned', returnedAt: ctx.clock.now() },
       'ipam.return',
+      requestId,
     );
-    await assignmentReturned(tx, ctx, after);
+    await env.hooks.emit(ASSIGNMENT_RETURNED, tx, ctx, after);
     return after;
   });
 }

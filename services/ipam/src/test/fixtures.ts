@@ -11,7 +11,8 @@ import {
 import type { Database, DbOrTx } from '@guichet/db';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts, institutions, sites } from '@guichet/membership';
-import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
+import { createEnv, type Env, externalStepJob, notifyJobs } from '@guichet/workflow';
+import { ipamLine } from '../line.js';
 import { type CreatePoolInput, createPool } from '../service/pools.js';
 
 export function staff(roles: StaffRole[] = ['noc']): Actor {
@@ -75,13 +76,16 @@ export async function refusal(p: Promise<unknown>): Promise<unknown> {
  */
 export async function requestWorld(
   database: Database,
-): Promise<{ runner: JobRunner; inst: { id: string; siteId: string }; tech: RequestContext }> {
+  /** ipam's variables for this test (IPAM_AUTO_APPROVE, RIPE_API_URL…). */
+  vars: Record<string, string> = {},
+): Promise<{ runner: JobRunner; env: Env; inst: { id: string; siteId: string }; tech: RequestContext }> {
+  const env = ipamEnv(database, vars);
   const runner = createJobRunner(database, {
-    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    definitions: [externalStepJob(env), ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
     logger: createLogger('silent'),
     pollingIntervalSeconds: 0.5,
   });
-  bindWorkflowJobs(database, runner);
+  env.attachJobs(runner);
   await runner.start();
   const inst = await institution(database.db);
   const [c] = await database.db
@@ -101,5 +105,10 @@ export async function requestWorld(
       credential: { method: 'token', tokenId: newId(), scope: 'write' },
     },
   });
-  return { runner, inst, tech };
+  return { runner, env, inst, tech };
+}
+
+/** An env composing the ipam line only, with the given variables (and a runner, if any). */
+export function ipamEnv(database: Database, vars: Record<string, string> = {}) {
+  return createEnv({ database, lines: [ipamLine], vars });
 }

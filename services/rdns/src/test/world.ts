@@ -1,15 +1,16 @@
 import { join } from 'node:path';
 import { createLogger, loadConfig, newId, newRequestContext, type RequestContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
-import { allocatePrefix, createPool } from '@guichet/ipam';
+import { knotPublisher } from '@guichet/dns';
+import { allocatePrefix, createPool, ipamLine } from '@guichet/ipam';
 import { createJobRunner, type JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts, institutions, sites } from '@guichet/membership';
 import { reverseZones } from '@guichet/net';
 import { freeTcpPort, freshDatabase, type Knot, signZone, startKnot } from '@guichet/testkit';
-import { bindWorkflowJobs, notifyJobs, workflowJobs } from '@guichet/workflow';
-import { REPAIR_RETRY } from '../lame.js';
+import { type ComposedEnv, createEnv, externalStepJob, notifyJobs } from '@guichet/workflow';
+import { makeChecker } from '../config.js';
+import { rdnsLine } from '../line.js';
 import { type DsRecord, renderParentZone } from '../model.js';
-import { configureRdns, knotPublisher, makeChecker } from '../runtime.js';
 import { parentZones } from '../tables.js';
 
 /**
@@ -18,7 +19,7 @@ import { parentZones } from '../tables.js';
  * parent zones, into which Guichet publishes; the institution's two name servers, Knot on
  * 127.0.0.2 and 127.0.0.3 (same port), serving the /48's nibble zone (signed, whose DS
  * comes from BIND's dnssec-signzone and dnssec-dsfromkey) and the /26's RFC 2317 zone. The real checker and the
- * Knot publisher are installed; the lame-repair retry is shortened to 1 s.
+ * Knot publisher are in the env; the lame-repair delay is 1 s.
  */
 
 export const NS = [{ name: 'ns1.univ-rdns.fr' }, { name: 'ns2.univ-rdns.fr' }];
@@ -55,6 +56,8 @@ export function childZone(zone: string, extra: string[] = []): string {
 export interface World {
   database: Database;
   runner: JobRunner;
+  /** ipam + rdns composed, with the real checker and the Knot publisher of this world. */
+  env: ComposedEnv;
   inst: string;
   techContactId: string;
   tech: RequestContext;
@@ -73,13 +76,6 @@ export interface World {
 
 export async function startWorld(): Promise<World> {
   const database = await freshDatabase();
-  const runner = createJobRunner(database, {
-    definitions: [...workflowJobs, ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
-    logger: createLogger('silent'),
-    pollingIntervalSeconds: 0.5,
-  });
-  bindWorkflowJobs(database, runner);
-  await runner.start();
   const db = database.db;
   const [i] = await db
     .insert(institutions)
@@ -160,22 +156,33 @@ export async function startWorld(): Promise<World> {
     'ns1.univ-rdns.fr': '127.0.0.2',
     'ns2.univ-rdns.fr': '127.0.0.3',
   };
-  configureRdns({
-    checker: makeChecker({
-      port,
-      timeoutMs: 1000,
-      resolve: async (name) => {
-        const address = addressOf[name.toLowerCase().replace(/\.$/, '')];
-        return address ? [{ address, port }] : [];
-      },
-    }),
-    publisher: knotPublisher({ conf: parent.conf, zoneDir: join(parent.dir, 'zones') }),
+  const checker = makeChecker({
+    port,
+    timeoutMs: 1000,
+    resolve: async (name) => {
+      const address = addressOf[name.toLowerCase().replace(/\.$/, '')];
+      return address ? [{ address, port }] : [];
+    },
   });
-  REPAIR_RETRY.delaySeconds = 1;
+  const publisher = knotPublisher({ conf: parent.conf, zoneDir: join(parent.dir, 'zones') });
+  const env = createEnv({
+    database,
+    lines: [ipamLine, rdnsLine],
+    vars: { RDNS_REPAIR_DELAY_SECONDS: '1' },
+    runtimes: { rdns: (built) => ({ ...built, checker, publisher }) },
+  });
+  const runner = createJobRunner(database, {
+    definitions: [externalStepJob(env), ...notifyJobs({ database, config: loadConfig({}), sweepCron: null })],
+    logger: createLogger('silent'),
+    pollingIntervalSeconds: 0.5,
+  });
+  env.attachJobs(runner);
+  await runner.start();
 
   const world: World = {
     database,
     runner,
+    env,
     inst,
     techContactId,
     tech,
@@ -193,7 +200,6 @@ export async function startWorld(): Promise<World> {
       return k;
     },
     async stop() {
-      configureRdns({});
       await runner.stop();
       await Promise.all([parent, ...servers].map((k) => k.stop()));
       await database.close();

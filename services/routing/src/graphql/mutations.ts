@@ -101,7 +101,7 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: RequestRoutingChangeInput, description: 'The change.' }) },
-    resolve: async (_r, { input }, { database, ctx, jobs }) => {
+    resolve: async (_r, { input }, { database, ctx, env }) => {
       const payload = {
         collectorId: opt(input.collectorId)?.toString(),
         sessionId: opt(input.sessionId)?.toString(),
@@ -112,7 +112,7 @@ builder.mutationFields((t) => ({
       const request = await fileRequest(
         database.db,
         ctx,
-        jobs,
+        env,
         {
           kind: ROUTING_CHANGE,
           institutionId: String(input.institutionId),

@@ -1,6 +1,6 @@
 import { eq } from '@guichet/db';
 import { builder } from '@guichet/graphql';
-import { assignments, ipamConfig } from '@guichet/ipam';
+import { assignments } from '@guichet/ipam';
 import { getInstitution, InstitutionRef } from '@guichet/membership';
 import { routeObjectsFor } from '../rpsl-routes.js';
 import { announcementsOf, getCollector, listCollectors, routingOf } from '../service/queries.js';
@@ -55,13 +55,13 @@ builder.queryFields((t) => ({
       'The RPSL route/route6 objects for the prefixes announced for an institution (origin: its origin AS; mnt-by: the assignment’s maintainers, else RIPE_MNT_BY; a prefix with neither is left out), with ROA advice; null if the institution does not exist or is not yours to see. The institution’s contacts and operator staff.',
     authScopes: { authenticated: true },
     args: { institutionId: t.arg.id({ required: true, description: 'The institution.' }) },
-    resolve: async (_r, { institutionId }, { database, ctx }) => {
+    resolve: async (_r, { institutionId }, { database, ctx, env }) => {
       const id = String(institutionId);
       const inst = await getInstitution(database.db, ctx.actor, id);
       if (!inst) return null;
       const routing = await routingOf(database.db, id);
       if (!routing) return [];
-      const config = ipamConfig();
+      const config = env.line('ipam').config;
       const held = await database.db
         .select({ id: assignments.id, mntBy: assignments.mntBy })
         .from(assignments)

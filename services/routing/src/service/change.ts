@@ -1,12 +1,5 @@
 import { recordChange } from '@guichet/audit';
-import {
-  actorLabel,
-  type Config,
-  loadConfig,
-  PolicyRefusalError,
-  type RequestContext,
-  ValidationError,
-} from '@guichet/core';
+import { actorLabel, PolicyRefusalError, type RequestContext, ValidationError } from '@guichet/core';
 import { and, asc, eq, ne, PG, pgError, type SQL, sql, type Tx } from '@guichet/db';
 import { assignments, pools } from '@guichet/ipam';
 import { institutions } from '@guichet/membership';
@@ -20,18 +13,6 @@ import {
   type RoutingLimits,
 } from '../rules.js';
 import { announcements, collectors, routedInstitutions, sessions } from '../tables.js';
-
-let configured: Config | undefined;
-
-/** Sets the configuration the routing line reads (hosts pass their loaded config; tests theirs). */
-export function configureRouting(config: Config): void {
-  configured = config;
-}
-
-export function routingLimits(): RoutingLimits {
-  configured ??= loadConfig();
-  return { maxV4: configured.ROUTING_MAX_V4, maxV6: configured.ROUTING_MAX_V6 };
-}
 
 /** What a `routing.change` asks for (the request's institution is the one that changes). */
 export interface ChangeAsk {
@@ -114,7 +95,13 @@ async function factsFor(tx: Tx, institutionId: string, list: string[]): Promise<
  * session queue there, so the import-limit count cannot be raced; the exclusion constraint
  * stays the backstop for "announced for another institution".
  */
-export async function planChange(tx: Tx, institutionId: string, ask: ChangeAsk, lock = false): Promise<Plan> {
+export async function planChange(
+  tx: Tx,
+  limits: RoutingLimits,
+  institutionId: string,
+  ask: ChangeAsk,
+  lock = false,
+): Promise<Plan> {
   const parsed = parsePrefixes(ask.prefixes);
   const list = parsed.map((p) => p.prefix);
   const currentQ = tx
@@ -138,7 +125,7 @@ export async function planChange(tx: Tx, institutionId: string, ask: ChangeAsk, 
     }
     evidence.set(one, p.evidence);
   }
-  const planned = planAnnouncements(list, facts, routingLimits(), evidence);
+  const planned = planAnnouncements(list, facts, limits, evidence);
 
   const onCollector = await tx
     .select()

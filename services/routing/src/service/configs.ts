@@ -4,8 +4,8 @@ import { PolicyRefusalError, type RequestContext } from '@guichet/core';
 import { asc, type DbOrTx, desc, eq, inArray, sql, type Tx } from '@guichet/db';
 import { institutions } from '@guichet/membership';
 import { type CollectorConfigInput, checkBirdConfig, renderCollectorConfig } from '../bird/index.js';
+import type { RoutingLimits } from '../rules.js';
 import { announcements, collectors, configs, routedInstitutions, sessions } from '../tables.js';
-import { routingLimits } from './change.js';
 import { one } from './collectors.js';
 
 export type ConfigRow = typeof configs.$inferSelect;
@@ -72,11 +72,11 @@ export async function collectorInput(db: DbOrTx, collectorId: string): Promise<C
 export async function generateConfigs(
   tx: Tx,
   ctx: RequestContext,
+  limits: RoutingLimits,
   collectorIds: readonly string[],
   requestId: string | null,
 ): Promise<{ collectorId: string; version: number; hash: string; rejected: number }[]> {
   const out = [];
-  const limits = routingLimits();
   for (const id of [...new Set(collectorIds)].sort()) {
     const [c] = await tx.select().from(collectors).where(eq(collectors.id, id)).for('update');
     if (!c) continue;

@@ -8,7 +8,10 @@ import {
   type StaffRole,
 } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import type { JobRunner } from '@guichet/jobs';
 import { contactRoles, contacts, institutions } from '@guichet/membership';
+import { createEnv } from '../../line/create.js';
+import type { Env } from '../../line/env.js';
 import { one } from '../store.js';
 
 /**
@@ -107,4 +110,24 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error(`waitFor: timed out after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const envs = new WeakMap<Database, Map<JobRunner | null, Env>>();
+
+/**
+ * The env the engine's tests pass: no service line, the given database and job runner (or
+ * none). One per (database, runner), so a test file needs no setup of its own.
+ */
+export function envOf(database: Database, jobs: JobRunner | null = null): Env {
+  let byRunner = envs.get(database);
+  if (!byRunner) {
+    byRunner = new Map();
+    envs.set(database, byRunner);
+  }
+  let env = byRunner.get(jobs);
+  if (!env) {
+    env = createEnv({ database, lines: [], jobs });
+    byRunner.set(jobs, env);
+  }
+  return env;
 }

@@ -11,6 +11,7 @@ import {
   type RequestRow,
   type StepActor,
 } from '../../events.js';
+import { envOf } from '../../requests/test/fixtures.js';
 import { requestEvents, requests } from '../../tables.js';
 
 /**
@@ -162,7 +163,7 @@ export async function emit(
       reason: o.reason ?? null,
       ctx,
     };
-    await emitRequestEvent(tx, event, { jobs: o.jobs ?? null });
+    await emitRequestEvent(tx, event, envOf(database, o.jobs ?? null));
     return ev.id;
   });
 }

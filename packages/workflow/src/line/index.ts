@@ -1,0 +1,3 @@
+export * from './create.js';
+export * from './env.js';
+export * from './line.js';
