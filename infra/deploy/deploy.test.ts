@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '@guichet/core';
+import { loadComposedConfig } from '@guichet/compose';
 import { describe, expect, it } from 'vitest';
 import { ENTRIES } from '../../scripts/build-state.mjs';
 import { configVariables } from './config-variables.js';
@@ -99,9 +99,9 @@ describe('example environment file', () => {
 
   it('loads as it is, and with every example value uncommented', () => {
     const active = Object.fromEntries(lines.filter((l) => l.active).map((l) => [l.name, l.value]));
-    expect(() => loadConfig(active)).not.toThrow();
+    expect(() => loadComposedConfig(active)).not.toThrow();
     const all = Object.fromEntries(lines.map((l) => [l.name, l.value]));
-    expect(() => loadConfig(all)).not.toThrow();
+    expect(() => loadComposedConfig(all)).not.toThrow();
   });
 
   it("matches README.md's variables table", () => {
