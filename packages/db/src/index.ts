@@ -3,4 +3,4 @@ export * from './errors.js';
 export * from './rows.js';
 export * from './schema.js';
 export * from './tables.js';
-export { currentTemplate, templateDigest, templateFile, writeTemplate } from './template.js';
+export { currentTemplate, migrationNames, templateDigest, templateFile, writeTemplate } from './template.js';
