@@ -283,6 +283,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two apis and two workers on one P
       SELECT payload->>'purpose' AS purpose, count(*)::int AS n FROM workflow_requests
       WHERE payload->>'purpose' = ANY(${cut.map((r) => `mp2-${r.i}`)}) GROUP BY 1`;
     const done = new Set(left.map((r) => r.purpose));
+    console.info(`second wave: the kill cut ${cut.length} calls to b; ${done.size} of them had committed`);
     for (const r of cut) if (!done.has(`mp2-${r.i}`)) await requestPrefix(a, FIRST_WAVE + r.i, `mp2-${r.i}`);
     await waitSettled('mp2-%', 'second wave completed and its mails sent');
 
