@@ -14,8 +14,10 @@
 # keeps the new ones enabled too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-list="$here/apt-packages.txt"
+# GUICHET_PEERS_LIST: another list (tests of this script).
+list=${GUICHET_PEERS_LIST:-$here/apt-packages.txt}
 
+[ -r "$list" ] || { echo "infra/peers/install.sh: cannot read $list" >&2; exit 1; }
 wanted() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$'; }
 installed() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed; }
 pg_answers() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
@@ -51,7 +53,7 @@ fi
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null && [ -z "${GUICHET_PEERS_NO_SUDO:-}" ]; then
     echo "infra/peers: installing ${missing[*]} needs root: running through sudo" >&2
-    exec sudo --preserve-env=GUICHET_PEERS_KEEP_SERVICES "$0" "$@"
+    exec sudo --preserve-env=GUICHET_PEERS_KEEP_SERVICES,GUICHET_PEERS_LIST "$0" "$@"
   fi
   echo "infra/peers: missing ${missing[*]}; run as root: $here/install.sh" >&2
   exit 1
