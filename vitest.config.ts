@@ -11,7 +11,12 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql', { paths: ['packages/graphql'] }) }],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'services/*/src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'infra/**/*.test.ts',
+    ],
     globalSetup: ['packages/testkit/src/global-setup.ts'],
     pool: 'forks',
     // Each embedded database costs ~0.5–0.8 GB: two files at a time on two cores.

@@ -42,7 +42,8 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *        settings into an SMTP server on loopback vs a bare nodemailer pool sending as many;
  *        BENCH_NOTIFY=0 skips it.
  *
- * Env: BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
+ * Env: BENCH_ONLY (comma-separated section names, e.g. `cold start`: run only those),
+ * BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
  * default postgres://postgres@127.0.0.1:5432/postgres when that port answers).
  * Exits 1 when any case had errors, non-2xx or unexpected bodies, or could not run.
  */
@@ -65,7 +66,10 @@ const ratios: [string, number][] = [];
 const failures: string[] = [];
 const print = (s = '') => process.stdout.write(`${s}\n`);
 
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+
 async function section(name: string, run: () => Promise<LoadReport>): Promise<void> {
+  if (only && !only.includes(name)) return;
   try {
     const r = await run();
     print(r.text);

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 
 /**
- * The e2e tier's harness: the real api (`services/api/src/main.ts` through tsx, as `pnpm start`
- * runs it) in its own process group, on the engine the suite runs on, driven over HTTP only.
+ * The e2e tier's harness: the real api as `pnpm start` runs it (`node scripts/start.mjs api`:
+ * the compiled bundle, rebuilt first if a source changed) in its own process group, on the
+ * engine the suite runs on, driven over HTTP only.
  */
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -52,10 +53,8 @@ export async function freshStore(): Promise<Store> {
   };
 }
 
-export interface ApiProcess {
-  url: string;
-  /** The demo administrator's token, as printed at start. */
-  token: string;
+/** A Guichet process the harness started (`pnpm start` / `pnpm worker` as they run them). */
+export interface GuichetProcess {
   pid: number;
   stdout(): string;
   stderr(): string;
@@ -65,6 +64,14 @@ export interface ApiProcess {
   logLines(): { level: number; msg?: string; [k: string]: unknown }[];
   /** SIGTERM to the group, SIGKILL after 3 s. `clean`: it exited by itself; `left`: the group still has members. */
   stop(): Promise<{ clean: boolean; left: boolean }>;
+  /** SIGKILL to the group at once (a crash, an OOM kill), resolved once it is gone. */
+  kill(): Promise<void>;
+}
+
+export interface ApiProcess extends GuichetProcess {
+  url: string;
+  /** The demo administrator's token, as printed at start ('' when DEMO is off). */
+  token: string;
 }
 
 const groupAlive = (pid: number): boolean => {
@@ -90,15 +97,20 @@ process.once('exit', () => {
 });
 
 /**
- * Starts the api and resolves once it printed "Guichet is listening on …" and the demo token.
- * The child gets a clean environment: only what it needs, plus `env` (never the caller's
- * DATABASE_URL, LDAP_* or vitest's variables).
+ * Spawns `node scripts/start.mjs <entry>` in its own process group and resolves once `ready`
+ * finds what it waits for in stdout. The child gets a clean environment: only what it needs,
+ * plus `env` (never the caller's DATABASE_URL, LDAP_* or vitest's variables).
  */
-export async function startApi(env: Record<string, string>, timeoutMs = 90_000): Promise<ApiProcess> {
+async function startGuichet<T>(
+  entry: 'api' | 'worker',
+  env: Record<string, string>,
+  ready: (stdout: string) => T | undefined,
+  timeoutMs: number,
+): Promise<GuichetProcess & { ready: T }> {
   const base = Object.fromEntries(
     ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
   );
-  const proc: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['services/api/src/main.ts'], {
+  const proc: ChildProcess = spawn(process.execPath, ['scripts/start.mjs', entry], {
     cwd: ROOT,
     env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     detached: true,
@@ -115,29 +127,36 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
   });
-  const stop = async () => {
-    const done = proc.exitCode !== null || proc.signalCode !== null;
-    if (!done) killGroup(pid, 'SIGTERM');
-    const clean = done || (await Promise.race([exited.then(() => true), delay(3000).then(() => false)]));
-    if (!clean) killGroup(pid, 'SIGKILL');
-    // tsx runs main.ts in a grandchild: wait for the whole group to be gone, not only tsx.
+  const gone = async () => {
+    // Whatever the process spawned (tools, a compile) must be gone too: wait for the whole group.
     const deadline = Date.now() + 3000;
     while (groupAlive(pid) && Date.now() < deadline) await delay(50);
     const left = groupAlive(pid);
     if (left) killGroup(pid, 'SIGKILL');
     live.delete(pid);
-    return { clean, left };
+    return left;
   };
-  const started = await new Promise<{ url: string; token: string } | Error>((resolve) => {
+  const stop = async () => {
+    const done = proc.exitCode !== null || proc.signalCode !== null;
+    if (!done) killGroup(pid, 'SIGTERM');
+    const clean = done || (await Promise.race([exited.then(() => true), delay(3000).then(() => false)]));
+    if (!clean) killGroup(pid, 'SIGKILL');
+    return { clean, left: await gone() };
+  };
+  const kill = async () => {
+    killGroup(pid, 'SIGKILL');
+    await exited;
+    await gone();
+  };
+  const started = await new Promise<T | Error>((resolve) => {
     const check = () => {
-      const url = /Guichet is listening on (http:\/\/\S+)/.exec(out)?.[1];
-      const token = /^\s+(gch_[A-Za-z0-9_-]+)\s*$/m.exec(out)?.[1];
-      if (url && token) finish({ url, token });
+      const r = ready(out);
+      if (r !== undefined) finish(r);
     };
-    const timer = setTimeout(() => finish(new Error(`api not listening within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => finish(new Error(`${entry} not ready within ${timeoutMs} ms`)), timeoutMs);
     const onExit = (code: number | null) =>
-      setImmediate(() => finish(new Error(`api exited (${code}) before listening`)));
-    const finish = (r: { url: string; token: string } | Error) => {
+      setImmediate(() => finish(new Error(`${entry} exited (${code}) before it was ready`)));
+    const finish = (r: T | Error) => {
       clearTimeout(timer);
       proc.stdout!.off('data', check);
       proc.off('exit', onExit);
@@ -151,7 +170,7 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
     throw new Error(`${started.message}\n--- stdout\n${out.slice(-3000)}\n--- stderr\n${err.slice(-3000)}`);
   }
   return {
-    ...started,
+    ready: started,
     pid,
     exited: () => proc.exitCode !== null || proc.signalCode !== null,
     stdout: () => out,
@@ -162,7 +181,39 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l)),
     stop,
+    kill,
   };
+}
+
+/**
+ * Starts the api and resolves once it printed "Guichet is listening on …" and, in demo mode
+ * (the embedded default, or DEMO=true), the demo token.
+ */
+export async function startApi(env: Record<string, string>, timeoutMs = 90_000): Promise<ApiProcess> {
+  const demo = env.DEMO !== 'false' && (env.DEMO === 'true' || !env.DATABASE_URL);
+  const p = await startGuichet(
+    'api',
+    env,
+    (out) => {
+      const url = /Guichet is listening on (http:\/\/\S+)/.exec(out)?.[1];
+      const token = /^\s+(gch_[A-Za-z0-9_-]+)\s*$/m.exec(out)?.[1];
+      return url && (token || !demo) ? { url, token: token ?? '' } : undefined;
+    },
+    timeoutMs,
+  );
+  const { ready, ...rest } = p;
+  return { ...rest, ...ready };
+}
+
+/** Starts a job worker (server mode) and resolves once its workers are polling. */
+export async function startWorker(env: Record<string, string>, timeoutMs = 90_000): Promise<GuichetProcess> {
+  const { ready: _ready, ...rest } = await startGuichet(
+    'worker',
+    env,
+    (out) => (/"msg":"job workers started"/.test(out) ? true : undefined),
+    timeoutMs,
+  );
+  return rest;
 }
 
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,6 +7,17 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { pgError } from './errors.js';
+import { LOCK_FILE, lockDataDir } from './lock.js';
+import {
+  currentTemplate,
+  LOADING_MARKER,
+  migrationNames,
+  migrationsFolder,
+  unpackTemplate,
+} from './template.js';
+
+export { migrationsFolder };
 
 /** The drizzle handle every package uses; the same type for both engines. */
 export type Db = PgAsyncDatabase<PgQueryResultHKT>;
@@ -50,6 +60,17 @@ export interface OpenOptions {
   dataDir?: string;
   /** Start PGlite from a `dumpDataDir()` tarball (test snapshots). */
   loadDataDir?: Blob;
+  /**
+   * PGlite: start an empty data directory from the build-time template when one matches this
+   * checkout (see template.ts): `false` never, a path to look in another directory than
+   * packages/db/dist. In memory never: tests keep their own snapshot.
+   */
+  template?: false | string;
+  /**
+   * PGlite's shared_buffers. initdb's 128MB is touched at start, so it is all resident: the
+   * embedded server's working set fits in far less (default 32MB).
+   */
+  sharedBuffers?: string;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /** postgres.js pool size. */
@@ -59,8 +80,6 @@ export interface OpenOptions {
   /** Server-side `statement_timeout` for this pool's sessions; unset or 0: none. */
   statementTimeoutMs?: number;
 }
-
-export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
 
 // A fixed key: every Guichet process migrating the same database queues on it.
 const MIGRATION_LOCK = 0x6775_6963;
@@ -80,10 +99,47 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 
 async function openPglite(opts: OpenOptions): Promise<Database> {
   const dataDir = opts.dataDir && opts.dataDir !== 'memory://' ? resolve(opts.dataDir) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const loadDataDir = opts.loadDataDir;
+  let unlock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+    if (existsSync(join(dataDir, LOADING_MARKER))) {
+      // An earlier start died while unpacking the template: everything here came from it.
+      // The entries, not the directory: it may be a mount point (systemd's StateDirectory).
+      for (const entry of readdirSync(dataDir)) {
+        if (entry !== LOCK_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
+      }
+    }
+  }
+  try {
+    return await startPglite(opts, dataDir, loadDataDir, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function startPglite(
+  opts: OpenOptions,
+  dataDir: string | undefined,
+  loadDataDir: Blob | undefined,
+  unlock: () => void,
+): Promise<Database> {
+  const empty = dataDir !== undefined && readdirSync(dataDir).every((e) => e === LOCK_FILE);
+  const template =
+    !loadDataDir && empty && opts.template !== false ? currentTemplate(opts.template) : undefined;
+  if (dataDir && template) {
+    // A start killed while unpacking leaves the marker: the next one starts over (above).
+    const marker = join(dataDir, LOADING_MARKER);
+    writeFileSync(marker, '');
+    unpackTemplate(template, dataDir);
+    rmSync(marker);
+  }
   const pg = new PGlite({
     ...(dataDir ? { dataDir } : {}),
-    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '32MB'}`],
   });
   await pg.waitReady;
   const db = drizzlePglite({ client: pg }) as unknown as Db;
@@ -105,10 +161,13 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     },
     async migrate() {
       // One embedded instance belongs to one process: no lock needed.
-      await migratePglite(db as never, { migrationsFolder });
+      if (await migrationsPending((t) => pg.query<{ name: string | null }>(t).then((r) => r.rows))) {
+        await migratePglite(db as never, { migrationsFolder });
+      }
     },
     async close() {
       if (!pg.closed) await pg.close();
+      unlock();
     },
   };
 }
@@ -168,6 +227,8 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       }
     },
     async migrate() {
+      // Most starts have nothing to apply: say so with one SELECT, without the lock or the migrator.
+      if (!(await migrationsPending((t) => client.unsafe<{ name: string | null }[]>(t)))) return;
       // The advisory lock is held by one reserved connection for the whole run: a second
       // process starting at the same moment waits here instead of racing the same DDL.
       // A pool of its own, without the statement timeout: waiting for another process's
@@ -197,6 +258,23 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * True when a migration in the folder is not recorded as applied. The migrator itself decides
+ * what to run (under the lock on a server): this only spares it on a start with nothing to do.
+ */
+async function migrationsPending(select: (text: string) => Promise<{ name: string | null }[]>) {
+  let applied: { name: string | null }[];
+  try {
+    applied = await select('SELECT name FROM drizzle.__drizzle_migrations');
+  } catch (e) {
+    const code = pgError(e)?.code;
+    if (code === '42P01' || code === '3F000') return true; // no table or no schema yet
+    throw e;
+  }
+  const done = new Set(applied.map((r) => r.name));
+  return migrationNames().some((n) => !done.has(n));
 }
 
 export function defaultDataDir(base: string): string {

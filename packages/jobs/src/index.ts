@@ -12,3 +12,4 @@ export {
   type StartOptions,
 } from './runner.js';
 export { BOSS_SCHEMA, type JobInfo, type JobState } from './state.js';
+export { buildTemplate } from './template.js';

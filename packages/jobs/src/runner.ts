@@ -4,6 +4,7 @@ import type { Database, Tx } from '@guichet/db';
 import PgBoss from 'pg-boss';
 import { type BossDb, databaseAdapter, type TrackedBossDb, txAdapter } from './adapter.js';
 import { type Envelope, envelope, type JobDefinition } from './define.js';
+import { withQueueSetupLock } from './setup-lock.js';
 import { BOSS_SCHEMA, type JobInfo, readJob } from './state.js';
 import { type Running, workCallback } from './work.js';
 
@@ -116,19 +117,23 @@ export function createJobRunner(database: Database, opts: JobRunnerOptions): Job
     });
     // An EventEmitter without an 'error' listener throws: pg-boss reports polling errors here.
     boss.on('error', (err) => logger.error({ err }, 'job queue error'));
-    await boss.start();
-    for (const def of definitions.values()) {
-      const policy = {
-        name: def.name,
-        retryLimit: def.retryLimit,
-        retryDelay: def.retryDelaySeconds,
-        retryBackoff: def.retryBackoff,
-        expireInSeconds: def.expireInSeconds,
-      };
-      // createQueue keeps an existing queue as it is; update applies today's policy.
-      await boss.createQueue(def.name, policy);
-      await boss.updateQueue(def.name, policy);
-    }
+    const started = boss;
+    // Several processes may start at once on a new database: one at a time (setup-lock.ts).
+    await withQueueSetupLock(database, async () => {
+      await started.start();
+      for (const def of definitions.values()) {
+        const policy = {
+          name: def.name,
+          retryLimit: def.retryLimit,
+          retryDelay: def.retryDelaySeconds,
+          retryBackoff: def.retryBackoff,
+          expireInSeconds: def.expireInSeconds,
+        };
+        // createQueue keeps an existing queue as it is; update applies today's policy.
+        await started.createQueue(def.name, policy);
+        await started.updateQueue(def.name, policy);
+      }
+    });
     if (!work) return;
     for (const def of definitions.values()) {
       const ids: string[] = [];
