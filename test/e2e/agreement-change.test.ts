@@ -53,8 +53,10 @@ beforeAll(async () => {
   });
   g = new Guichet(api.url, { token: api.token });
   const all = await g.institutions();
-  // The first demo institution eduroam is not open to yet, so that opening it is a real change.
-  inst = all.find((i) => !i.agreement.services.includes('EDUROAM'))!;
+  // The first demo institution routing is not open to yet, so that opening it is a real change
+  // (routing asks nothing more of the agreement; eduroam needs its contact and charter, which
+  // services/eduroam's own tests cover).
+  inst = all.find((i) => !i.agreement.services.includes('ROUTING'))!;
   other = all.find((i) => i.id !== inst.id)!;
 }, 120_000);
 
@@ -82,7 +84,7 @@ describe(`agreement change over HTTP (${process.env.TEST_DATABASE_URL ? 'postgre
     const filed = await g.act(as(tech), 'requestAgreementChange', 'RequestAgreementChangeInput', {
       institutionId: inst.id,
       bandwidthMbps: 2500,
-      activateServices: ['EDUROAM'],
+      activateServices: ['ROUTING'],
     });
     expect(filed.__typename).toBe('RequestAgreementChangePayload');
     const req = filed.request!;
@@ -188,10 +190,10 @@ describe(`agreement change over HTTP (${process.env.TEST_DATABASE_URL ? 'postgre
       signedBy: { id: head.id },
       activatedBy: DESK,
     });
-    expect(new Set(now.agreement.services)).toEqual(new Set([...inst.agreement.services, 'EDUROAM']));
+    expect(new Set(now.agreement.services)).toEqual(new Set([...inst.agreement.services, 'ROUTING']));
     expect(now.agreementVersions).toContainEqual({ version: inst.agreement.version, status: 'SUPERSEDED' });
-    // As the institution sees it: eduroam is open to it now.
-    expect((await g.agreementOf(as(tech), inst.id)).agreement.services).toContain('EDUROAM');
+    // As the institution sees it: routing is open to it now.
+    expect((await g.agreementOf(as(tech), inst.id)).agreement.services).toContain('ROUTING');
 
     // The ticket: resolved in the membership queue; due times moved forward by the pause.
     const t = (await g.ticketOf(inst.id, req.id))!;

@@ -137,7 +137,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two apis and two workers on one P
       staff,
       `mutation { createPool(input: { name: "LIR v6", prefix: "2001:db8::/32", purpose: "institutions",
         ripeStatus: "ALLOCATED-BY-RIR", adminC: ["NOC1-RIPE"], techC: ["NOC1-RIPE"], mntBy: ["TEST-MNT"],
-        country: "FR" }) { __typename ... on Error { message } } }`,
+        country: "FR", acceptBogon: true }) { __typename ... on Error { message } } }`,
     );
     expect(pool.data.createPool.__typename).toBe('CreatePoolPayload');
     const { data } = await ok<{

@@ -12,12 +12,17 @@ import { type ScriptProcess, startScript } from './scripts.js';
 // the worker receives it twice), on PGlite sent to pnpm alone. Either way everything stops,
 // gracefully, and nothing of the group is left.
 
-/** The schedules of issue 20; the process must register exactly these (a new one joins the list). */
+/** The schedules of every composed line; the process must register exactly these (a new one joins the list). */
 const SCHEDULES = [
+  'domains.poll',
+  'eduroam.probe-round',
+  'eduroam.publish-proxy',
+  'eduroam.purge-probes',
   'ipam.drift-report',
   'ipam.release-expired',
   'rdns.recheck',
   'rdns.sync-parent-zones',
+  'routing.sync-collectors',
   'workflow.sweep-notifications',
 ];
 

@@ -136,10 +136,18 @@ describe(`the README's first five minutes against the demo (${process.env.TEST_D
     const announced = await run('Announce', { institutionId: udl.id, collectorId: aura.id, prefix }, token);
     expect(announced.requestRoutingChange, JSON.stringify(announced)).toMatchObject({
       __typename: 'RequestRoutingChangePayload',
-      request: { status: 'COMPLETED' },
+      request: { status: 'IN_PROGRESS' },
     });
+    // The deploy step is a background job: the request completes a moment later.
+    const routed = await until(async () => {
+      const r = (await run('RoutingRequest', { id: announced.requestRoutingChange.request.id }, token))
+        .request;
+      return r.status === 'IN_PROGRESS' ? undefined : r;
+    }, 'routing change completed');
+    expect(routed).toMatchObject({ status: 'COMPLETED' });
+    expect(routed.steps.at(-1)).toEqual({ name: 'deploy', state: 'DONE' });
     const { collector } = await run('CollectorConfig', { id: aura.id }, admin);
-    expect(collector.renderedConfig).toMatchObject({ version: 1, birdCheck: { ok: true, errors: [] } });
+    expect(collector.renderedConfig).toMatchObject({ birdCheck: { ok: true, errors: [] } });
     expect(collector.renderedConfig.text).toContain(prefix);
 
     // rdns

@@ -6,6 +6,8 @@ export interface GateFinding {
   level: 'error' | 'warning' | 'notice';
   code: string;
   message: string;
+  /** The server it concerns (`name/address@port`), when it concerns one. */
+  server?: string;
   /** JSON-safe: stored as it is (jsonb). */
   [k: string]: unknown;
 }
@@ -39,7 +41,13 @@ export function makeDelegationGate(opts: CheckOptions & { port?: number } = {}):
       opts,
     );
     return {
-      findings: findings.map((f) => ({ level: f.level, code: f.code, message: f.message })),
+      // The server stays: two servers' findings must never read alike (rdns names it in the reason).
+      findings: findings.map((f) => ({
+        level: f.level,
+        code: f.code,
+        message: f.message,
+        ...(f.server ? { server: f.server } : {}),
+      })),
       blocking: blocks(findings),
     };
   };

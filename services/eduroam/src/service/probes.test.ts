@@ -112,7 +112,14 @@ describe(`Status-Server probes against FreeRADIUS on ${engine}`, () => {
   }, 60_000);
 
   it('ends a rotation when the server answers the new secret (and only then)', async () => {
+    const [before] = await probeHistory(w.database.db, serverId, 1);
     const r = await rotateSecret(w.env, w.a.tech, serverId);
+    // The rotation queues a probe of its own (eduroam.probe-server): let it run against the
+    // server as it is, or it could end the rotation under the rounds below.
+    await until('the probe the rotation queued', async () => {
+      const [last] = await probeHistory(w.database.db, serverId, 1);
+      return last && last.id !== before?.id ? last : undefined;
+    });
     expect((await round()).rotated).toBe(0); // still answers the current secret
     const port = radius!.authPort;
     await radius!.stop();

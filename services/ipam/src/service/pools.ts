@@ -60,13 +60,14 @@ export async function createPool(db: DbOrTx, ctx: RequestContext, input: CreateP
   mustOperate(ctx, 'creates pools');
   const v = parseInput(createPoolSchema, input);
   const block = toBlock(v.prefix, ['input', 'prefix']);
-  checkPoolSpace(fromBlock(block), v.acceptBogon);
+  // Size before policy: a ::/0 is not a pool anyone can mean, bogon or not.
   if (block.len < SHORTEST_POOL[block.family]) {
     throw ValidationError.field(
       ['input', 'prefix'],
       `an IPv${block.family} pool is at most a /${SHORTEST_POOL[block.family]} (the largest block an RIR holds)`,
     );
   }
+  checkPoolSpace(fromBlock(block), v.acceptBogon);
   if (
     v.growthLength !== undefined &&
     (v.growthLength < block.len || v.growthLength > maxBits(block.family))

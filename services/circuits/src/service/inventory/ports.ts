@@ -62,12 +62,18 @@ export async function createPort(db: Db, ctx: RequestContext, input: z.input<typ
   });
 }
 
-export const updatePortSchema = z.object({
-  portId: z.uuid(),
-  mode: z.enum(['shared', 'dedicated']).optional(),
-  capacityMbps: z.number().int().min(1).optional(),
-  l2Mtu: mtu.optional(),
-});
+export const updatePortSchema = z
+  .object({
+    portId: z.uuid(),
+    mode: z.enum(['shared', 'dedicated']).optional(),
+    capacityMbps: z.number().int().min(1).optional(),
+    l2Mtu: mtu.optional(),
+  })
+  // An update that names no change is a mistake in the caller's script, not a no-op to record.
+  .refine((v) => v.mode !== undefined || v.capacityMbps !== undefined || v.l2Mtu !== undefined, {
+    message: 'nothing to change: give dedicated, capacityMbps or l2Mtu',
+    path: [],
+  });
 
 /** Locks the port; a smaller MTU than a live circuit on it needs, or a mode change in use, is refused. */
 export async function updatePort(db: Db, ctx: RequestContext, input: z.input<typeof updatePortSchema>) {
