@@ -123,7 +123,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('fault: the database stops under
     );
     const pool = await call(
       'setup',
-      'mutation { r: createPool(input: { name: "Fault", prefix: "2001:db8::/32", ripeStatus: "ALLOCATED-BY-RIR", purpose: "fault test", acceptBogon: true }) { ... on CreatePoolPayload { pool { id } } ... on Error { message } } }',
+      'mutation { r: createPool(input: { name: "Fault", prefix: "2001:db8::/32", ripeStatus: "ALLOCATED-BY-RIR", purpose: "fault test", acceptBogon: true, mntBy: ["TEST-MNT"], adminC: ["NOC1-RIPE"], techC: ["NOC1-RIPE"] }) { ... on CreatePoolPayload { pool { id } } ... on Error { message } } }',
       {},
       admin,
     );
