@@ -10,7 +10,7 @@ const path = require('node:path');
 // Test code: may use testkit and vitest. Everything else is production code.
 const TEST_CODE = [
   '\\.(test|spec|bench)(-d)?\\.[cm]?[jt]s$',
-  '(^|/)(test|bench|__tests__)/',
+  '(^|/)(test|bench)/',
   '(^|/)global-setup\\.[cm]?[jt]s$',
   '(^|/)vitest\\.config\\.[cm]?[jt]s$',
 ];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Case, Occupancy, spaceOf, v4Case, v6Case } from './__tests__/oracle.js';
+import { type Case, Occupancy, spaceOf, v4Case, v6Case } from './test/oracle.js';
 import { formatPrefix, type Prefix } from './address.js';
 import {
   allocate,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Case, num, Occupancy, spaceOf, text, v4Case, v6Case } from './__tests__/oracle.js';
+import { type Case, num, Occupancy, spaceOf, text, v4Case, v6Case } from './test/oracle.js';
 import { formatPrefix, type Prefix, parsePrefix } from './address.js';
 import {
   freeBlocks,

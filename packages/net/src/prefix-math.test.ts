@@ -2,7 +2,7 @@ import { ValidationError } from '@guichet/core';
 import fc from 'fast-check';
 import { Address4, Address6 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
-import { num, text } from './__tests__/oracle.js';
+import { num, text } from './test/oracle.js';
 import { parsePrefix } from './address.js';
 import {
   addressToBigInt,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { text } from './__tests__/oracle.js';
+import { text } from './test/oracle.js';
 import { formatPrefix } from './address.js';
 import { prefixRange } from './prefix-math.js';
 import { reverseZones } from './reverse.js';

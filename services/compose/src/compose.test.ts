@@ -16,7 +16,7 @@ const HOSTS = ['api', 'worker'];
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    if (statSync(p).isDirectory()) return ['test', '__tests__', 'authz'].includes(f) ? [] : sources(p);
+    if (statSync(p).isDirectory()) return ['test', 'authz'].includes(f) ? [] : sources(p);
     return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
   });
 }

@@ -6,7 +6,7 @@ import { freshDatabase, type SinkMessage, type SmtpSink, startSmtpSink } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envOf } from '../requests/test/fixtures.js';
 import { notifications } from '../tables.js';
-import { contact, emit, institution, request, staffActor } from '../tickets/__tests__/fixtures.js';
+import { contact, emit, institution, request, staffActor } from '../tickets/test/fixtures.js';
 import {
   listNotifications,
   NO_SMTP,

@@ -14,7 +14,7 @@ import {
   minutes,
   request,
   staffActor,
-} from './__tests__/fixtures.js';
+} from './test/fixtures.js';
 import { addComment, setSlaTargets, ticketForRequest } from './index.js';
 
 const T0 = new Date('2026-03-02T08:00:00Z');

@@ -10,7 +10,7 @@ import {
   minutes,
   request,
   staffActor,
-} from './__tests__/fixtures.js';
+} from './test/fixtures.js';
 import { getTicket, listTickets, setSlaTargets, slaClock, ticketForRequest } from './index.js';
 import type { TicketClockRow } from './rules.js';
 

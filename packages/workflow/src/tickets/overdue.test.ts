@@ -3,7 +3,7 @@ import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tickets } from '../tables.js';
-import { emit, institution, minutes, request, staffActor } from './__tests__/fixtures.js';
+import { emit, institution, minutes, request, staffActor } from './test/fixtures.js';
 import {
   listTickets,
   overdueCondition,

@@ -21,7 +21,7 @@ import {
   minutes,
   request,
   staffActor,
-} from './__tests__/fixtures.js';
+} from './test/fixtures.js';
 import {
   addComment,
   assignTicket,

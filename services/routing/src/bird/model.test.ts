@@ -1,7 +1,7 @@
 import { ValidationError } from '@guichet/core';
 import { describe, expect, it } from 'vitest';
-import { basic, empty, many, multi } from './__tests__/fixtures.js';
-import { golden, significant } from './__tests__/golden.js';
+import { basic, empty, many, multi } from './test/fixtures.js';
+import { golden, significant } from './test/golden.js';
 import {
   BOGONS_V4,
   BOGONS_V6,
