@@ -38,8 +38,10 @@ describe('the two commands', () => {
   it('install compiles what start runs; start and worker run the compiled entries', () => {
     expect(pkg.scripts).toMatchObject({
       postinstall: 'node scripts/build.mjs',
-      start: 'node scripts/start.mjs api',
-      worker: 'node scripts/start.mjs worker',
+      // exec: pnpm's shell becomes node, so a supervisor's SIGTERM to pnpm reaches the process
+      // (dash would die on it and leave node running).
+      start: 'exec node scripts/start.mjs api',
+      worker: 'exec node scripts/start.mjs worker',
     });
   });
 
