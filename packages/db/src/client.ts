@@ -46,6 +46,11 @@ export interface Database {
    * connection is reused: otherwise it stays in an aborted transaction (on PGlite, the only one).
    */
   execRows<T = Record<string, unknown>>(text: string): Promise<T[]>;
+  /**
+   * How many statements drizzle has sent since the database was opened (transaction control
+   * included): what a test of "no N+1" counts around one GraphQL operation.
+   */
+  statements(): number;
   /** The embedded instance, when the engine is PGlite (snapshots, direct access in tests). */
   pglite?: PGlite;
   /** Applies every pending migration; safe when several processes start at once. */
@@ -142,10 +147,12 @@ async function startPglite(
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '32MB'}`],
   });
   await pg.waitReady;
-  const db = drizzlePglite({ client: pg }) as unknown as Db;
+  let sent = 0;
+  const db = drizzlePglite({ client: pg, logger: { logQuery: () => void sent++ } }) as unknown as Db;
   return {
     engine: 'pglite',
     db,
+    statements: () => sent,
     pglite: pg,
     async query<T>(text: string, values: unknown[] = []) {
       return (await pg.query<T>(text, values)).rows;
@@ -200,11 +207,13 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     // timestamps and json stay as the driver returns them; drizzle maps column types.
   });
-  const db = drizzlePostgres({ client }) as unknown as Db;
+  let sent = 0;
+  const db = drizzlePostgres({ client, logger: { logQuery: () => void sent++ } }) as unknown as Db;
   const asText = (v: unknown) => (typeof v === 'string' ? client.typed(v as never, UNKNOWN_OID) : v);
   return {
     engine: 'postgres',
     db,
+    statements: () => sent,
     async query<T>(text: string, values: unknown[] = []) {
       return (await client.unsafe(text, values.map(asText) as never[])) as unknown as T[];
     },

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Case, Occupancy, spaceOf, v4Case, v6Case } from './test/oracle.js';
 import { formatPrefix, type Prefix } from './address.js';
 import {
   allocate,
@@ -17,6 +16,7 @@ import {
 } from './allocate.js';
 import { freeBlocks } from './free-space.js';
 import { overlaps, prefixRange } from './prefix-math.js';
+import { type Case, Occupancy, spaceOf, v4Case, v6Case } from './test/oracle.js';
 
 const show = (p: Prefix | null) => p && formatPrefix(p);
 

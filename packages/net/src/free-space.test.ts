@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Case, num, Occupancy, spaceOf, text, v4Case, v6Case } from './test/oracle.js';
 import { formatPrefix, type Prefix, parsePrefix } from './address.js';
 import {
   freeBlocks,
@@ -11,6 +10,7 @@ import {
   normaliseFree,
 } from './free-space.js';
 import { contains } from './prefix-math.js';
+import { type Case, num, Occupancy, spaceOf, text, v4Case, v6Case } from './test/oracle.js';
 
 const cases: [string, fc.Arbitrary<Case>][] = [
   ['IPv4 (addresses enumerated)', v4Case],

@@ -2,7 +2,6 @@ import { ValidationError } from '@guichet/core';
 import fc from 'fast-check';
 import { Address4, Address6 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
-import { num, text } from './test/oracle.js';
 import { parsePrefix } from './address.js';
 import {
   addressToBigInt,
@@ -17,6 +16,7 @@ import {
   subnetCount,
   subnets,
 } from './prefix-math.js';
+import { num, text } from './test/oracle.js';
 
 // IPv6 addresses with many zero groups, so the "::" placement rules get exercised.
 const hextet = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }));

@@ -1,10 +1,10 @@
 import { ValidationError } from '@guichet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { num, text } from './test/oracle.js';
 import { formatPrefix } from './address.js';
 import { bigIntToAddress, prefixRange } from './prefix-math.js';
 import { parseRange, rangeToPrefixes, toRange } from './range.js';
+import { num, text } from './test/oracle.js';
 
 const prefix = (family: 4 | 6) =>
   fc

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { text } from './test/oracle.js';
 import { formatPrefix } from './address.js';
 import { prefixRange } from './prefix-math.js';
 import { reverseZones } from './reverse.js';
+import { text } from './test/oracle.js';
 
 const names = (p: string) => reverseZones(p).map((z) => z.zone);
 

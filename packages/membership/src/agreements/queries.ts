@@ -1,5 +1,6 @@
 import { isUuid } from '@guichet/core';
 import { and, asc, type DbOrTx, desc, eq, inArray, sql } from '@guichet/db';
+import { groupByKey } from '@guichet/graphql';
 import type { AgreementVersionRow } from '../internal.js';
 import { findById, one } from '../internal.js';
 import { type AgreementDocument, renderAndHash, type Service } from '../model.js';
@@ -15,12 +16,22 @@ export async function currentAgreement(
   db: DbOrTx,
   institutionId: string,
 ): Promise<AgreementVersionRow | undefined> {
-  if (!isUuid(institutionId)) return undefined;
-  const [row] = await db
-    .select()
-    .from(agreementVersions)
-    .where(and(eq(agreementVersions.institutionId, institutionId), eq(agreementVersions.status, 'active')));
-  return row;
+  return (await currentAgreementsOf(db, [institutionId]))[0];
+}
+
+/** The versions in force of several institutions in one statement (undefined where none). */
+export async function currentAgreementsOf(
+  db: DbOrTx,
+  institutionIds: readonly string[],
+): Promise<(AgreementVersionRow | undefined)[]> {
+  const ids = institutionIds.filter(isUuid);
+  const rows = ids.length
+    ? await db
+        .select()
+        .from(agreementVersions)
+        .where(and(inArray(agreementVersions.institutionId, ids), eq(agreementVersions.status, 'active')))
+    : [];
+  return groupByKey(institutionIds, rows, (r) => r.institutionId).map((g) => g[0]);
 }
 
 /** Whether the active agreement of an open institution names the service. */
@@ -46,12 +57,23 @@ export async function listAgreementVersions(
   db: DbOrTx,
   institutionId: string,
 ): Promise<AgreementVersionRow[]> {
-  if (!isUuid(institutionId)) return [];
-  return db
-    .select()
-    .from(agreementVersions)
-    .where(eq(agreementVersions.institutionId, institutionId))
-    .orderBy(desc(agreementVersions.version));
+  return (await agreementVersionsOf(db, [institutionId]))[0] ?? [];
+}
+
+/** Every version of several institutions' agreements, newest first each, in one statement. */
+export async function agreementVersionsOf(
+  db: DbOrTx,
+  institutionIds: readonly string[],
+): Promise<AgreementVersionRow[][]> {
+  const ids = institutionIds.filter(isUuid);
+  const rows = ids.length
+    ? await db
+        .select()
+        .from(agreementVersions)
+        .where(inArray(agreementVersions.institutionId, ids))
+        .orderBy(desc(agreementVersions.version))
+    : [];
+  return groupByKey(institutionIds, rows, (r) => r.institutionId);
 }
 
 export async function getAgreementVersion(db: DbOrTx, id: string): Promise<AgreementVersionRow | undefined> {

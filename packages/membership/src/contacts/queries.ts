@@ -1,5 +1,6 @@
 import { type Actor, CONTACT_ROLES, type ContactRole, type Credential, isUuid } from '@guichet/core';
 import { and, asc, type DbOrTx, eq, inArray, isNull } from '@guichet/db';
+import { groupByKey } from '@guichet/graphql';
 import type { ContactRow } from '../internal.js';
 import { contactRoles, contacts, institutions } from '../tables.js';
 
@@ -34,8 +35,18 @@ export async function listContacts(
   institutionId: string,
   role?: ContactRole,
 ): Promise<ContactWithRoles[]> {
-  if (!isUuid(institutionId)) return [];
-  const where = and(eq(contacts.institutionId, institutionId), isNull(contacts.removedAt));
+  return (await contactsOf(db, [institutionId], role))[0] ?? [];
+}
+
+/** The present contacts of several institutions (holding `role` if given), two statements in all. */
+export async function contactsOf(
+  db: DbOrTx,
+  institutionIds: readonly string[],
+  role?: ContactRole,
+): Promise<ContactWithRoles[][]> {
+  const ids = institutionIds.filter(isUuid);
+  if (!ids.length) return institutionIds.map(() => []);
+  const where = and(inArray(contacts.institutionId, ids), isNull(contacts.removedAt));
   const rows = role
     ? (
         await db
@@ -46,7 +57,7 @@ export async function listContacts(
           .orderBy(asc(contacts.name), asc(contacts.id))
       ).map((r) => r.c)
     : await db.select().from(contacts).where(where).orderBy(asc(contacts.name), asc(contacts.id));
-  return withRoles(db, rows);
+  return groupByKey(institutionIds, await withRoles(db, rows), (r) => r.institutionId);
 }
 
 /** One contact, removed ones included (their `removedAt` says so). */

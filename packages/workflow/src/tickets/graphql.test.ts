@@ -6,16 +6,8 @@ import { type GraphQLSchema, graphql, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envOf } from '../requests/test/fixtures.js';
 import '../notify/index.js';
-import {
-  contact,
-  contactActor,
-  emit,
-  institution,
-  minutes,
-  request,
-  staffActor,
-} from './test/fixtures.js';
 import { addComment, setSlaTargets, ticketForRequest } from './index.js';
+import { contact, contactActor, emit, institution, minutes, request, staffActor } from './test/fixtures.js';
 
 const T0 = new Date('2026-03-02T08:00:00Z');
 const noc = staffActor('jdupont', ['noc']);

@@ -2,17 +2,9 @@ import { fixedClock } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  contact,
-  contactActor,
-  emit,
-  institution,
-  minutes,
-  request,
-  staffActor,
-} from './test/fixtures.js';
 import { getTicket, listTickets, setSlaTargets, slaClock, ticketForRequest } from './index.js';
 import type { TicketClockRow } from './rules.js';
+import { contact, contactActor, emit, institution, minutes, request, staffActor } from './test/fixtures.js';
 
 const T0 = new Date('2026-03-02T08:00:00Z');
 const noc = staffActor('jdupont', ['noc']);

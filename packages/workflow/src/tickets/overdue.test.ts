@@ -3,7 +3,6 @@ import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tickets } from '../tables.js';
-import { emit, institution, minutes, request, staffActor } from './test/fixtures.js';
 import {
   listTickets,
   overdueCondition,
@@ -13,6 +12,7 @@ import {
   ticketForRequest,
 } from './index.js';
 import type { TicketClockRow } from './rules.js';
+import { emit, institution, minutes, request, staffActor } from './test/fixtures.js';
 
 const T0 = new Date('2026-03-02T08:00:00Z');
 const NOW = minutes(T0, 700);

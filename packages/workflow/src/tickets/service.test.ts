@@ -14,15 +14,6 @@ import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestEvents } from '../tables.js';
 import {
-  contact,
-  contactActor,
-  emit,
-  institution,
-  minutes,
-  request,
-  staffActor,
-} from './test/fixtures.js';
-import {
   addComment,
   assignTicket,
   getTicket,
@@ -33,6 +24,7 @@ import {
   takeTicket,
   ticketForRequest,
 } from './index.js';
+import { contact, contactActor, emit, institution, minutes, request, staffActor } from './test/fixtures.js';
 
 const T0 = new Date('2026-03-02T08:00:00Z');
 const noc = staffActor('jdupont', ['noc']);

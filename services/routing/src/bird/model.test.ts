@@ -1,7 +1,5 @@
 import { ValidationError } from '@guichet/core';
 import { describe, expect, it } from 'vitest';
-import { basic, empty, many, multi } from './test/fixtures.js';
-import { golden, significant } from './test/golden.js';
 import {
   BOGONS_V4,
   BOGONS_V6,
@@ -9,6 +7,8 @@ import {
   checkBirdConfig,
   renderCollectorConfig,
 } from './index.js';
+import { basic, empty, many, multi } from './test/fixtures.js';
+import { golden, significant } from './test/golden.js';
 
 /** The body of `define NAME = [ … ];`, or undefined when the set is not defined. */
 function setBody(text: string, name: string): string | undefined {

@@ -1,0 +1,37 @@
+import DataLoader from 'dataloader';
+
+// One set of loaders per GraphQL operation: keyed on the context object, which Yoga makes anew
+// for every request, so a cached row never outlives the request that read it nor crosses from
+// one viewer to another.
+const perRequest = new WeakMap<object, Map<string, DataLoader<unknown, unknown>>>();
+
+/**
+ * The request's DataLoader named `name`: every `load(key)` made while one level of the query
+ * resolves goes to `batch` in one call — a nested list costs one statement, not one per parent.
+ * `batch` receives distinct keys and returns, for each, its value (in the same order). The
+ * caller has already authorised the parents whose keys it loads; the loader only batches.
+ */
+export function batchLoader<K, V>(
+  context: object,
+  name: string,
+  batch: (keys: readonly K[]) => Promise<V[]>,
+): DataLoader<K, V> {
+  let loaders = perRequest.get(context);
+  if (!loaders) {
+    loaders = new Map();
+    perRequest.set(context, loaders);
+  }
+  let loader = loaders.get(name) as DataLoader<K, V> | undefined;
+  if (!loader) {
+    loader = new DataLoader<K, V>((keys) => batch(keys), { maxBatchSize: 1000 });
+    loaders.set(name, loader as DataLoader<unknown, unknown>);
+  }
+  return loader;
+}
+
+/** Groups `rows` by `keyOf` in the order of `keys` (an empty list for a key without rows). */
+export function groupByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (r: R) => K): R[][] {
+  const by = new Map<K, R[]>(keys.map((k) => [k, []]));
+  for (const r of rows) by.get(keyOf(r))?.push(r);
+  return keys.map((k) => by.get(k) ?? []);
+}
