@@ -15,6 +15,7 @@ export function batchLoader<K, V>(
   context: object,
   name: string,
   batch: (keys: readonly K[]) => Promise<V[]>,
+  opts: { key?: (k: K) => unknown } = {},
 ): DataLoader<K, V> {
   let loaders = perRequest.get(context);
   if (!loaders) {
@@ -23,7 +24,11 @@ export function batchLoader<K, V>(
   }
   let loader = loaders.get(name) as DataLoader<K, V> | undefined;
   if (!loader) {
-    loader = new DataLoader<K, V>((keys) => batch(keys), { maxBatchSize: 1000 });
+    loader = new DataLoader<K, V, unknown>((keys) => batch(keys), {
+      maxBatchSize: 1000,
+      // Rows as keys (a request): cached and deduplicated by their id.
+      ...(opts.key ? { cacheKeyFn: opts.key } : {}),
+    });
     loaders.set(name, loader as DataLoader<unknown, unknown>);
   }
   return loader;

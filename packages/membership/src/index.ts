@@ -45,6 +45,7 @@ export {
   getSite,
   type InstitutionFilter,
   institutionById,
+  institutionsOf,
   listInstitutions,
   listSites,
 } from './institutions/queries.js';

@@ -42,20 +42,79 @@ describe('no N+1: a page of institutions with its nested lists', () => {
         roles: ['technical'],
       });
     }
-  }, 240_000);
+    // 100 requests (each with its ticket, steps and history), filed over GraphQL by the desk
+    // for the first demo institution, each commented on once.
+    for (let i = 0; i < 100; i++) {
+      const filed = await t.gql(
+        `mutation($i: RequestContactChangeInput!) { r: requestContactChange(input: $i) {
+          __typename ... on RequestContactChangePayload { request { id } } ... on Error { message } } }`,
+        {
+          i: {
+            institutionId: cast.institutionA,
+            action: 'ADD',
+            name: `Person ${i}`,
+            email: `p${i}@a.example.fr`,
+            roles: ['SERVICE'],
+          },
+        },
+        cast.tokens.desk,
+      );
+      expect(filed.body.data.r.__typename, JSON.stringify(filed.body)).toBe('RequestContactChangePayload');
+    }
+    const listed = await t.gql('{ tickets(first: 100) { edges { node { id } } } }', {}, cast.tokens.desk);
+    const ticketIds: string[] = listed.body.data.tickets.edges.map(
+      (e: { node: { id: string } }) => e.node.id,
+    );
+    expect(ticketIds).toHaveLength(100);
+    for (const [i, ticketId] of ticketIds.entries()) {
+      const commented = await t.gql(
+        'mutation($i: AddTicketCommentInput!) { r: addTicketComment(input: $i) { __typename } }',
+        { i: { ticketId, body: `comment ${i}`, visibility: 'INSTITUTION' } },
+        cast.tokens.desk,
+      );
+      expect(commented.body.data.r.__typename, JSON.stringify(commented.body)).toBe(
+        'AddTicketCommentPayload',
+      );
+    }
+  }, 300_000);
   afterAll(async () => {
     await t?.close();
     await database?.close();
   });
 
-  const statementsFor = async (first: number) => {
+  const statementsFor = async (first: number, query = PAGE, root = 'institutions') => {
     const before = database.statements();
-    const res = await t.gql(PAGE, { first }, cast.tokens.admin);
+    const res = await t.gql(query, { first }, cast.tokens.admin);
     const count = database.statements() - before;
     expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
-    const nodes = res.body.data.institutions.edges.map((e: { node: unknown }) => e.node);
+    const nodes = res.body.data[root].edges.map((e: { node: unknown }) => e.node);
     return { count, nodes };
   };
+
+  it('costs as many statements for 100 requests (institution, steps, history) as for 10', async () => {
+    const q = `query($first: Int!) { requests(first: $first) { edges { node {
+      id status institution { id shortName } steps { name state } history { type } } } } }`;
+    await statementsFor(1, q, 'requests');
+    const ten = await statementsFor(10, q, 'requests');
+    const hundred = await statementsFor(100, q, 'requests');
+    expect(hundred.nodes).toHaveLength(100);
+    expect(hundred.count).toBe(ten.count);
+    const one = hundred.nodes[0];
+    expect(one.institution.id).toBe(cast.institutionA);
+    expect(one.steps.map((s: { name: string }) => s.name)).toContain('desk');
+    expect(one.history.length).toBeGreaterThan(0);
+  });
+
+  it('costs as many statements for 100 tickets with their comments as for 10', async () => {
+    const q = 'query($first: Int!) { tickets(first: $first) { edges { node { id comments { body } } } } }';
+    await statementsFor(1, q, 'tickets');
+    const ten = await statementsFor(10, q, 'tickets');
+    const hundred = await statementsFor(100, q, 'tickets');
+    expect(hundred.nodes).toHaveLength(100);
+    expect(hundred.count).toBe(ten.count);
+    for (const n of hundred.nodes)
+      expect(n.comments).toEqual([{ body: expect.stringMatching(/^comment \d+$/) }]);
+  });
 
   it('costs as many statements for 100 institutions as for 10, and answers every nested list', async () => {
     await statementsFor(1); // the token's first use of the run records itself once

@@ -81,6 +81,18 @@ export async function getInstitution(
   return row;
 }
 
+/** Several institutions by id in one statement (no visibility check: the caller made it). */
+export async function institutionsOf(
+  db: DbOrTx,
+  ids: readonly string[],
+): Promise<(InstitutionRow | undefined)[]> {
+  const valid = ids.filter(isUuid);
+  const rows = valid.length
+    ? await db.select().from(institutions).where(inArray(institutions.id, valid))
+    : [];
+  return groupByKey(ids, rows, (r) => r.id).map((g) => g[0]);
+}
+
 /** The institution of an object the caller already sees (no visibility check of its own). */
 export async function institutionById(db: DbOrTx, id: string): Promise<InstitutionRow> {
   return findById((i) => db.select().from(institutions).where(eq(institutions.id, i)), 'Institution', id);

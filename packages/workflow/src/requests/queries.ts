@@ -1,15 +1,15 @@
 import { isUuid, type RequestContext, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, desc, eq, inArray, type SQL, sql } from '@guichet/db';
-import { cursorInstant } from '@guichet/graphql';
+import { cursorInstant, groupByKey } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
 import type { RequestRow, StepActor } from '../events.js';
 import { type AnyStep, listKinds, type RequestDocument, stepActor, waitsOnInstitution } from '../kinds.js';
 import type { Env } from '../line/env.js';
 import type { RequestStatus, StepType } from '../rules.js';
-import { requestEvents, requests } from '../tables.js';
+import { requestEvents, requests, stepRuns } from '../tables.js';
 import { assertRequestId, assertVisible } from './access.js';
 import { kindOf } from './service.js';
-import { currentPass, loadOutputs, stepRunsOf } from './store.js';
+import { currentPass, loadOutputs, type StepRunRow, stepRunsOf } from './store.js';
 
 export type RequestEventRow = typeof requestEvents.$inferSelect;
 
@@ -82,11 +82,23 @@ export async function listRequests(
 
 /** The history, oldest first. The caller has already checked that the request is visible. */
 export async function requestHistory(db: DbOrTx, requestId: string): Promise<RequestEventRow[]> {
-  return db
-    .select()
-    .from(requestEvents)
-    .where(eq(requestEvents.requestId, requestId))
-    .orderBy(asc(requestEvents.id));
+  return (await requestHistoriesOf(db, [requestId]))[0] ?? [];
+}
+
+/** The histories of several requests (already visible to the caller), oldest first each. */
+export async function requestHistoriesOf(
+  db: DbOrTx,
+  requestIds: readonly string[],
+): Promise<RequestEventRow[][]> {
+  const ids = requestIds.filter(isUuid);
+  const rows = ids.length
+    ? await db
+        .select()
+        .from(requestEvents)
+        .where(inArray(requestEvents.requestId, ids))
+        .orderBy(asc(requestEvents.id))
+    : [];
+  return groupByKey(requestIds, rows, (r) => r.requestId);
 }
 
 export type StepState = 'not_started' | 'pending' | 'running' | 'done' | 'failed' | 'skipped';
@@ -110,9 +122,34 @@ export interface RequestStepView {
 
 /** The kind's steps, each with its run in the latest pass (if it got that far). */
 export async function requestSteps(db: DbOrTx, req: RequestRow): Promise<RequestStepView[]> {
+  return (await requestStepsOf(db, [req]))[0] ?? [];
+}
+
+/**
+ * The steps of several requests (already visible to the caller), each with its runs of its
+ * latest pass: one statement for them all.
+ */
+export async function requestStepsOf(db: DbOrTx, reqs: readonly RequestRow[]): Promise<RequestStepView[][]> {
+  const ids = reqs.map((r) => r.id);
+  const rows = ids.length
+    ? await db
+        .select()
+        .from(stepRuns)
+        .where(
+          and(
+            inArray(stepRuns.requestId, ids),
+            sql`${stepRuns.pass} = (SELECT max(l.pass) FROM workflow_step_runs l WHERE l.request_id = ${stepRuns.requestId})`,
+          ),
+        )
+    : [];
+  const runsOf = groupByKey(ids, rows, (r) => r.requestId);
+  return reqs.map((req, i) => stepsView(req, runsOf[i] ?? []));
+}
+
+function stepsView(req: RequestRow, latest: readonly StepRunRow[]): RequestStepView[] {
   const kind = kindOf(req);
-  const pass = await currentPass(db, req.id);
-  const runs = new Map((await stepRunsOf(db, req.id, pass)).map((r) => [r.step, r]));
+  const pass = latest[0]?.pass ?? 0;
+  const runs = new Map(latest.map((r) => [r.step, r]));
   return kind.steps.map((s: AnyStep) => {
     const run = runs.get(s.name);
     return {

@@ -1,5 +1,5 @@
-import { builder } from '@guichet/graphql';
-import { listComments, type TicketView } from './queries.js';
+import { batchLoader, builder } from '@guichet/graphql';
+import { commentsOf, type TicketView } from './queries.js';
 import { type SlaClock, slaClock, type TicketClockRow, type TicketState } from './rules.js';
 import type { CommentRow, TicketRow } from './service.js';
 
@@ -151,7 +151,11 @@ export const TicketType = builder
       comments: t.field({
         type: [TicketCommentType],
         description: "Comments, oldest first; an institution's contacts see only those meant for them.",
-        resolve: (r, _a, { database, ctx }) => listComments(database.db, ctx.actor, r.id),
+        // Batched per request (one statement for a page of tickets), as the viewer may see them.
+        resolve: (r, _a, c) =>
+          batchLoader(c, 'workflow.comments', (ids: readonly string[]) =>
+            commentsOf(c.database.db, c.ctx.actor, ids),
+          ).load(r.id),
       }),
     }),
   });

@@ -1,6 +1,6 @@
 import { type Actor, isUuid, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, eq, ilike, inArray, or, type SQL, sql } from '@guichet/db';
-import { cursorInstant } from '@guichet/graphql';
+import { cursorInstant, groupByKey } from '@guichet/graphql';
 import { institutions, readableInstitutions } from '@guichet/membership';
 import { comments, requests, tickets } from '../tables.js';
 import type { TicketState } from './rules.js';
@@ -145,17 +145,31 @@ export async function ticketForRequest(db: DbOrTx, requestId: string): Promise<T
 
 /** Oldest first. Contacts get their institution's tickets' institution-visible comments only. */
 export async function listComments(db: DbOrTx, actor: Actor, ticketId: string): Promise<CommentRow[]> {
+  return (await commentsOf(db, actor, [ticketId]))[0] ?? [];
+}
+
+/**
+ * The comments of several tickets the caller sees, oldest first each, in one statement: a
+ * contact gets only the comments meant for the institution, on its own institution's tickets.
+ */
+export async function commentsOf(
+  db: DbOrTx,
+  actor: Actor,
+  ticketIds: readonly string[],
+): Promise<CommentRow[][]> {
   const seen = readableInstitutions(actor);
-  if ((seen !== 'all' && seen.length === 0) || !isUuid(ticketId)) return [];
-  const where = [eq(comments.ticketId, ticketId)];
+  const ids = ticketIds.filter(isUuid);
+  if ((seen !== 'all' && seen.length === 0) || !ids.length) return ticketIds.map(() => []);
+  const where = [inArray(comments.ticketId, ids)];
   if (seen !== 'all') {
     where.push(eq(comments.visibility, 'institution'));
     const own = db.select({ id: tickets.id }).from(tickets).where(inArray(tickets.institutionId, seen));
     where.push(inArray(comments.ticketId, own));
   }
-  return db
+  const rows = await db
     .select()
     .from(comments)
     .where(and(...where))
     .orderBy(asc(comments.createdAt), asc(comments.id));
+  return groupByKey(ticketIds, rows, (r) => r.ticketId);
 }
