@@ -169,6 +169,27 @@ describe(`guichet CLI on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     expect(third).toMatchObject({ created: 0, unchanged: 200, failed: 0 });
   }, 120_000);
 
+  it('stops after the batch in flight on Ctrl-C (SIGINT), and the re-run completes the rest', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${instA},6,48,sigint ${i}`);
+    const csv = file('sigint.csv', `institution,family,length,purpose\n${rows.join('\n')}\n`);
+    const as = { GUICHET_URL: url, GUICHET_TOKEN: techA };
+    const run = start(['--json', 'apply', '-f', csv, '--batch-size', '10'], as);
+    for (let i = 0; i < 600 && (await count('sigint %')) < 20; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    expect(stopped.code, stopped.stderr).toBe(1);
+    expect(stopped.stderr).toMatch(/interrupted: \d+ rows not sent/);
+    const out = JSON.parse(stopped.stdout);
+    // Whole batches only: what was answered is what was filed.
+    expect(out.created % 10).toBe(0);
+    expect(out.created + out.skipped).toBe(100);
+    expect(await count('sigint %')).toBe(out.created);
+    const rest = JSON.parse((await cli(['--json', 'apply', '-f', csv], as)).stdout);
+    expect(rest).toMatchObject({ created: out.skipped, unchanged: out.created, failed: 0 });
+    expect(await count('sigint %')).toBe(100);
+  }, 60_000);
+
   it('writes nothing with --dry-run', async () => {
     const yaml = file(
       'dry.yaml',
