@@ -69,7 +69,9 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
     );
     if (!data.r.results) throw new CliError(EXIT.FAILED, data.r.message ?? 'bulk call refused', data.r.code);
     data.r.results.forEach((res, i) => {
-      const { row, item } = batch[i]!;
+      const sent = batch[i];
+      if (!sent) return;
+      const { row, item } = sent;
       const key = item.idempotencyKey;
       if (res.__typename === 'BulkItem') {
         const status = res.replayed ? 'unchanged' : o.dryRun ? 'valid' : 'created';

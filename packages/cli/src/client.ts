@@ -67,7 +67,7 @@ export function createClient(url: string, token?: string): Client {
               : USAGE_CODES.has(code)
                 ? EXIT.USAGE
                 : EXIT.FAILED;
-        const message = body.errors!.map((e) => e.message).join('; ');
+        const message = (body.errors ?? []).map((e) => e.message).join('; ');
         throw new CliError(exit, message, code);
       }
       return body.data as never;

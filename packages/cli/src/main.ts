@@ -56,7 +56,8 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
     (program as Command & { result?: number }).result = code;
   };
   const client = async (): Promise<Client> => {
-    const s = await resolveServer({ ...(globals().server ? { server: globals().server! } : {}) }, env);
+    const server = globals().server;
+    const s = await resolveServer(server ? { server } : {}, env);
     if (!s.token)
       throw new CliError(
         EXIT.AUTH,

@@ -28,7 +28,7 @@ export function printTable(io: Io, rows: Record<string, unknown>[], columns: str
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) =>
     `${vals
-      .map((v, i) => v.padEnd(widths[i]!))
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd()}\n`;
   io.out(line(columns.map((c) => c.toUpperCase())));

@@ -49,7 +49,7 @@ export function parseCsv(text: string): Row[] {
   let record: string[] = [];
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
@@ -92,14 +92,16 @@ export function toPrefixItem(row: Row): PrefixItem | { error: string } {
     return { error: `family: "${String(row.family ?? '')}" is not 4 or 6` };
   const length = Number(row.length);
   const submit = str(row.submit);
+  const site = str(row.site ?? row.siteId);
+  const justification = str(row.justification);
   const input: PrefixItem['input'] = {
     institutionId: String(row.institution ?? row.institutionId ?? ''),
     family,
     // A bad length goes as -1 (an Int GraphQL accepts) so that the server names it per row.
     length: Number.isInteger(length) ? length : -1,
     purpose: String(row.purpose ?? ''),
-    ...(str(row.site ?? row.siteId) ? { siteId: str(row.site ?? row.siteId)! } : {}),
-    ...(str(row.justification) ? { justification: str(row.justification)! } : {}),
+    ...(site ? { siteId: site } : {}),
+    ...(justification ? { justification } : {}),
     ...(submit ? { submit: !/^(false|no|0)$/i.test(submit) } : {}),
   };
   const key = str(row.key) ?? `apply:${contentHash(input)}`;
