@@ -23,6 +23,7 @@ const SCHEDULES = [
   'rdns.recheck',
   'rdns.sync-parent-zones',
   'routing.sync-collectors',
+  'workflow.purge-idempotency-keys',
   'workflow.sweep-notifications',
 ];
 

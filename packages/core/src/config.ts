@@ -63,6 +63,8 @@ export const configSchema = z
       .refine((v) => v.trim().split(/\s+/).length === 5, 'a five-field cron expression')
       .optional(),
     SESSION_TTL_HOURS: envInt(1, 24 * 30).default(12),
+    /** How long a mutation's answer is kept under its `Idempotency-Key` (a repeat within it is a replay). */
+    IDEMPOTENCY_TTL_HOURS: envInt(1, 24 * 30).default(24),
     BODY_LIMIT_BYTES: envInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
     RATE_LIMIT_PER_MINUTE: envInt(1, 1_000_000).default(600),
     GRAPHQL_MAX_DEPTH: envInt(2, 100).default(12),

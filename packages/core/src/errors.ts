@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'POLICY_REFUSAL'
   | 'INVALID_TRANSITION'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'IDEMPOTENCY_IN_PROGRESS';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -102,6 +104,24 @@ export class UnavailableError extends DomainError {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * An `Idempotency-Key` (or a bulk item's `idempotencyKey`) already used: with another input
+ * (`IDEMPOTENCY_CONFLICT`: pick a new key), or by a call still running (`IDEMPOTENCY_IN_PROGRESS`:
+ * retry later and get its answer).
+ */
+export class IdempotencyError extends DomainError {
+  constructor(
+    readonly code: 'IDEMPOTENCY_CONFLICT' | 'IDEMPOTENCY_IN_PROGRESS',
+    readonly key: string,
+  ) {
+    super(
+      code === 'IDEMPOTENCY_CONFLICT'
+        ? `Idempotency key "${key}" was already used with another input`
+        : `A call with idempotency key "${key}" is still running; retry in a moment`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   ConflictError,
   type DomainError,
+  IdempotencyError,
   InvalidTransitionError,
   NotFoundError,
   PolicyRefusalError,
@@ -29,6 +30,10 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
     UNAVAILABLE: { description: 'A system Guichet depends on did not answer; try again later.' },
     FORBIDDEN: { description: 'You may not do this.' },
     UNAUTHENTICATED: { description: 'Credentials are missing, wrong, expired or revoked.' },
+    IDEMPOTENCY_CONFLICT: { description: 'The idempotency key was already used with another input.' },
+    IDEMPOTENCY_IN_PROGRESS: {
+      description: 'A call with the same idempotency key is still running; retry to get its answer.',
+    },
   } as const,
 });
 
@@ -113,4 +118,12 @@ builder.objectType(UnavailableError, {
   description: 'A system Guichet depends on did not answer; nothing was changed. Try again later.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ dependency: t.exposeString('dependency', { description: 'Which system.' }) }),
+});
+
+builder.objectType(IdempotencyError, {
+  name: 'IdempotencyError',
+  description:
+    'The idempotency key was used with another input, or by a call still running; nothing was changed.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ key: t.exposeString('key', { description: 'The key.' }) }),
 });

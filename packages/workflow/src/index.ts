@@ -12,6 +12,7 @@ import './notify/index.js';
 import './resources/index.js';
 
 export * from './events.js';
+export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
 export {
   opt,
@@ -27,6 +28,7 @@ export {
   RequestStatusEnum,
   requestPayload,
 } from './graphql/requests.js';
+export * from './idempotency/index.js';
 export * from './kinds/index.js';
 export * from './kinds.js';
 export * from './line/index.js';

@@ -8,6 +8,7 @@ import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { exposeError } from './graphql-errors.js';
 import { introspectionCache, queryLimits } from './graphql-limits.js';
+import { idempotency } from './idempotency.js';
 import type { Metrics } from './metrics.js';
 import { buildSchema } from './schema.js';
 
@@ -46,6 +47,7 @@ export async function createGraphQLServer(deps: { env: Env; metrics: Metrics }) 
       queryLimits(config),
       introspectionCache(64, () => metrics.introspectionCacheHits.inc()),
       logAndCount(logger, metrics),
+      idempotency(),
     ],
   });
 }

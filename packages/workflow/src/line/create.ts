@@ -9,6 +9,7 @@ import {
 } from '@guichet/core';
 import type { Database, Tx } from '@guichet/db';
 import type { JobRunner } from '@guichet/jobs';
+import { purgeIdempotencyJob } from '../idempotency/jobs.js';
 import { ensureKind } from '../kinds.js';
 import { notifyJobs } from '../notify/jobs.js';
 import { externalStepJob } from '../requests/external.js';
@@ -44,9 +45,13 @@ export interface ComposedEnv extends Env {
   jobDefinitions(): AnyJob[];
 }
 
-/** The platform's own jobs: the external steps of every kind, and the notifications. */
+/** The platform's own jobs: the external steps of every kind, the notifications, the key purge. */
 export function platformJobs(env: Env): AnyJob[] {
-  return [externalStepJob(env), ...notifyJobs({ database: env.database, config: env.config })];
+  return [
+    externalStepJob(env),
+    ...notifyJobs({ database: env.database, config: env.config }),
+    purgeIdempotencyJob(env.database),
+  ];
 }
 
 export function createEnv(opts: CreateEnvOptions): ComposedEnv {

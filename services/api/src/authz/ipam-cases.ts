@@ -62,6 +62,18 @@ export const IPAM_CASES: Record<string, Case> = {
     // B's technical contact is refused outright: filing is an act, not a read.
     expect: filersOfA,
   },
+  'Mutation.requestPrefixes': {
+    call: async (c) => {
+      await ipamPools(c);
+      return {
+        query: `mutation($id: ID!) { r: requestPrefixes(input: { dryRun: true, items: [{ input: { institutionId: $id, family: IPV6, length: 48, purpose: "matrix" } }] }) { ${R} } }`,
+        variables: { id: c.institutionA },
+      };
+    },
+    // The field needs a write credential; who may file for A is judged per item (an item of
+    // someone who may not is a FORBIDDEN item error, proved in services/api/src/bulk.test.ts).
+    expect: only(ROLES.filter((r) => !['anonymous', 'technicalReadOnly', 'adminReadOnly'].includes(r))),
+  },
   'Mutation.returnPrefix': {
     call: async (c) => ({
       query: `mutation($id: ID!) { r: returnPrefix(input: { assignmentId: $id, reason: "matrix" }) { ${R} } }`,

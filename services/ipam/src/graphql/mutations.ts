@@ -7,7 +7,15 @@ import {
 } from '@guichet/core';
 import { translatePgError } from '@guichet/db';
 import { builder, NOC_WRITE } from '@guichet/graphql';
-import { fileRequest, opt, optId, REQUEST_ERRORS, RequestRef, requestMutation } from '@guichet/workflow';
+import {
+  bulkRequestMutation,
+  fileRequest,
+  opt,
+  optId,
+  REQUEST_ERRORS,
+  RequestRef,
+  requestMutation,
+} from '@guichet/workflow';
 import { assignPrefix } from '../service/allocate.js';
 import { releaseReservation, reservePrefix } from '../service/lifecycle.js';
 import { createPool } from '../service/pools.js';
@@ -112,19 +120,30 @@ interface RequestPrefixShape {
   submit?: boolean | null;
 }
 
+const prefixPayload = (input: RequestPrefixShape) => ({
+  family: input.family,
+  size: input.length,
+  siteId: optId(input.siteId),
+  purpose: input.purpose,
+  justification: opt(input.justification),
+});
+
 requestMutation<RequestPrefixShape>('requestPrefix', {
   kind: PREFIX_REQUEST,
   description:
     'Asks for an IPv4 or IPv6 prefix (request kind `ipam.prefix`): validated against RIPE policy, approved by the NOC (the prefix is allocated then), registered, then active. A technical contact of the institution, or the desk.',
   input: RequestPrefixInput,
   payloadDescription: 'The filed request; its `assignment` appears once the NOC has approved it.',
-  payload: (input) => ({
-    family: input.family,
-    size: input.length,
-    siteId: optId(input.siteId),
-    purpose: input.purpose,
-    justification: opt(input.justification),
-  }),
+  payload: prefixPayload,
+  rename: { size: 'length' },
+});
+
+bulkRequestMutation<RequestPrefixShape>('requestPrefixes', {
+  kind: PREFIX_REQUEST,
+  description:
+    'Files many prefix requests (as `requestPrefix`, one transaction per item, each with an optional idempotency key): one result per item, payload or typed error.',
+  input: RequestPrefixInput,
+  payload: prefixPayload,
   rename: { size: 'length' },
 });
 

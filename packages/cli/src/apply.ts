@@ -1,0 +1,119 @@
+import { readFile } from 'node:fs/promises';
+import type { Client } from './client.js';
+import { REQUEST_PREFIXES } from './documents.js';
+import { CliError, EXIT } from './errors.js';
+import { describeError, type Io, printJson, printTable } from './output.js';
+import { parseRows, toPrefixItem } from './rows.js';
+
+/**
+ * `guichet apply -f FILE`: every row of the file as a prefix request, sent in batches to the
+ * bulk mutation, each row under its idempotency key. A run cut anywhere (Ctrl-C, kill, lost
+ * network) is completed by running it again: finished rows are replayed, not filed twice.
+ * Ctrl-C (the signal given) stops after the batch in flight.
+ */
+export interface ApplyOptions {
+  file: string;
+  dryRun?: boolean;
+  batchSize: number;
+  json?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RowResult {
+  row: number;
+  key: string | null;
+  status: 'created' | 'unchanged' | 'valid' | 'failed' | 'skipped';
+  requestId?: string;
+  code?: string;
+  message?: string;
+}
+
+interface BulkResult {
+  __typename: string;
+  index?: number;
+  replayed?: boolean;
+  request?: { id: string } | null;
+  code?: string;
+  message?: string;
+  issues?: { path: string[]; message: string }[];
+}
+
+export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(o.file, 'utf8');
+  } catch (e) {
+    throw new CliError(EXIT.USAGE, `cannot read ${o.file}: ${(e as Error).message}`);
+  }
+  const rows = parseRows(text, o.file);
+  const results: RowResult[] = [];
+  const pending: { row: number; item: Exclude<ReturnType<typeof toPrefixItem>, { error: string }> }[] = [];
+  rows.forEach((r, i) => {
+    const made = toPrefixItem(r);
+    if ('error' in made)
+      results.push({ row: i + 1, key: null, status: 'failed', code: 'VALIDATION', message: made.error });
+    else pending.push({ row: i + 1, item: made });
+  });
+  const progress = io.tty && !o.json;
+  for (let at = 0; at < pending.length; at += o.batchSize) {
+    if (o.signal?.aborted) {
+      for (const p of pending.slice(at))
+        results.push({ row: p.row, key: p.item.idempotencyKey, status: 'skipped' });
+      break;
+    }
+    const batch = pending.slice(at, at + o.batchSize);
+    // The batch in flight is not aborted: the server finishes it, the answer is read.
+    const data = await client.request<{ r: { results?: BulkResult[]; code?: string; message?: string } }>(
+      REQUEST_PREFIXES,
+      { input: { items: batch.map((b) => b.item), dryRun: o.dryRun ?? false } },
+    );
+    if (!data.r.results) throw new CliError(EXIT.FAILED, data.r.message ?? 'bulk call refused', data.r.code);
+    data.r.results.forEach((res, i) => {
+      const sent = batch[i];
+      if (!sent) return;
+      const { row, item } = sent;
+      const key = item.idempotencyKey;
+      if (res.__typename === 'BulkItem') {
+        const status = res.replayed ? 'unchanged' : o.dryRun ? 'valid' : 'created';
+        results.push({ row, key, status, ...(res.request ? { requestId: res.request.id } : {}) });
+      } else {
+        results.push({
+          row,
+          key,
+          status: 'failed',
+          code: res.code ?? res.__typename,
+          message: describeError(res),
+        });
+      }
+    });
+    if (progress) io.err(`\r${Math.min(at + o.batchSize, pending.length)}/${pending.length} rows`);
+  }
+  if (progress) io.err('\n');
+  results.sort((a, b) => a.row - b.row);
+  const failed = results.filter((r) => r.status === 'failed');
+  const skipped = results.filter((r) => r.status === 'skipped');
+  const count = (s: RowResult['status']) => results.filter((r) => r.status === s).length;
+  const summary = {
+    dryRun: o.dryRun ?? false,
+    created: count('created'),
+    unchanged: count('unchanged'),
+    valid: count('valid'),
+    failed: failed.length,
+    skipped: skipped.length,
+  };
+  if (o.json) printJson(io, { ...summary, results });
+  else {
+    printTable(
+      io,
+      results.map((r) => ({ ...r, request: r.requestId })),
+      ['row', 'status', 'request', 'key'],
+    );
+    io.out(
+      `${summary.created} created, ${summary.unchanged} unchanged, ${summary.valid} valid (dry run), ${summary.failed} failed, ${summary.skipped} skipped\n`,
+    );
+  }
+  for (const f of failed) io.err(`error: row ${f.row}: ${f.code}: ${f.message}\n`);
+  if (skipped.length)
+    io.err(`interrupted: ${skipped.length} rows not sent; run the same command again to finish\n`);
+  return failed.length || skipped.length ? EXIT.FAILED : EXIT.OK;
+}

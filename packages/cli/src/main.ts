@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import { Command, CommanderError, Option } from 'commander';
+import { apply } from './apply.js';
+import { type Client, createClient } from './client.js';
+import { normalizeUrl, resolveServer, saveServer } from './config.js';
+import { CANCEL_REQUEST, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
+import { CliError, EXIT } from './errors.js';
+import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
+
+/**
+ * `guichet`: the commands and their options. `main(argv, io)` never calls process.exit, so
+ * tests run it in-process; bin/guichet.mjs sets the exit code from its answer.
+ */
+
+const EXIT_HELP = `
+Exit codes: 0 ok, 1 some items failed (or the server returned a typed error), 2 usage,
+3 authentication, 4 server unreachable or unavailable.
+Environment: GUICHET_URL and GUICHET_TOKEN override the stored login.`;
+
+interface Globals {
+  server?: string;
+  json?: boolean;
+}
+
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+): Promise<number> {
+  const program = build(io, env, signal);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return (program as Command & { result?: number }).result ?? EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (e instanceof CliError) {
+      io.err(`error: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+      return e.exit;
+    }
+    throw e;
+  }
+}
+
+function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
+  const program = new Command('guichet')
+    .description("Guichet's API for scripts: file requests, apply files of them, read what exists.")
+    .option('--server <url>', 'server to talk to (default: the last one logged in to)')
+    .option('--json', 'print JSON (for scripts) instead of a table')
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+  const globals = () => program.opts<Globals>();
+  const done = (code: number) => {
+    (program as Command & { result?: number }).result = code;
+  };
+  const client = async (): Promise<Client> => {
+    const server = globals().server;
+    const s = await resolveServer(server ? { server } : {}, env);
+    if (!s.token)
+      throw new CliError(
+        EXIT.AUTH,
+        `no token for ${s.url}: run \`guichet login --url ${s.url} --token TOKEN\``,
+      );
+    return createClient(s.url, s.token);
+  };
+  const show = (value: unknown, rows: Record<string, unknown>[], columns: string[]) =>
+    globals().json ? printJson(io, value) : printTable(io, rows, columns);
+  const sub = (parent: Command, name: string, description: string, example: string) =>
+    parent.command(name).description(description).addHelpText('after', `\nExample:\n  ${example}`);
+
+  sub(
+    program,
+    'login',
+    'Store an API token for a server (in $XDG_CONFIG_HOME/guichet/config.json, mode 0600)',
+    'guichet login --url https://guichet.example.net --token gch_…',
+  )
+    .requiredOption('--url <url>', 'the server')
+    .requiredOption(
+      '--token <token>',
+      'an API token (tokens are issued in the portal or with issueContactToken)',
+    )
+    .action(async (o: { url: string; token: string }) => {
+      const url = normalizeUrl(o.url);
+      const { viewer } = await createClient(url, o.token).request<{ viewer: Viewer }>(VIEWER);
+      if (viewer.kind === 'ANONYMOUS')
+        throw new CliError(EXIT.AUTH, 'the server did not accept this token', 'UNAUTHENTICATED');
+      const file = await saveServer(url, o.token, env);
+      if (globals().json) printJson(io, { server: url, viewer, config: file });
+      else
+        io.out(
+          `logged in to ${url} as ${viewer.name ?? viewer.id} (${viewer.kind.toLowerCase()}); saved in ${file}\n`,
+        );
+    });
+
+  sub(program, 'whoami', 'Who the stored credential is', 'guichet whoami --json').action(async () => {
+    const c = await client();
+    const { viewer } = await c.request<{ viewer: Viewer }>(VIEWER);
+    show(
+      { server: c.url, ...viewer },
+      [{ server: c.url, ...viewer }],
+      ['server', 'kind', 'name', 'scope', 'authMethod'],
+    );
+  });
+
+  sub(
+    program,
+    'api',
+    'Send any GraphQL document (the escape hatch); prints the data as JSON',
+    `guichet api 'query($id: ID!) { request(id: $id) { status } }' --var id=…`,
+  )
+    .argument('<document>', 'the query or mutation')
+    .option(
+      '--var <name=value>',
+      'a variable (repeatable); a value that parses as JSON is sent as JSON',
+      collect,
+      [],
+    )
+    .option('--idempotency-key <key>', 'send a mutation under this Idempotency-Key')
+    .action(async (document: string, o: { var: string[]; idempotencyKey?: string }) => {
+      const data = await (await client()).request(
+        document,
+        parseVars(o.var),
+        o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {},
+      );
+      printJson(io, data);
+    });
+
+  const prefix = program.command('prefix').description('IP prefixes of an institution');
+  sub(
+    prefix,
+    'request',
+    'Ask for a prefix (sent under an Idempotency-Key, retried once if the network fails)',
+    'guichet prefix request --institution ID --family 6 --length 48 --purpose "campus"',
+  )
+    .requiredOption('--institution <id>', 'the institution')
+    .requiredOption('--family <4|6>', 'IPv4 or IPv6')
+    .requiredOption('--length <n>', 'prefix length, e.g. 48')
+    .requiredOption('--purpose <text>', 'what it is for')
+    .option('--site <id>', 'the site it serves')
+    .option('--justification <text>', 'the documentation RIPE asks for (IPv4, IPv6 shorter than /48)')
+    .option('--draft', 'keep it as a draft instead of submitting it')
+    .option('--key <key>', 'idempotency key (default: a new one per command)')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      if (!/^(?:ipv)?[46]$/i.test(String(o.family)))
+        throw new CliError(EXIT.USAGE, '--family must be 4 or 6');
+      const input = {
+        institutionId: o.institution,
+        family: `IPV${String(o.family).slice(-1)}`,
+        length: integer(String(o.length), '--length'),
+        purpose: o.purpose,
+        ...(o.site ? { siteId: o.site } : {}),
+        ...(o.justification ? { justification: o.justification } : {}),
+        ...(o.draft ? { submit: false } : {}),
+      };
+      const c = await client();
+      const key = typeof o.key === 'string' ? o.key : randomUUID();
+      const send = () => c.request<{ r: TypedResult }>(REQUEST_PREFIX, { input }, { idempotencyKey: key });
+      // The key makes the retry safe: if the first call did land, the retry gets its answer.
+      const { r } = await send().catch((e) =>
+        e instanceof CliError && e.exit === EXIT.UNREACHABLE ? send() : Promise.reject(e),
+      );
+      failIfError(r);
+      show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status', 'currentStep']);
+    });
+  sub(prefix, 'list', "An institution's prefixes", 'guichet prefix list --institution ID --json')
+    .requiredOption('--institution <id>', 'the institution')
+    .action(async (o: { institution: string }) => {
+      const { institution } = await (await client()).request<{
+        institution: { prefixes: Record<string, unknown>[] } | null;
+      }>(PREFIXES, { id: o.institution });
+      if (!institution)
+        throw new CliError(EXIT.FAILED, `institution ${o.institution} not found`, 'NOT_FOUND');
+      const rows = institution.prefixes.map((p) => ({
+        ...p,
+        site: (p.site as { name?: string } | null)?.name,
+      }));
+      show(institution.prefixes, rows, ['id', 'prefix', 'lifecycle', 'site', 'purpose']);
+    });
+
+  const request = program.command('request').description('Requests (every service line)');
+  sub(
+    request,
+    'list',
+    'Requests you may see, newest first',
+    'guichet request list --status IN_PROGRESS --first 50',
+  )
+    .option('--institution <id>', 'only this institution’s')
+    .option('--status <status>', 'only in this status (DRAFT, IN_PROGRESS, COMPLETED…)')
+    .option('--kind <kind>', 'only this kind (ipam.prefix…)')
+    .option('--first <n>', 'at most this many (≤ 100)', '20')
+    .action(async (o: { institution?: string; status?: string; kind?: string; first: string }) => {
+      const vars = {
+        first: integer(o.first, '--first'),
+        ...(o.institution ? { institutionId: o.institution } : {}),
+        ...(o.status ? { status: o.status.toUpperCase() } : {}),
+        ...(o.kind ? { kind: o.kind } : {}),
+      };
+      const { requests } = await (await client()).request<{
+        requests: { edges: { node: Record<string, unknown> }[] };
+      }>(REQUESTS, vars);
+      const nodes = requests.edges.map((e) => e.node);
+      show(nodes, nodes, ['id', 'kind', 'status', 'currentStep', 'title']);
+    });
+  sub(request, 'show', 'One request with its steps', 'guichet request show ID')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const { request: r } = await (await client()).request<{ request: Record<string, unknown> | null }>(
+        REQUEST,
+        { id },
+      );
+      if (!r) throw new CliError(EXIT.FAILED, `request ${id} not found`, 'NOT_FOUND');
+      if (globals().json) printJson(io, r);
+      else {
+        printTable(io, [r], ['id', 'kind', 'status', 'currentStep', 'title']);
+        printTable(io, r.steps as Record<string, unknown>[], [
+          'name',
+          'type',
+          'state',
+          'attempts',
+          'lastError',
+        ]);
+      }
+    });
+  sub(request, 'cancel', 'Withdraw a request', 'guichet request cancel ID --reason "filed twice"')
+    .argument('<id>')
+    .option('--reason <text>', 'why')
+    .action(async (id: string, o: { reason?: string }) => {
+      const { r } = await (await client()).request<{ r: TypedResult }>(CANCEL_REQUEST, {
+        input: { requestId: id, ...(o.reason ? { reason: o.reason } : {}) },
+      });
+      failIfError(r);
+      show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status']);
+    });
+
+  sub(
+    program,
+    'apply',
+    'File every row of a YAML, JSON or CSV file of prefix requests; re-running it files nothing twice',
+    'guichet apply -f prefixes.yaml --dry-run',
+  )
+    .requiredOption(
+      '-f, --file <file>',
+      'rows: institution, family, length, purpose, [site, justification, submit, key]',
+    )
+    .option('--dry-run', 'validate every row on the server; nothing is written')
+    .addOption(new Option('--batch-size <n>', 'rows per call (≤ 500)').default('100'))
+    .action(async (o: { file: string; dryRun?: boolean; batchSize: string }) => {
+      const batchSize = integer(o.batchSize, '--batch-size');
+      if (batchSize < 1 || batchSize > 500) throw new CliError(EXIT.USAGE, '--batch-size must be 1 to 500');
+      done(
+        await apply(await client(), io, {
+          file: o.file,
+          batchSize,
+          ...(o.dryRun ? { dryRun: true } : {}),
+          ...(globals().json ? { json: true } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+      );
+    });
+  return program;
+}
+
+interface Viewer {
+  kind: string;
+  id?: string;
+  name?: string;
+}
+interface TypedResult {
+  __typename: string;
+  code?: string;
+  message?: string;
+  request?: unknown;
+}
+
+function collect(v: string, all: string[]) {
+  return [...all, v];
+}
+
+function integer(v: string, name: string): number {
+  if (!/^-?\d+$/.test(v)) throw new CliError(EXIT.USAGE, `${name} must be a whole number`);
+  return Number(v);
+}
+
+function parseVars(pairs: string[]): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const p of pairs) {
+    const at = p.indexOf('=');
+    if (at < 1) throw new CliError(EXIT.USAGE, `--var ${p}: expected name=value`);
+    const raw = p.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a plain string
+    }
+    vars[p.slice(0, at)] = value;
+  }
+  return vars;
+}
