@@ -144,3 +144,16 @@ export function addressPolicy(domains: readonly string[], known: string, unknown
       { path: ['input', 'unknownAddress'], message: 'same as knownAddress' },
     ]);
 }
+
+/** The stored request payload of `antispam.onboarding` (the password replaced by its sealed row's id). */
+export const onboardingSchema = z.object({
+  domains: z.array(z.string().min(1).max(253)).min(1).max(50),
+  directory: directorySchema,
+  /** The row holding the sealed bind password (antispam_bind_secrets); never the password. */
+  bindSecretId: z.uuid(),
+  nextHops: z.array(nextHopSchema).min(1).max(8),
+  knownAddress: z.string().min(3).max(254),
+  unknownAddress: z.string().min(3).max(254),
+  allowPlainLdap: z.boolean().default(false),
+});
+export type OnboardingPayload = z.output<typeof onboardingSchema>;

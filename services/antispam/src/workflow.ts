@@ -1,7 +1,6 @@
 import { defineKind, ReturnToInstitution } from '@guichet/workflow';
-import { z } from 'zod';
 import { describeFinding, hasErrors } from './model.js';
-import { directorySchema, nextHopSchema } from './rules.js';
+import { type OnboardingPayload, onboardingSchema } from './rules.js';
 import {
   createOnboarding,
   getOnboarding,
@@ -23,18 +22,6 @@ import { runSelfTests } from './service/selftest.js';
  */
 
 export const ONBOARDING_REQUEST = 'antispam.onboarding';
-
-export const onboardingSchema = z.object({
-  domains: z.array(z.string().min(1).max(253)).min(1).max(50),
-  directory: directorySchema,
-  /** The row holding the sealed bind password (antispam_bind_secrets); never the password. */
-  bindSecretId: z.uuid(),
-  nextHops: z.array(nextHopSchema).min(1).max(8),
-  knownAddress: z.string().min(3).max(254),
-  unknownAddress: z.string().min(3).max(254),
-  allowPlainLdap: z.boolean().default(false),
-});
-export type OnboardingPayload = z.output<typeof onboardingSchema>;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 

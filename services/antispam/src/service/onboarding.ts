@@ -21,10 +21,10 @@ import {
   directoryPolicy,
   hasControl,
   nextHopPolicy,
+  type OnboardingPayload,
   onboardingInputSchema,
 } from '../rules.js';
 import { bindSecrets, domains, onboardings } from '../tables.js';
-import type { OnboardingPayload } from '../workflow.js';
 
 /**
  * Onboardings: the payload of a request (the password sealed into its own row first), the
