@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runTool } from '@guichet/core';
 import type { RenderedMaps } from './render.js';
 
@@ -50,14 +50,17 @@ const MASTER_CF = [
   '',
 ].join('\n');
 
-/** Writes the maps into `dir` (the ldap files 0600: they hold bind passwords). */
-export function writeRelease(dir: string, maps: RenderedMaps): void {
+/**
+ * Writes the maps into `dir` (the ldap files 0600: they hold bind passwords), and the main.cf
+ * parameters pointing at `live` (the `current` link the gateway reads) for the operator to include.
+ */
+export function writeRelease(dir: string, maps: RenderedMaps, live = dir): void {
   mkdirSync(join(dir, 'ldap'), { recursive: true, mode: 0o750 });
   for (const [name, content] of Object.entries(maps.files)) {
     const path = join(dir, name);
     writeFileSync(path, content, { mode: name.startsWith('ldap/') ? 0o600 : 0o644 });
   }
-  writeFileSync(join(dir, 'main.cf.antispam'), maps.mainCf(join(dirname(dir), 'current')));
+  writeFileSync(join(dir, 'main.cf.antispam'), maps.mainCf(live));
 }
 
 /**
@@ -145,7 +148,7 @@ export async function stageAndSwap(base: string, maps: RenderedMaps): Promise<Sw
   mkdirSync(releases, { recursive: true, mode: 0o750 });
   const dir = join(releases, maps.hash);
   rmSync(dir, { recursive: true, force: true });
-  writeRelease(dir, maps);
+  writeRelease(dir, maps, join(base, 'current'));
   const check = await checkRelease(dir, maps);
   if (!check.ok) {
     rmSync(dir, { recursive: true, force: true });
