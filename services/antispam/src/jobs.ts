@@ -1,8 +1,9 @@
 import { defineJob } from '@guichet/jobs';
 import type { AnyJob, Env } from '@guichet/workflow';
+import { PUBLISH_JOB } from './job-names.js';
 import { publishPlatform } from './service/publication.js';
 
-export const PUBLISH_JOB = 'antispam.publish';
+export { PUBLISH_JOB };
 
 /**
  * The antispam jobs: an on-demand republication of the gateway's maps (after a manual change on

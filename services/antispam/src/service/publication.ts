@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RequestContext } from '@guichet/core';
 import { and, type Db, desc, eq, or } from '@guichet/db';
 import type { Env } from '@guichet/workflow';
+import { PUBLISH_JOB } from '../job-names.js';
 import { checkRelease, stageAndSwap, writeRelease } from '../postfix/deploy.js';
 import { type PlatformInstitution, renderMaps } from '../postfix/render.js';
 import { domains, onboardings, publications } from '../tables.js';
@@ -78,7 +79,13 @@ export async function publishPlatform(
       await tx
         .insert(publications)
         .values({ at: ctx.clock.now(), hash: maps.hash, status, errors, domains: maps.domains, checkMs });
-    if (including && status !== 'refused') await markConfigured(tx, ctx, including);
+    if (including && status !== 'refused') {
+      await markConfigured(tx, ctx, including);
+      // Two onboardings published at once each render without the other's domains: whichever
+      // swaps last would drop the other's. A full republication after every mark (idempotent,
+      // a no-op when the live release is current) makes the last one carry every configured domain.
+      await env.jobs?.sendInTx(tx, PUBLISH_JOB, {}, { requestId: ctx.requestId });
+    }
   });
   return { status, hash: maps.hash, errors, domains: maps.domains };
 }
