@@ -1,3 +1,4 @@
+import { antispamLine } from '@guichet/antispam';
 import { circuitsLine } from '@guichet/circuits';
 import { domainsLine } from '@guichet/domains';
 import { eduroamLine } from '@guichet/eduroam';
@@ -19,4 +20,5 @@ export const LINES: readonly AnyLine[] = [
   domainsLine,
   circuitsLine,
   eduroamLine,
+  antispamLine,
 ];

@@ -1,0 +1,6 @@
+/** Importing this folder registers the antispam GraphQL types, queries and mutations. */
+import './types.js';
+import './queries.js';
+import './mutations.js';
+
+export { DomainRef, OnboardingRef } from './types.js';

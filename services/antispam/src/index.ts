@@ -1,0 +1,16 @@
+/**
+ * @guichet/antispam: onboarding of institution mail domains onto the shared antispam gateway.
+ * Hosts compose `antispamLine`; other code uses this entry only.
+ */
+export * from './config.js';
+export { dnsClientProofDns, domainProof, type ProofDns, TXT_PREFIX } from './dns.js';
+export { antispamJobs, PUBLISH_JOB } from './jobs.js';
+export { antispamLine } from './line.js';
+export * from './model.js';
+export { checkRelease, stageAndSwap } from './postfix/deploy.js';
+export { type PlatformInstitution, renderMaps } from './postfix/render.js';
+export * from './rules.js';
+export { listDomains, onboardingPayload } from './service/onboarding.js';
+export { publishPlatform } from './service/publication.js';
+export { runSelfTests } from './service/selftest.js';
+export { ONBOARDING_KIND, ONBOARDING_REQUEST } from './workflow.js';

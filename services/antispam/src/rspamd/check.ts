@@ -1,0 +1,62 @@
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runTool } from '@guichet/core';
+
+/**
+ * `rspamadm configtest` of rendered files inside a copy of the installed configuration
+ * (/etc/rspamd), whose `$CONFDIR`/`$LOCAL_CONFDIR` are rewritten to the copy: rspamadm has no
+ * option to move LOCAL_CONFDIR, and the live configuration must not be touched by a check.
+ */
+export async function rspamdConfigTest(
+  files: Record<string, string>,
+  mapDir: string,
+  system = '/etc/rspamd',
+): Promise<{ ok: boolean; errors: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-check-'));
+  try {
+    cpSync(system, dir, { recursive: true });
+    const rewrite = (d: string) => {
+      for (const n of readdirSync(d)) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) rewrite(p);
+        else if (/\.(conf|inc)$/.test(n)) {
+          const t = readFileSync(p, 'utf8');
+          if (t.includes('CONFDIR'))
+            writeFileSync(p, t.replaceAll('$LOCAL_CONFDIR', dir).replaceAll('$CONFDIR', dir));
+        }
+      }
+    };
+    rewrite(dir);
+    for (const [name, content] of Object.entries(files)) {
+      const p = name.startsWith('local.d/') ? join(dir, name) : join(mapDir, name);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, content);
+    }
+    const r = await runTool('rspamadm', ['configtest', '-c', join(dir, 'rspamd.conf')], {
+      timeoutMs: 60_000,
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    const ok = r.code === 0 && /syntax OK/.test(out);
+    return {
+      ok,
+      errors: ok
+        ? []
+        : out
+            .split('\n')
+            .filter((l) => /error|BAD|failed/i.test(l))
+            .slice(0, 20),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

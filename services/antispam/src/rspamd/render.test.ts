@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rspamdConfigTest } from './check.js';
+import { renderRspamd, settingsBlock } from './render.js';
+
+/** Rendered Rspamd settings and multimaps, checked by the real `rspamadm configtest`. */
+
+const mapDir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-maps-'));
+afterAll(() => rmSync(mapDir, { recursive: true, force: true }));
+
+const tenants = [
+  {
+    id: 'a',
+    domains: ['univ-a.example'],
+    thresholds: { reject: 10 },
+    allow: ['friend@partner.org', '@trusted.org'],
+  },
+  { id: 'b', domains: ['univ-b.example', 'lab.univ-b.example'], tagSubject: true, deny: ['@spammy.example'] },
+];
+
+describe('rspamd settings', () => {
+  it('layers the platform defaults under the institution, header tagging by default', () => {
+    const a = settingsBlock(tenants[0] as never);
+    expect(a).toContain('reject = 10;');
+    expect(a).toContain('"add header" = 6;');
+    expect(a).toContain('"rewrite subject" = null;');
+    const b = settingsBlock(tenants[1] as never);
+    expect(b).toContain('"rewrite subject" = 8;');
+    expect(b).toContain('subject = "[SPAM] %s";');
+  });
+
+  it('renders lists per recipient domain, addresses and domains apart', () => {
+    const f = renderRspamd(tenants, mapDir);
+    expect(f['guichet_allow_addr.map']).toBe('univ-a.example:friend@partner.org\n');
+    expect(f['guichet_allow_domain.map']).toBe('univ-a.example:trusted.org\n');
+    expect(f['guichet_deny_domain.map']).toBe(
+      'lab.univ-b.example:spammy.example\nuniv-b.example:spammy.example\n',
+    );
+  });
+
+  it('rspamadm configtest accepts the rendering and refuses a broken one', async () => {
+    const f = renderRspamd(tenants, mapDir);
+    expect(await rspamdConfigTest(f, mapDir)).toEqual({ ok: true, errors: [] });
+    const broken = { ...f, 'local.d/settings.conf': `${f['local.d/settings.conf']}guichet_x { apply {\n` };
+    const r = await rspamdConfigTest(broken, mapDir);
+    expect(r.ok).toBe(false);
+    expect(r.errors.join(' ')).toMatch(/unmatched|BAD/);
+  }, 60_000);
+});

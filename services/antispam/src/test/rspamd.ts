@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * A throwaway rspamd on loopback for the line's tests: a copy of /etc/rspamd with its
+ * directories rewritten to the copy, only the normal worker (a free port), no fuzzy, a DNS that
+ * answers nothing (no network lookups), the files given written into it. Spawned in its own
+ * process group so stop() ends master and workers together.
+ */
+
+export interface Rspamd {
+  address: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+const answers = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const c = createConnection(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+
+export async function startRspamd(files: Record<string, string>): Promise<Rspamd> {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-'));
+  cpSync('/etc/rspamd', dir, { recursive: true });
+  const rewrite = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) rewrite(p);
+      else if (/\.(conf|inc)$/.test(n)) {
+        const t = readFileSync(p, 'utf8');
+        if (t.includes('CONFDIR'))
+          writeFileSync(p, t.replaceAll('$LOCAL_CONFDIR', dir).replaceAll('$CONFDIR', dir));
+      }
+    }
+  };
+  rewrite(dir);
+  const port = await freePort();
+  const controller = await freePort();
+  const local = (name: string, text: string) => writeFileSync(join(dir, 'local.d', name), `${text}\n`);
+  local('worker-normal.inc', `bind_socket = "127.0.0.1:${port}";\ncount = 1;`);
+  local('worker-controller.inc', `bind_socket = "127.0.0.1:${controller}";\ncount = 1;`);
+  local('worker-proxy.inc', 'enabled = false;');
+  local('worker-fuzzy.inc', 'enabled = false;');
+  local('fuzzy_check.conf', 'enabled = false;');
+  local(
+    'options.inc',
+    `pidfile = "${dir}/rspamd.pid";\ndns { nameserver = ["127.0.0.1:1"]; timeout = 0.5s; retransmits = 1; }`,
+  );
+  local('logging.inc', `type = "file"; filename = "${dir}/rspamd.log"; level = "error";`);
+  for (const [name, content] of Object.entries(files)) {
+    const p = join(dir, name);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+  const asRoot = userInfo().uid === 0 ? ['-u', 'root', '-g', 'root'] : [];
+  const child: ChildProcess = spawn('rspamd', ['-c', join(dir, 'rspamd.conf'), '-f', ...asRoot], {
+    cwd: dir,
+    detached: true,
+    stdio: 'ignore',
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => {
+        const t = setTimeout(() => {
+          try {
+            process.kill(-(child.pid as number), 'SIGKILL');
+          } catch {
+            // gone
+          }
+          r(undefined);
+        }, 3000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r(undefined);
+        });
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  while (!(await answers(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`rspamd did not start on 127.0.0.1:${port}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { address: `127.0.0.1:${port}`, dir, stop };
+}
