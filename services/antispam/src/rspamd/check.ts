@@ -13,6 +13,26 @@ import { dirname, join } from 'node:path';
 import { runTool } from '@guichet/core';
 
 /**
+ * Copies the installed rspamd configuration into `dir` with its `$CONFDIR`/`$LOCAL_CONFDIR`
+ * pointing at the copy, so a check or a test daemon reads the copy and never the live files.
+ */
+export function copyRspamdConfig(system: string, dir: string): void {
+  cpSync(system, dir, { recursive: true });
+  const rewrite = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) rewrite(p);
+      else if (/\.(conf|inc)$/.test(n)) {
+        const t = readFileSync(p, 'utf8');
+        if (t.includes('CONFDIR'))
+          writeFileSync(p, t.replaceAll('$LOCAL_CONFDIR', dir).replaceAll('$CONFDIR', dir));
+      }
+    }
+  };
+  rewrite(dir);
+}
+
+/**
  * `rspamadm configtest` of rendered files inside a copy of the installed configuration
  * (/etc/rspamd), whose `$CONFDIR`/`$LOCAL_CONFDIR` are rewritten to the copy: rspamadm has no
  * option to move LOCAL_CONFDIR, and the live configuration must not be touched by a check.
@@ -24,19 +44,7 @@ export async function rspamdConfigTest(
 ): Promise<{ ok: boolean; errors: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-check-'));
   try {
-    cpSync(system, dir, { recursive: true });
-    const rewrite = (d: string) => {
-      for (const n of readdirSync(d)) {
-        const p = join(d, n);
-        if (statSync(p).isDirectory()) rewrite(p);
-        else if (/\.(conf|inc)$/.test(n)) {
-          const t = readFileSync(p, 'utf8');
-          if (t.includes('CONFDIR'))
-            writeFileSync(p, t.replaceAll('$LOCAL_CONFDIR', dir).replaceAll('$CONFDIR', dir));
-        }
-      }
-    };
-    rewrite(dir);
+    copyRspamdConfig(system, dir);
     for (const [name, content] of Object.entries(files)) {
       const p = name.startsWith('local.d/') ? join(dir, name) : join(mapDir, name);
       mkdirSync(dirname(p), { recursive: true });

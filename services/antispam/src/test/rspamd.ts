@@ -1,17 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { copyRspamdConfig } from '../rspamd/check.js';
 
 /**
  * A throwaway rspamd on loopback for the line's tests: a copy of /etc/rspamd with its
@@ -47,19 +39,7 @@ const answers = (port: number) =>
 
 export async function startRspamd(files: Record<string, string>): Promise<Rspamd> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-'));
-  cpSync('/etc/rspamd', dir, { recursive: true });
-  const rewrite = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) rewrite(p);
-      else if (/\.(conf|inc)$/.test(n)) {
-        const t = readFileSync(p, 'utf8');
-        if (t.includes('CONFDIR'))
-          writeFileSync(p, t.replaceAll('$LOCAL_CONFDIR', dir).replaceAll('$CONFDIR', dir));
-      }
-    }
-  };
-  rewrite(dir);
+  copyRspamdConfig('/etc/rspamd', dir);
   const port = await freePort();
   const controller = await freePort();
   const local = (name: string, text: string) => writeFileSync(join(dir, 'local.d', name), `${text}\n`);
