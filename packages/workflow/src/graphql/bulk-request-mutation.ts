@@ -133,7 +133,13 @@ export function bulkRequestMutation<I extends { institutionId: string | number; 
         type: [BulkItemResult],
         description:
           'One result per item, in the order of `items`: the item, or the typed error that stopped it.',
-        itemErrors: { types: ITEM_ERRORS, union: { name: `${Name}ItemResult` } },
+        itemErrors: {
+          types: ITEM_ERRORS,
+          union: {
+            name: `${Name}ItemResult`,
+            description: 'One item of the batch: its request, or the typed error that item met.',
+          },
+        },
         resolve: (o) => o.results as ItemResult[],
       }),
     }),
