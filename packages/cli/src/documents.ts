@@ -26,3 +26,15 @@ export const REQUEST = `query($id: ID!) { request(id: $id) { ${REQUEST_FIELDS} r
 
 export const CANCEL_REQUEST = `mutation($input: CancelRequestInput!) { r: cancelRequest(input: $input) {
   __typename ... on CancelRequestPayload { request { ${REQUEST_FIELDS} } } ${ERR} } }`;
+
+const RESULT = (payload: string) => `__typename ... on ${payload} { request { ${REQUEST_FIELDS} } } ${ERR}`;
+export const SUBMIT_REQUEST = `mutation($input: SubmitRequestInput!) { r: submitRequest(input: $input) {
+  ${RESULT('SubmitRequestPayload')} } }`;
+export const RESUBMIT_REQUEST = `mutation($input: SubmitRequestInput!) { r: resubmitRequest(input: $input) {
+  ${RESULT('ResubmitRequestPayload')} } }`;
+
+const INSTITUTION_FIELDS = 'id shortName name kind status collector';
+export const INSTITUTIONS = `query($first: Int, $search: String) { institutions(first: $first, search: $search) {
+  edges { node { ${INSTITUTION_FIELDS} } } } }`;
+export const INSTITUTION = `query($id: ID!) { institution(id: $id) { ${INSTITUTION_FIELDS}
+  sites { id name city main } contacts { id name email roles } agreement { version status services } } }`;

@@ -5,6 +5,7 @@ import { type Client, createClient } from './client.js';
 import { normalizeUrl, resolveServer, saveServer } from './config.js';
 import { CANCEL_REQUEST, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
 import { CliError, EXIT } from './errors.js';
+import { institutionCommands, requestActions } from './more-commands.js';
 import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
 
 /**
@@ -233,6 +234,10 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       failIfError(r);
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status']);
     });
+
+  const kit = { io, json: () => Boolean(globals().json), client, sub, show };
+  requestActions(request, kit);
+  institutionCommands(program, kit);
 
   sub(
     program,

@@ -144,6 +144,48 @@ describe(`guichet CLI on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     expect(JSON.parse(list.stdout).length).toBeGreaterThan(0);
   });
 
+  it('submits a draft; lists and shows only the institutions the contact sees', async () => {
+    const made = await cli([
+      '--json',
+      'prefix',
+      'request',
+      '--institution',
+      instA,
+      '--family',
+      '6',
+      '--length',
+      '48',
+      '--purpose',
+      'cli submit',
+      '--draft',
+    ]);
+    const draft = JSON.parse(made.stdout);
+    const submitted = await cli(['--json', 'request', 'submit', draft.id]);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({ id: draft.id });
+    expect(JSON.parse(submitted.stdout).status).not.toBe('DRAFT');
+    const twice = await cli(['request', 'submit', draft.id]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/^error: INVALID_TRANSITION: /m);
+    const notReturned = await cli(['request', 'resubmit', draft.id, '--revision', 'x']);
+    expect(notReturned.code).toBe(2);
+
+    // A contact sees its own institution only, with its sites and contacts.
+    const list = await cli(['--json', 'institution', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout).map((i: { id: string }) => i.id)).toEqual([instA]);
+    const shown = await cli(['--json', 'institution', 'show', instA]);
+    const inst = JSON.parse(shown.stdout);
+    expect(inst).toMatchObject({ id: instA, shortName: DEMO_INSTITUTIONS[0]!.shortName });
+    expect(inst.sites.length).toBeGreaterThan(0);
+    expect(inst.contacts.length).toBeGreaterThan(0);
+    const table = await cli(['institution', 'show', instA]);
+    expect(table.stdout).toContain(DEMO_INSTITUTIONS[0]!.shortName);
+    const other = await cli(['institution', 'show', '00000000-0000-4000-8000-000000000000']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/^error: NOT_FOUND: /m);
+  });
+
   it('applies 200 rows, killed halfway, re-applied: exactly 200 requests, none twice', async () => {
     const rows = Array.from({ length: 200 }, (_, i) => `${instA},6,48,bulk ${i}`);
     const csv = file('bulk.csv', `institution,family,length,purpose\n${rows.join('\n')}\n`);
