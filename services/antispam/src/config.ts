@@ -1,5 +1,5 @@
 import { envBool, envInt, envList, runTool, type SecretBox } from '@guichet/core';
-import { lineConfig } from '@guichet/workflow';
+import { lineConfig, parseLineVars } from '@guichet/workflow';
 import { z } from 'zod';
 import { dnsClientProofDns, type ProofDns } from './dns.js';
 
@@ -33,9 +33,7 @@ export type AntispamConfig = z.output<typeof antispamConfigSchema>;
 
 /** Parses the line's variables (tests; the hosts parse every fragment together). */
 export function parseAntispamConfig(vars: Record<string, string | undefined> = {}): AntispamConfig {
-  return antispamConfigSchema.parse(
-    Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== '')),
-  );
+  return parseLineVars(antispamConfigSchema, vars);
 }
 
 /** What antispam's code reads at run time (`env.line('antispam')`). */

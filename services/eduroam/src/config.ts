@@ -1,6 +1,6 @@
 import { envBool, envInt, envList, runTool, type SecretBox } from '@guichet/core';
 import { EDUROAM_POLICY_DEFAULT } from '@guichet/membership';
-import { lineConfig } from '@guichet/workflow';
+import { lineConfig, parseLineVars } from '@guichet/workflow';
 import { z } from 'zod';
 import { dnsClientRealmDns, type RealmDns } from './dns.js';
 import { type Box, COUNTRY_BOUNDS } from './model.js';
@@ -112,9 +112,7 @@ export type EduroamConfig = z.output<typeof eduroamConfigSchema>;
 
 /** Parses the line's variables (tests; the hosts parse every fragment together). */
 export function parseEduroamConfig(vars: Record<string, string | undefined> = {}): EduroamConfig {
-  return eduroamConfigSchema.parse(
-    Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== '')),
-  );
+  return parseLineVars(eduroamConfigSchema, vars);
 }
 
 /** What eduroam's code reads at run time (`env.line('eduroam')`). */

@@ -60,3 +60,16 @@ export function defineLine<N extends LineName, C>(
 export function lineConfig<S extends z.ZodRawShape>(shape: S) {
   return z.object(shape);
 }
+
+/**
+ * Parses one line's variables alone (tests and tools; the hosts parse every fragment together),
+ * empty values counting as unset, as the hosts count them.
+ */
+export function parseLineVars<T extends z.ZodType>(
+  schema: T,
+  vars: Record<string, string | undefined> = {},
+): z.output<T> {
+  return schema.parse(
+    Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== '')),
+  );
+}
