@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@guichet/core';
 import type { Database, Tx } from '@guichet/db';
 import PgBoss from 'pg-boss';
@@ -121,6 +122,9 @@ export function createJobRunner(database: Database, opts: JobRunnerOptions): Job
     // Several processes may start at once on a new database: one at a time (setup-lock.ts).
     await withQueueSetupLock(database, async () => {
       await started.start();
+      // One read of every queue, then statements only for what differs: on a restart that is
+      // none (two round trips per queue were a quarter of the embedded restart, issue #10).
+      const existing = new Map((await started.getQueues()).map((q) => [q.name, q]));
       for (const def of definitions.values()) {
         const policy = {
           name: def.name,
@@ -129,12 +133,16 @@ export function createJobRunner(database: Database, opts: JobRunnerOptions): Job
           retryBackoff: def.retryBackoff,
           expireInSeconds: def.expireInSeconds,
         };
+        const current = existing.get(def.name);
+        if (current && samePolicy(current, policy)) continue;
         // createQueue keeps an existing queue as it is; update applies today's policy.
-        await started.createQueue(def.name, policy);
+        if (!current) await started.createQueue(def.name, policy);
         await started.updateQueue(def.name, policy);
       }
     });
     if (!work) return;
+    // As for the queues: one read, then a statement only where the schedule row differs.
+    const schedules = new Map((await boss.getSchedules()).map((row) => [row.name, row]));
     for (const def of definitions.values()) {
       const ids: string[] = [];
       for (let i = 0; i < (def.concurrency ?? concurrency); i++) {
@@ -152,9 +160,20 @@ export function createJobRunner(database: Database, opts: JobRunnerOptions): Job
       }
       workerIds.set(def.name, ids);
       const cron = def.cron && (opts.cronOverride ?? def.cron);
-      if (cron) await boss.schedule(def.name, cron, envelope(def.cronData ?? {}), { tz: 'UTC' });
+      const row = schedules.get(def.name);
+      if (cron) {
+        const data = envelope(def.cronData ?? {});
+        const options = { tz: 'UTC' };
+        const same =
+          row?.cron === cron &&
+          // `SELECT *`: the row has its timezone, which pg-boss's type leaves out.
+          (row as { timezone?: string }).timezone === 'UTC' &&
+          isDeepStrictEqual(row.data, data) &&
+          isDeepStrictEqual(row.options, options);
+        if (!same) await boss.schedule(def.name, cron, data, options);
+      }
       // A job that lost its cron must not keep being enqueued by the schedule row left behind.
-      else await boss.unschedule(def.name);
+      else if (row) await boss.unschedule(def.name);
     }
     logger.info({ queues: [...definitions.keys()], concurrency }, 'job workers started');
   }
@@ -223,4 +242,18 @@ export function createJobRunner(database: Database, opts: JobRunnerOptions): Job
     getJob: (name, id) => readJob(database, id, name),
     status: (id) => readJob(database, id),
   };
+}
+
+/**
+ * Whether updateQueue would change nothing: it keeps every field given as undefined
+ * (COALESCE), and sets the policy to `standard` when none is given.
+ */
+function samePolicy(current: PgBoss.QueueResult, want: Omit<PgBoss.Queue, 'name'>): boolean {
+  return (
+    current.policy === 'standard' &&
+    (want.retryLimit === undefined || want.retryLimit === current.retryLimit) &&
+    (want.retryDelay === undefined || want.retryDelay === current.retryDelay) &&
+    (want.retryBackoff === undefined || want.retryBackoff === current.retryBackoff) &&
+    (want.expireInSeconds === undefined || want.expireInSeconds === current.expireInSeconds)
+  );
 }

@@ -2,8 +2,6 @@ import type { Clock, Config, Logger } from '@guichet/core';
 import { systemClock } from '@guichet/core';
 import { and, type Database, type DbOrTx, eq, gte, isNull, lt, or } from '@guichet/db';
 import { institutions } from '@guichet/membership';
-import nodemailer from 'nodemailer';
-import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import { getKind } from '../kinds.js';
 import { notifications, requestEvents, requests } from '../tables.js';
 import { kindTitle } from '../tickets/targets.js';
@@ -79,6 +77,11 @@ export async function sendPendingNotifications(
   // Timeouts below the job's expiry; the URL's own settings (query string) win. Pooled: an
   // unpooled transport opens (and TLS-negotiates) a connection per message; the pool keeps up
   // to SEND_CONNECTIONS open for this event's messages, which are handed to it all at once.
+  // Loaded with the first message, not at start (part of the cold start, issue #10).
+  const [{ default: nodemailer }, { parseConnectionUrl }] = await Promise.all([
+    import('nodemailer'),
+    import('nodemailer/lib/shared/index.js'),
+  ]);
   const transport = nodemailer.createTransport({
     pool: true,
     maxConnections: SEND_CONNECTIONS,

@@ -6,7 +6,6 @@ import {
   type StaffRole,
   UnavailableError,
 } from '@guichet/core';
-import { Client, EqualityFilter, InvalidCredentialsError as LdapInvalidCredentials, OrFilter } from 'ldapts';
 
 /**
  * Staff login against the operator's LDAP directory: bind as the user (the directory checks the
@@ -62,6 +61,13 @@ export async function ldapAuthenticate(
   // An empty password would be an LDAP "unauthenticated bind", which succeeds for any DN.
   if (!USERNAME.test(username) || password.length === 0) throw new InvalidCredentialsError();
   const dn = s.userDnTemplate.replace('{username}', username);
+  // Loaded with the first staff login, not at start (part of the cold start, issue #10).
+  const {
+    Client,
+    EqualityFilter,
+    InvalidCredentialsError: LdapInvalidCredentials,
+    OrFilter,
+  } = await import('ldapts');
   const client = new Client({ url: s.url, timeout: s.timeoutMs, connectTimeout: s.timeoutMs });
   try {
     try {
