@@ -2,7 +2,7 @@ import { createLogger } from '@guichet/core';
 import type { Database } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJobRunner, defineJob, type JobDefinition } from './index.js';
+import { createJobRunner, defineJob } from './index.js';
 import { BOSS_SCHEMA } from './state.js';
 
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -23,7 +23,8 @@ describe(`job runner restart on ${engine}`, () => {
   });
 
   const noop = async () => {};
-  const restart = async (definitions: JobDefinition<never>[]) => {
+  type Definitions = Parameters<typeof createJobRunner>[1]['definitions'];
+  const restart = async (definitions: Definitions) => {
     const runner = createJobRunner(database, { logger, pollingIntervalSeconds: 0.5, definitions });
     await runner.start();
     await runner.stop();
@@ -53,7 +54,7 @@ describe(`job runner restart on ${engine}`, () => {
         handler: noop,
       }),
       defineJob({ name: 'test.report', cron: '0 6 * * *', handler: noop }),
-    ] as JobDefinition<never>[];
+    ];
     await restart(v1);
     const [sweep1, sched1] = [await queue('test.sweep'), await schedule('test.sweep')];
     expect(sweep1).toMatchObject({ retry_limit: 2, retry_delay: 10 });
@@ -75,7 +76,7 @@ describe(`job runner restart on ${engine}`, () => {
         handler: noop,
       }),
       defineJob({ name: 'test.report', handler: noop }),
-    ] as JobDefinition<never>[]);
+    ]);
     expect(await queue('test.sweep')).toMatchObject({ retry_limit: 4, retry_delay: 10 });
     expect((await schedule('test.sweep'))?.cron).toBe('*/10 * * * *');
     expect(await schedule('test.report')).toBeUndefined();
