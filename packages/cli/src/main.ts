@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { apply } from './apply.js';
+import { collect, integer } from './args.js';
 import { type Client, createClient } from './client.js';
 import { normalizeUrl, resolveServer, saveServer } from './config.js';
 import { CANCEL_REQUEST, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
 import { CliError, EXIT } from './errors.js';
-import { institutionCommands, requestActions } from './more-commands.js';
+import { parseFields, select } from './fields.js';
+import { lineCommands } from './line-commands.js';
+import { type CommandKit, institutionCommands, requestActions } from './more-commands.js';
 import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
+import { ticketCommands } from './ticket-commands.js';
+import { tokenCommands } from './token-commands.js';
 
 /**
  * `guichet`: the commands and their options. `main(argv, io)` never calls process.exit, so
@@ -21,6 +26,7 @@ Environment: GUICHET_URL and GUICHET_TOKEN override the stored login.`;
 interface Globals {
   server?: string;
   json?: boolean;
+  fields?: string;
 }
 
 export async function main(
@@ -48,6 +54,10 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
     .description("Guichet's API for scripts: file requests, apply files of them, read what exists.")
     .option('--server <url>', 'server to talk to (default: the last one logged in to)')
     .option('--json', 'print JSON (for scripts) instead of a table')
+    .option(
+      '--fields <list>',
+      'comma-separated fields to print (dotted for nested ones: sla.responseDueAt); the JSON keeps only them, a table shows them as its columns',
+    )
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -66,8 +76,26 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       );
     return createClient(s.url, s.token);
   };
-  const show = (value: unknown, rows: Record<string, unknown>[], columns: string[]) =>
-    globals().json ? printJson(io, value) : printTable(io, rows, columns);
+  const fields = () => parseFields(globals().fields);
+  /** A whole value as JSON, cut to --fields. */
+  const emit = (value: unknown) => printJson(io, select(value, fields()));
+  const show = (value: unknown, rows: Record<string, unknown>[], columns: string[]) => {
+    if (globals().json) return emit(value);
+    const f = fields();
+    printTable(io, f ? (select(rows, f) as Record<string, unknown>[]) : rows, f ?? columns);
+  };
+  /**
+   * A mutation sent under an Idempotency-Key (`--key`, else a new one per command), retried
+   * once when the network fails: if the first call did land, the retry gets its answer.
+   */
+  const keyed = async <T>(document: string, variables: Record<string, unknown>, key?: string) => {
+    const c = await client();
+    const opts = { idempotencyKey: key ?? randomUUID() };
+    const send = () => c.request<T>(document, variables, opts);
+    return send().catch((e) =>
+      e instanceof CliError && e.exit === EXIT.UNREACHABLE ? send() : Promise.reject(e),
+    );
+  };
   const sub = (parent: Command, name: string, description: string, example: string) =>
     parent.command(name).description(description).addHelpText('after', `\nExample:\n  ${example}`);
 
@@ -155,12 +183,10 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
         ...(o.justification ? { justification: o.justification } : {}),
         ...(o.draft ? { submit: false } : {}),
       };
-      const c = await client();
-      const key = typeof o.key === 'string' ? o.key : randomUUID();
-      const send = () => c.request<{ r: TypedResult }>(REQUEST_PREFIX, { input }, { idempotencyKey: key });
-      // The key makes the retry safe: if the first call did land, the retry gets its answer.
-      const { r } = await send().catch((e) =>
-        e instanceof CliError && e.exit === EXIT.UNREACHABLE ? send() : Promise.reject(e),
+      const { r } = await keyed<{ r: TypedResult }>(
+        REQUEST_PREFIX,
+        { input },
+        typeof o.key === 'string' ? o.key : undefined,
       );
       failIfError(r);
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status', 'currentStep']);
@@ -212,7 +238,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
         { id },
       );
       if (!r) throw new CliError(EXIT.FAILED, `request ${id} not found`, 'NOT_FOUND');
-      if (globals().json) printJson(io, r);
+      if (globals().json) emit(r);
       else {
         printTable(io, [r], ['id', 'kind', 'status', 'currentStep', 'title']);
         printTable(io, r.steps as Record<string, unknown>[], [
@@ -235,9 +261,12 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status']);
     });
 
-  const kit = { io, json: () => Boolean(globals().json), client, sub, show };
+  const kit: CommandKit = { io, json: () => Boolean(globals().json), client, sub, show, emit, keyed };
   requestActions(request, kit);
   institutionCommands(program, kit);
+  lineCommands(program, prefix, kit);
+  tokenCommands(program, kit);
+  ticketCommands(program, kit);
 
   sub(
     program,
@@ -277,15 +306,6 @@ interface TypedResult {
   code?: string;
   message?: string;
   request?: unknown;
-}
-
-function collect(v: string, all: string[]) {
-  return [...all, v];
-}
-
-function integer(v: string, name: string): number {
-  if (!/^-?\d+$/.test(v)) throw new CliError(EXIT.USAGE, `${name} must be a whole number`);
-  return Number(v);
 }
 
 function parseVars(pairs: string[]): Record<string, unknown> {
