@@ -84,3 +84,21 @@ export const DELEGATION = `query($id: ID!) { delegation(id: $id) { ${DELEGATION_
   ds { keyTag algorithm digestType digest } checks { at blocking findings { level code server message } } } }`;
 export const RECHECK_DELEGATION = `mutation($id: ID!) { r: recheckDelegation(id: $id) {
   __typename ... on ReverseDelegationPayload { delegation { ${DELEGATION_FIELDS} } } ${ERR} } }`;
+
+const BULK = (
+  name: string,
+  payload: string,
+  input: string,
+) => `mutation($input: ${input}!) { r: ${name}(input: $input) {
+  __typename ... on ${payload} { dryRun succeeded failed results { __typename
+    ... on BulkItem { index idempotencyKey replayed request { id status } } ${ERR} } } ${ERR} } }`;
+export const REQUEST_ROUTING_CHANGES = BULK(
+  'requestRoutingChanges',
+  'RequestRoutingChangesPayload',
+  'RequestRoutingChangesInput',
+);
+export const REQUEST_REVERSE_DELEGATIONS = BULK(
+  'requestReverseDelegations',
+  'RequestReverseDelegationsPayload',
+  'RequestReverseDelegationsInput',
+);

@@ -271,12 +271,12 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
   sub(
     program,
     'apply',
-    'File every row of a YAML, JSON or CSV file of prefix requests; re-running it files nothing twice',
-    'guichet apply -f prefixes.yaml --dry-run',
+    'File every row of a YAML, JSON or CSV file of requests (kind: prefix, routing or rdns); re-running it files nothing twice',
+    'guichet apply -f changes.yaml --dry-run',
   )
     .requiredOption(
       '-f, --file <file>',
-      'rows: institution, family, length, purpose, [site, justification, submit, key]',
+      'rows, each with its kind (default prefix): prefix: institution, family, length, purpose, [site, justification]; routing: institution, prefixes, [collector, session, originAs]; rdns: institution, zone, nameservers, [ds]; any: [submit, key]',
     )
     .option('--dry-run', 'validate every row on the server; nothing is written')
     .addOption(new Option('--batch-size <n>', 'rows per call (≤ 500)').default('100'))

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RequestContext, systemContext } from '@guichet/core';
@@ -19,7 +19,10 @@ import { contactToken, institutionId, staffWithToken, testApp } from './test-app
 
 type App = Awaited<ReturnType<typeof testApp>>;
 
-describe(`guichet CLI: tokens, tickets, routing, rdns on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, () => {
+// Each case spawns the command a dozen times (about a second each on a loaded machine).
+describe(`guichet CLI: tokens, tickets, routing, rdns on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`, {
+  timeout: 120_000,
+}, () => {
   let database: Database;
   let t: App;
   let instA: string;
@@ -292,6 +295,53 @@ describe(`guichet CLI: tokens, tickets, routing, rdns on ${process.env.TEST_DATA
     expect(badDs.code).toBe(2);
     const notFound = await cli(['rdns', 'show', '00000000-0000-4000-8000-000000000000'], as.contact);
     expect(notFound.code).toBe(1);
+  });
+
+  it('applies one YAML file of three kinds (prefix, routing, rdns); the re-apply files nothing', async () => {
+    const zone = String(reverseZones(prefixes.a48b)[0]?.zone);
+    const yaml = join(dir, 'mixed.yaml');
+    writeFileSync(
+      yaml,
+      [
+        `- { institution: ${instA}, family: 6, length: 48, purpose: mixed kinds }`,
+        '---',
+        'kind: routing',
+        'items:',
+        `  - { institution: ${instA}, collector: ${prefixes.collector}, prefixes: ["${prefixes.a48}", "${prefixes.a48b}"] }`,
+        '---',
+        `{ kind: rdns, institution: ${instA}, zone: ${zone}, nameservers: [ns1.univ-a.fr, ns2.univ-a.fr] }`,
+        '',
+      ].join('\n'),
+    );
+    const kinds = async () =>
+      (
+        await database.query<{ kind: string; n: number }>(
+          `SELECT kind, count(*)::int AS n FROM workflow_requests WHERE kind IN ('ipam.prefix', 'routing.change', 'rdns.delegation') GROUP BY kind ORDER BY kind`,
+        )
+      ).map((r) => `${r.kind}=${r.n}`);
+    const before = await kinds();
+    const dry = await json(['apply', '-f', yaml, '--dry-run'], as.contact);
+    expect(dry).toMatchObject({ valid: 3, failed: 0 });
+    expect(await kinds()).toEqual(before);
+
+    const first = await json(['apply', '-f', yaml], as.contact);
+    expect(first, JSON.stringify(first.results)).toMatchObject({ created: 3, failed: 0 });
+    expect(first.results.map((r: { kind: string }) => r.kind)).toEqual(['prefix', 'routing', 'rdns']);
+    const after = await kinds();
+    expect(after).not.toEqual(before);
+    const again = await cli(['apply', '-f', yaml], as.contact);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^ROW\s+KIND\s+STATUS\s+REQUEST\s+KEY$/m);
+    expect(again.stdout).toContain('0 created, 3 unchanged');
+    expect(await kinds()).toEqual(after);
+
+    const bad = join(dir, 'bad-kind.yaml');
+    writeFileSync(bad, `- { kind: circuit, institution: ${instA} }\n`);
+    const refused = await cli(['apply', '-f', bad], as.contact);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /error: row 1: VALIDATION: kind: "circuit" is not one of prefix, routing, rdns/,
+    );
   });
 
   it('returns a prefix: a request of kind ipam.return; another institution’s assignment is not found', async () => {
