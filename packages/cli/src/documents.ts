@@ -102,3 +102,6 @@ export const REQUEST_REVERSE_DELEGATIONS = BULK(
   'RequestReverseDelegationsPayload',
   'RequestReverseDelegationsInput',
 );
+
+export const LOGIN = `mutation($username: String!, $password: String!) { r: login(username: $username, password: $password) {
+  __typename ... on LoginPayload { token expiresAt staffRoles } ${ERR_ONLY} } }`;

@@ -3,13 +3,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { apply } from './apply.js';
 import { collect, integer } from './args.js';
 import { type Client, createClient } from './client.js';
-import { normalizeUrl, resolveServer, saveServer } from './config.js';
-import { CANCEL_REQUEST, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
+import { normalizeUrl, resolveServer, type StoredLogin, saveServer } from './config.js';
+import { CANCEL_REQUEST, LOGIN, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
 import { CliError, EXIT } from './errors.js';
 import { parseFields, select } from './fields.js';
 import { lineCommands } from './line-commands.js';
 import { type CommandKit, institutionCommands, requestActions } from './more-commands.js';
 import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
+import { readPassword } from './password.js';
 import { ticketCommands } from './ticket-commands.js';
 import { tokenCommands } from './token-commands.js';
 
@@ -102,26 +103,60 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
   sub(
     program,
     'login',
-    'Store an API token for a server (in $XDG_CONFIG_HOME/guichet/config.json, mode 0600)',
-    'guichet login --url https://guichet.example.net --token gch_…',
+    'Store a credential for a server (in $XDG_CONFIG_HOME/guichet/config.json, mode 0600): an API token, or a staff LDAP login’s session',
+    'guichet login --url https://guichet.example.net --token gch_…\n  guichet login --url https://guichet.example.net --ldap --username jdupont --password-stdin < pw',
   )
     .requiredOption('--url <url>', 'the server')
-    .requiredOption(
+    .option(
       '--token <token>',
-      'an API token (tokens are issued in the portal or with issueContactToken)',
+      'an API token (tokens are issued in the portal, with issueContactToken or `token create`)',
     )
-    .action(async (o: { url: string; token: string }) => {
-      const url = normalizeUrl(o.url);
-      const { viewer } = await createClient(url, o.token).request<{ viewer: Viewer }>(VIEWER);
-      if (viewer.kind === 'ANONYMOUS')
-        throw new CliError(EXIT.AUTH, 'the server did not accept this token', 'UNAUTHENTICATED');
-      const file = await saveServer(url, o.token, env);
-      if (globals().json) printJson(io, { server: url, viewer, config: file });
-      else
-        io.out(
-          `logged in to ${url} as ${viewer.name ?? viewer.id} (${viewer.kind.toLowerCase()}); saved in ${file}\n`,
-        );
-    });
+    .option(
+      '--ldap',
+      'staff: log in with the operator directory (the session token is stored, not the password)',
+    )
+    .option('--username <uid>', 'with --ldap: the directory username')
+    .option(
+      '--password-stdin',
+      'with --ldap: read the password from stdin (else GUICHET_PASSWORD, else a prompt)',
+    )
+    .action(
+      async (o: {
+        url: string;
+        token?: string;
+        ldap?: boolean;
+        username?: string;
+        passwordStdin?: boolean;
+      }) => {
+        const url = normalizeUrl(o.url);
+        if (Boolean(o.token) === Boolean(o.ldap))
+          throw new CliError(EXIT.USAGE, 'give --token TOKEN, or --ldap --username UID');
+        let login: StoredLogin;
+        if (o.ldap) {
+          if (!o.username) throw new CliError(EXIT.USAGE, '--ldap needs --username');
+          const password = await readPassword({ stdin: Boolean(o.passwordStdin) }, env);
+          const { r } = await createClient(url).request<{ r: LoginResult }>(LOGIN, {
+            username: o.username,
+            password,
+          });
+          if (r.__typename !== 'LoginPayload') {
+            const exit = r.__typename === 'UnavailableError' ? EXIT.UNREACHABLE : EXIT.AUTH;
+            throw new CliError(exit, r.message ?? r.__typename, r.code);
+          }
+          login = { token: String(r.token), username: o.username, expiresAt: String(r.expiresAt) };
+        } else login = { token: String(o.token) };
+        const { viewer } = await createClient(url, login.token).request<{ viewer: Viewer }>(VIEWER);
+        if (viewer.kind === 'ANONYMOUS')
+          throw new CliError(EXIT.AUTH, 'the server did not accept this token', 'UNAUTHENTICATED');
+        const file = await saveServer(url, login, env);
+        if (globals().json)
+          printJson(io, { server: url, viewer, config: file, expiresAt: login.expiresAt ?? null });
+        else
+          io.out(
+            `logged in to ${url} as ${viewer.name ?? viewer.id} (${viewer.kind.toLowerCase()}${login.expiresAt ? `, until ${login.expiresAt}` : ''}); saved in ${file}\n`,
+          );
+      },
+    );
 
   sub(program, 'whoami', 'Who the stored credential is', 'guichet whoami --json').action(async () => {
     const c = await client();
@@ -300,6 +335,13 @@ interface Viewer {
   kind: string;
   id?: string;
   name?: string;
+}
+interface LoginResult {
+  __typename: string;
+  token?: string;
+  expiresAt?: string;
+  code?: string;
+  message?: string;
 }
 interface TypedResult {
   __typename: string;

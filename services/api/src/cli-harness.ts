@@ -17,8 +17,14 @@ export interface CliRun {
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv,
+  /** What the command reads on stdin (a password for `--password-stdin`); none by default. */
+  input?: string,
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    env,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (input !== undefined) child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => {
