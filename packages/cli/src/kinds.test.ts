@@ -44,6 +44,15 @@ describe('apply kinds', () => {
     });
   });
 
+  it('withdraws every announcement only when a row says `prefixes: []`, never when it forgets them', () => {
+    expect(toItem({ kind: 'routing', institution: 'i', prefixes: [] })).toMatchObject({
+      input: { prefixes: [] },
+    });
+    expect(toItem({ kind: 'routing', institution: 'i', collector: 'c' })).toMatchObject({
+      error: expect.stringMatching(/full new list of prefixes/),
+    });
+  });
+
   it('fails the row, not the file, on an unknown kind or a malformed DS', () => {
     expect(kindOf({ kind: 'circuit' })).toEqual({
       error: 'kind: "circuit" is not one of prefix, routing, rdns',

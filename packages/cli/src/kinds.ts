@@ -59,6 +59,8 @@ export function toItem(row: Row): Item | { error: string } {
         ? routingInput({
             institution,
             prefix: list(row.prefixes ?? row.prefix).map(String),
+            // An explicit empty list (`prefixes: []`) withdraws everything; a missing one is an error.
+            withdrawAll: Array.isArray(row.prefixes) && row.prefixes.length === 0,
             collector: str(row.collector ?? row.collectorId),
             session: str(row.session ?? row.sessionId),
             originAs: str(row.originAs),

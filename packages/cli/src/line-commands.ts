@@ -37,7 +37,16 @@ export function routingInput(o: {
   originAs?: string | number | undefined;
   pi?: string[] | undefined;
   draft?: boolean | undefined;
+  withdrawAll?: boolean | undefined;
 }): Row {
+  // The list is the whole new list: an empty one withdraws every announcement, so it is never
+  // what a forgotten option sends.
+  if (!o.prefix.length && !o.withdrawAll)
+    throw new CliError(
+      EXIT.USAGE,
+      'give the full new list of prefixes (--prefix, repeatable), or --withdraw-all to announce none',
+    );
+  if (o.prefix.length && o.withdrawAll) throw new CliError(EXIT.USAGE, '--withdraw-all takes no --prefix');
   return {
     institutionId: o.institution,
     prefixes: o.prefix,
@@ -125,6 +134,7 @@ export function lineCommands(program: Command, prefix: Command, k: CommandKit): 
     .option('--session <id>', 'the collector’s BGP session (default: the current one)')
     .option('--origin-as <asn>', 'the origin AS')
     .option('--pi <prefix=evidence>', 'evidence for a provider-independent prefix (repeatable)', collect, [])
+    .option('--withdraw-all', 'announce no prefix at all (instead of --prefix)')
     .option('--draft', 'keep it as a draft instead of submitting it')
     .option('--key <key>', 'idempotency key (default: a new one per command)')
     .action(async (o: Parameters<typeof routingInput>[0] & { key?: string }) => {

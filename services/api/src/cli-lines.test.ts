@@ -260,8 +260,24 @@ describe(`guichet CLI: tokens, tickets, routing, rdns on ${process.env.TEST_DATA
     );
     expect(afterCount[0]?.n).toBe(before[0]?.n);
     expect(
-      (await cli(['routing', 'change', '--institution', instA, '--origin-as', 'x'], as.contact)).code,
+      (
+        await cli(
+          ['routing', 'change', '--institution', instA, '--prefix', prefixes.a48, '--origin-as', 'x'],
+          as.contact,
+        )
+      ).code,
     ).toBe(2);
+    // Moving collector without the list would withdraw every announcement: refused as usage.
+    const forgot = await cli(
+      ['routing', 'change', '--institution', instA, '--collector', prefixes.collector],
+      as.contact,
+    );
+    expect(forgot.code).toBe(2);
+    expect(forgot.stderr).toMatch(/--withdraw-all/);
+    const still = await database.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM workflow_requests WHERE kind = 'routing.change'",
+    );
+    expect(still[0]?.n).toBe(before[0]?.n);
   });
 
   it('asks for a reverse delegation, lists the zones with it; a bad DS is a usage error', async () => {
