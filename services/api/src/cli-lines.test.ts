@@ -349,6 +349,18 @@ describe(`guichet CLI: tokens, tickets, routing, rdns on ${process.env.TEST_DATA
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^ROW\s+KIND\s+STATUS\s+REQUEST\s+KEY$/m);
     expect(again.stdout).toContain('0 created, 3 unchanged');
+    // The terminal output as a user reads it (ids and content hashes masked).
+    const masked = again.stdout
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+      .replace(/(apply:(?:\w+:)?)[0-9a-f]{32}/g, '$1<hash>');
+    expect(masked).toMatchInlineSnapshot(`
+      "ROW  KIND     STATUS     REQUEST                               KEY
+      1    prefix   unchanged  <uuid>  apply:<hash>
+      2    routing  unchanged  <uuid>  apply:routing:<hash>
+      3    rdns     unchanged  <uuid>  apply:rdns:<hash>
+      0 created, 3 unchanged, 0 valid (dry run), 0 failed, 0 skipped
+      "
+    `);
     expect(await kinds()).toEqual(after);
 
     const bad = join(dir, 'bad-kind.yaml');
