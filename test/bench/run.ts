@@ -1,5 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { circuitsSection } from './circuits.js';
+import { cliSection } from './cli.js';
 import { coldStartSection } from './cold-start.js';
 import { domainsSection } from './domains.js';
 import { eduroamSection } from './eduroam.js';
@@ -41,6 +42,10 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   9.   notify (notify.ts): 450 notification emails drained by the job runner with the worker's
  *        settings into an SMTP server on loopback vs a bare nodemailer pool sending as many;
  *        BENCH_NOTIFY=0 skips it.
+ *
+ *   12.  cli (cli.ts): 200 keyed requestPrefix calls vs 2 requestPrefixes calls of 100, over
+ *        one keep-alive connection; `guichet whoami` spawned vs `node -e` with a bare fetch of
+ *        the same query; BENCH_CLI=0 skips it.
  *
  * Env: BENCH_ONLY (comma-separated section names, e.g. `cold start`: run only those),
  * BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
@@ -163,6 +168,13 @@ if (process.env.BENCH_NOTIFY === '0') {
   print();
 } else {
   await section('notify', () => notifySection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_CLI === '0') {
+  print('## cli: skipped (BENCH_CLI=0)');
+  print();
+} else {
+  await section('cli', cliSection);
 }
 
 await section('cold start', coldStartSection);

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from './client.js';
-import { REQUEST_PREFIXES } from './documents.js';
 import { CliError, EXIT } from './errors.js';
+import { type Item, KINDS, type Kind, toItem } from './kinds.js';
 import { describeError, type Io, printJson, printTable } from './output.js';
-import { parseRows, toPrefixItem } from './rows.js';
+import { parseRows } from './rows.js';
 
 /**
- * `guichet apply -f FILE`: every row of the file as a prefix request, sent in batches to the
- * bulk mutation, each row under its idempotency key. A run cut anywhere (Ctrl-C, kill, lost
+ * `guichet apply -f FILE`: every row of the file as a request of its kind (kinds.ts), in file
+ * order, consecutive rows of one kind sent in batches to that line's bulk mutation, each row
+ * under its idempotency key. A run cut anywhere (Ctrl-C, kill, lost
  * network) is completed by running it again: finished rows are replayed, not filed twice.
  * Ctrl-C (the signal given) stops after the batch in flight.
  */
@@ -21,6 +22,7 @@ export interface ApplyOptions {
 
 export interface RowResult {
   row: number;
+  kind?: Kind;
   key: string | null;
   status: 'created' | 'unchanged' | 'valid' | 'failed' | 'skipped';
   requestId?: string;
@@ -47,25 +49,33 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
   }
   const rows = parseRows(text, o.file);
   const results: RowResult[] = [];
-  const pending: { row: number; item: Exclude<ReturnType<typeof toPrefixItem>, { error: string }> }[] = [];
+  const pending: { row: number; item: Item }[] = [];
   rows.forEach((r, i) => {
-    const made = toPrefixItem(r);
+    const made = toItem(r);
     if ('error' in made)
       results.push({ row: i + 1, key: null, status: 'failed', code: 'VALIDATION', message: made.error });
     else pending.push({ row: i + 1, item: made });
   });
   const progress = io.tty && !o.json;
-  for (let at = 0; at < pending.length; at += o.batchSize) {
+  for (let at = 0; at < pending.length; ) {
+    const kind = pending[at]?.item.kind ?? 'prefix';
+    let end = at;
+    while (end < pending.length && end - at < o.batchSize && pending[end]?.item.kind === kind) end++;
     if (o.signal?.aborted) {
       for (const p of pending.slice(at))
-        results.push({ row: p.row, key: p.item.idempotencyKey, status: 'skipped' });
+        results.push({ row: p.row, kind: p.item.kind, key: p.item.idempotencyKey, status: 'skipped' });
       break;
     }
-    const batch = pending.slice(at, at + o.batchSize);
+    const batch = pending.slice(at, end);
     // The batch in flight is not aborted: the server finishes it, the answer is read.
     const data = await client.request<{ r: { results?: BulkResult[]; code?: string; message?: string } }>(
-      REQUEST_PREFIXES,
-      { input: { items: batch.map((b) => b.item), dryRun: o.dryRun ?? false } },
+      KINDS[kind].document,
+      {
+        input: {
+          items: batch.map((b) => ({ idempotencyKey: b.item.idempotencyKey, input: b.item.input })),
+          dryRun: o.dryRun ?? false,
+        },
+      },
     );
     if (!data.r.results) throw new CliError(EXIT.FAILED, data.r.message ?? 'bulk call refused', data.r.code);
     data.r.results.forEach((res, i) => {
@@ -75,10 +85,11 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
       const key = item.idempotencyKey;
       if (res.__typename === 'BulkItem') {
         const status = res.replayed ? 'unchanged' : o.dryRun ? 'valid' : 'created';
-        results.push({ row, key, status, ...(res.request ? { requestId: res.request.id } : {}) });
+        results.push({ row, kind, key, status, ...(res.request ? { requestId: res.request.id } : {}) });
       } else {
         results.push({
           row,
+          kind,
           key,
           status: 'failed',
           code: res.code ?? res.__typename,
@@ -86,7 +97,8 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
         });
       }
     });
-    if (progress) io.err(`\r${Math.min(at + o.batchSize, pending.length)}/${pending.length} rows`);
+    at = end;
+    if (progress) io.err(`\r${at}/${pending.length} rows`);
   }
   if (progress) io.err('\n');
   results.sort((a, b) => a.row - b.row);
@@ -106,7 +118,7 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
     printTable(
       io,
       results.map((r) => ({ ...r, request: r.requestId })),
-      ['row', 'status', 'request', 'key'],
+      ['row', 'kind', 'status', 'request', 'key'],
     );
     io.out(
       `${summary.created} created, ${summary.unchanged} unchanged, ${summary.valid} valid (dry run), ${summary.failed} failed, ${summary.skipped} skipped\n`,

@@ -11,7 +11,14 @@ import { CliError, EXIT } from './errors.js';
 export interface ConfigFile {
   /** The server used when none is named. */
   current?: string;
-  servers: Record<string, { token: string }>;
+  servers: Record<string, StoredLogin>;
+}
+
+export interface StoredLogin {
+  token: string;
+  /** A staff LDAP login's session: who, and when it ends (an API token has neither). */
+  username?: string;
+  expiresAt?: string;
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -29,10 +36,10 @@ export async function readConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   }
 }
 
-export async function saveServer(url: string, token: string, env: NodeJS.ProcessEnv = process.env) {
+export async function saveServer(url: string, login: StoredLogin, env: NodeJS.ProcessEnv = process.env) {
   const file = configPath(env);
   const config = await readConfig(env);
-  config.servers[url] = { token };
+  config.servers[url] = login;
   config.current = url;
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   // Written aside then renamed, created 0600 from the start: the token is never readable by others.
@@ -51,7 +58,14 @@ export async function resolveServer(
   const config = await readConfig(env);
   const url = normalizeUrl(opts.server || env.GUICHET_URL || config.current || '');
   if (!url) throw new CliError(EXIT.AUTH, 'not logged in: run `guichet login --url URL --token TOKEN`');
-  const token = env.GUICHET_TOKEN || config.servers[url]?.token;
+  const stored = config.servers[url];
+  // A lapsed staff session is said plainly, not left for the server to refuse without a reason.
+  if (!env.GUICHET_TOKEN && stored?.expiresAt && Date.parse(stored.expiresAt) <= Date.now())
+    throw new CliError(
+      EXIT.AUTH,
+      `the session of ${stored.username ?? 'this login'} ended at ${stored.expiresAt}: run \`guichet login --url ${url} --ldap --username ${stored.username ?? 'USER'}\``,
+    );
+  const token = env.GUICHET_TOKEN || stored?.token;
   return { url, ...(token ? { token } : {}) };
 }
 

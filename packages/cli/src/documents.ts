@@ -2,7 +2,9 @@
  * Every GraphQL document the command sends, in one place (the public API only: what a script
  * could send with curl). Error selections ask for the code and message of every typed error.
  */
-const ERR = '... on Error { __typename code message } ... on ValidationError { issues { path message } }';
+/** For results that cannot be a ValidationError (GraphQL refuses a spread that can never match). */
+const ERR_ONLY = '... on Error { __typename code message }';
+const ERR = `${ERR_ONLY} ... on ValidationError { issues { path message } }`;
 const REQUEST_FIELDS = 'id kind status title institutionId currentStep createdAt';
 
 export const VIEWER = '{ viewer { kind id name authMethod scope staffRoles } }';
@@ -38,3 +40,68 @@ export const INSTITUTIONS = `query($first: Int, $search: String) { institutions(
   edges { node { ${INSTITUTION_FIELDS} } } } }`;
 export const INSTITUTION = `query($id: ID!) { institution(id: $id) { ${INSTITUTION_FIELDS}
   sites { id name city main } contacts { id name email roles } agreement { version status services } } }`;
+
+const TOKEN_FIELDS =
+  'id name kind principal scope scriptRoles createdBy createdAt expiresAt lastUsedAt revokedAt';
+export const TOKENS = `{ tokens { ${TOKEN_FIELDS} } }`;
+export const CREATE_TOKEN = `mutation($input: CreateTokenInput!) { r: createToken(input: $input) {
+  __typename ... on CreateTokenPayload { secret token { ${TOKEN_FIELDS} } } ${ERR} } }`;
+export const REVOKE_TOKEN = `mutation($id: ID!) { r: revokeToken(id: $id) {
+  __typename ... on RevokeTokenPayload { token { ${TOKEN_FIELDS} } } ${ERR_ONLY} } }`;
+
+export const RETURN_PREFIX = `mutation($input: ReturnPrefixInput!) { r: returnPrefix(input: $input) {
+  __typename ... on ReturnPrefixPayload { request { ${REQUEST_FIELDS} } assignment { id prefix lifecycle } } ${ERR} } }`;
+
+const TICKET_FIELDS = `id queue state kind institutionId institutionName ownerId requestId createdAt firstResponseAt
+  resolvedAt closedAt sla { responseDueAt resolutionDueAt responseBreached resolutionBreached paused }`;
+export const TICKETS = `query($first: Int, $after: String, $queue: String, $state: [TicketState!], $institutionId: ID,
+  $ownerId: ID, $overdue: Boolean, $search: String) {
+  tickets(first: $first, after: $after, queue: $queue, state: $state, institutionId: $institutionId,
+    ownerId: $ownerId, overdue: $overdue, search: $search) {
+    edges { node { ${TICKET_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+export const TICKET = `query($id: ID!) { ticket(id: $id) { ${TICKET_FIELDS}
+  comments { id author visibility body createdAt } } }`;
+export const TAKE_TICKET = `mutation($input: TakeTicketInput!) { r: takeTicket(input: $input) {
+  __typename ... on TakeTicketPayload { ticket { ${TICKET_FIELDS} } } ${ERR_ONLY} } }`;
+export const COMMENT_TICKET = `mutation($input: AddTicketCommentInput!) { r: addTicketComment(input: $input) {
+  __typename ... on AddTicketCommentPayload { comment { id author visibility body createdAt } } ${ERR} } }`;
+export const APPROVE_STEP = `mutation($input: ApproveRequestStepInput!) { r: approveRequestStep(input: $input) {
+  ${RESULT('ApproveRequestStepPayload')} } }`;
+export const REQUEST_STEP = `query($id: ID!) { request(id: $id) { id status currentStep } }`;
+
+export const ROUTING_CHANGE = `mutation($input: RequestRoutingChangeInput!) { r: requestRoutingChange(input: $input) {
+  ${RESULT('RequestRoutingChangePayload')} } }`;
+export const ROUTING = `query($id: ID!) { institution(id: $id) { id shortName routing { originAs updatedAt
+  collector { id name region asn } session { id name peerAddress peerAsn }
+  announcements { prefix source assignmentId acceptedAt } } } }`;
+
+export const RDNS_DELEGATE = `mutation($input: RequestReverseDelegationInput!) { r: requestReverseDelegation(input: $input) {
+  ${RESULT('RequestReverseDelegationPayload')} } }`;
+const DELEGATION_FIELDS = 'id zone prefix state lastCheckAt nameservers { name addresses }';
+export const RDNS_ZONES = `query($id: ID!) { institution(id: $id) { id shortName reverseZones { zone prefix kind parent
+  assignmentId delegation { ${DELEGATION_FIELDS} } } } }`;
+export const DELEGATION = `query($id: ID!) { delegation(id: $id) { ${DELEGATION_FIELDS} parentRecords
+  ds { keyTag algorithm digestType digest } checks { at blocking findings { level code server message } } } }`;
+export const RECHECK_DELEGATION = `mutation($id: ID!) { r: recheckDelegation(id: $id) {
+  __typename ... on ReverseDelegationPayload { delegation { ${DELEGATION_FIELDS} } } ${ERR} } }`;
+
+const BULK = (
+  name: string,
+  payload: string,
+  input: string,
+) => `mutation($input: ${input}!) { r: ${name}(input: $input) {
+  __typename ... on ${payload} { dryRun succeeded failed results { __typename
+    ... on BulkItem { index idempotencyKey replayed request { id status } } ${ERR} } } ${ERR} } }`;
+export const REQUEST_ROUTING_CHANGES = BULK(
+  'requestRoutingChanges',
+  'RequestRoutingChangesPayload',
+  'RequestRoutingChangesInput',
+);
+export const REQUEST_REVERSE_DELEGATIONS = BULK(
+  'requestReverseDelegations',
+  'RequestReverseDelegationsPayload',
+  'RequestReverseDelegationsInput',
+);
+
+export const LOGIN = `mutation($username: String!, $password: String!) { r: login(username: $username, password: $password) {
+  __typename ... on LoginPayload { token expiresAt staffRoles } ${ERR_ONLY} } }`;

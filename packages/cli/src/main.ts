@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { apply } from './apply.js';
+import { collect, integer } from './args.js';
 import { type Client, createClient } from './client.js';
-import { normalizeUrl, resolveServer, saveServer } from './config.js';
-import { CANCEL_REQUEST, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
+import { normalizeUrl, resolveServer, type StoredLogin, saveServer } from './config.js';
+import { CANCEL_REQUEST, LOGIN, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
 import { CliError, EXIT } from './errors.js';
-import { institutionCommands, requestActions } from './more-commands.js';
+import { parseFields, select } from './fields.js';
+import { lineCommands } from './line-commands.js';
+import { type CommandKit, institutionCommands, requestActions } from './more-commands.js';
 import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
+import { readPassword } from './password.js';
+import { ticketCommands } from './ticket-commands.js';
+import { tokenCommands } from './token-commands.js';
 
 /**
  * `guichet`: the commands and their options. `main(argv, io)` never calls process.exit, so
@@ -21,6 +27,7 @@ Environment: GUICHET_URL and GUICHET_TOKEN override the stored login.`;
 interface Globals {
   server?: string;
   json?: boolean;
+  fields?: string;
 }
 
 export async function main(
@@ -48,6 +55,10 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
     .description("Guichet's API for scripts: file requests, apply files of them, read what exists.")
     .option('--server <url>', 'server to talk to (default: the last one logged in to)')
     .option('--json', 'print JSON (for scripts) instead of a table')
+    .option(
+      '--fields <list>',
+      'comma-separated fields to print (dotted for nested ones: sla.responseDueAt); the JSON keeps only them, a table shows them as its columns',
+    )
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -66,34 +77,86 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       );
     return createClient(s.url, s.token);
   };
-  const show = (value: unknown, rows: Record<string, unknown>[], columns: string[]) =>
-    globals().json ? printJson(io, value) : printTable(io, rows, columns);
+  const fields = () => parseFields(globals().fields);
+  /** A whole value as JSON, cut to --fields. */
+  const emit = (value: unknown) => printJson(io, select(value, fields()));
+  const show = (value: unknown, rows: Record<string, unknown>[], columns: string[]) => {
+    if (globals().json) return emit(value);
+    const f = fields();
+    printTable(io, f ? (select(rows, f) as Record<string, unknown>[]) : rows, f ?? columns);
+  };
+  /**
+   * A mutation sent under an Idempotency-Key (`--key`, else a new one per command), retried
+   * once when the network fails: if the first call did land, the retry gets its answer.
+   */
+  const keyed = async <T>(document: string, variables: Record<string, unknown>, key?: string) => {
+    const c = await client();
+    const opts = { idempotencyKey: key ?? randomUUID() };
+    const send = () => c.request<T>(document, variables, opts);
+    return send().catch((e) =>
+      e instanceof CliError && e.exit === EXIT.UNREACHABLE ? send() : Promise.reject(e),
+    );
+  };
   const sub = (parent: Command, name: string, description: string, example: string) =>
     parent.command(name).description(description).addHelpText('after', `\nExample:\n  ${example}`);
 
   sub(
     program,
     'login',
-    'Store an API token for a server (in $XDG_CONFIG_HOME/guichet/config.json, mode 0600)',
-    'guichet login --url https://guichet.example.net --token gch_…',
+    'Store a credential for a server (in $XDG_CONFIG_HOME/guichet/config.json, mode 0600): an API token, or a staff LDAP login’s session',
+    'guichet login --url https://guichet.example.net --token gch_…\n  guichet login --url https://guichet.example.net --ldap --username jdupont --password-stdin < pw',
   )
     .requiredOption('--url <url>', 'the server')
-    .requiredOption(
+    .option(
       '--token <token>',
-      'an API token (tokens are issued in the portal or with issueContactToken)',
+      'an API token (tokens are issued in the portal, with issueContactToken or `token create`)',
     )
-    .action(async (o: { url: string; token: string }) => {
-      const url = normalizeUrl(o.url);
-      const { viewer } = await createClient(url, o.token).request<{ viewer: Viewer }>(VIEWER);
-      if (viewer.kind === 'ANONYMOUS')
-        throw new CliError(EXIT.AUTH, 'the server did not accept this token', 'UNAUTHENTICATED');
-      const file = await saveServer(url, o.token, env);
-      if (globals().json) printJson(io, { server: url, viewer, config: file });
-      else
-        io.out(
-          `logged in to ${url} as ${viewer.name ?? viewer.id} (${viewer.kind.toLowerCase()}); saved in ${file}\n`,
-        );
-    });
+    .option(
+      '--ldap',
+      'staff: log in with the operator directory (the session token is stored, not the password)',
+    )
+    .option('--username <uid>', 'with --ldap: the directory username')
+    .option(
+      '--password-stdin',
+      'with --ldap: read the password from stdin (else GUICHET_PASSWORD, else a prompt)',
+    )
+    .action(
+      async (o: {
+        url: string;
+        token?: string;
+        ldap?: boolean;
+        username?: string;
+        passwordStdin?: boolean;
+      }) => {
+        const url = normalizeUrl(o.url);
+        if (Boolean(o.token) === Boolean(o.ldap))
+          throw new CliError(EXIT.USAGE, 'give --token TOKEN, or --ldap --username UID');
+        let login: StoredLogin;
+        if (o.ldap) {
+          if (!o.username) throw new CliError(EXIT.USAGE, '--ldap needs --username');
+          const password = await readPassword({ stdin: Boolean(o.passwordStdin) }, env);
+          const { r } = await createClient(url).request<{ r: LoginResult }>(LOGIN, {
+            username: o.username,
+            password,
+          });
+          if (r.__typename !== 'LoginPayload') {
+            const exit = r.__typename === 'UnavailableError' ? EXIT.UNREACHABLE : EXIT.AUTH;
+            throw new CliError(exit, r.message ?? r.__typename, r.code);
+          }
+          login = { token: String(r.token), username: o.username, expiresAt: String(r.expiresAt) };
+        } else login = { token: String(o.token) };
+        const { viewer } = await createClient(url, login.token).request<{ viewer: Viewer }>(VIEWER);
+        if (viewer.kind === 'ANONYMOUS')
+          throw new CliError(EXIT.AUTH, 'the server did not accept this token', 'UNAUTHENTICATED');
+        const file = await saveServer(url, login, env);
+        if (globals().json)
+          printJson(io, { server: url, viewer, config: file, expiresAt: login.expiresAt ?? null });
+        else
+          io.out(
+            `logged in to ${url} as ${viewer.name ?? viewer.id} (${viewer.kind.toLowerCase()}${login.expiresAt ? `, until ${login.expiresAt}` : ''}); saved in ${file}\n`,
+          );
+      },
+    );
 
   sub(program, 'whoami', 'Who the stored credential is', 'guichet whoami --json').action(async () => {
     const c = await client();
@@ -155,12 +218,10 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
         ...(o.justification ? { justification: o.justification } : {}),
         ...(o.draft ? { submit: false } : {}),
       };
-      const c = await client();
-      const key = typeof o.key === 'string' ? o.key : randomUUID();
-      const send = () => c.request<{ r: TypedResult }>(REQUEST_PREFIX, { input }, { idempotencyKey: key });
-      // The key makes the retry safe: if the first call did land, the retry gets its answer.
-      const { r } = await send().catch((e) =>
-        e instanceof CliError && e.exit === EXIT.UNREACHABLE ? send() : Promise.reject(e),
+      const { r } = await keyed<{ r: TypedResult }>(
+        REQUEST_PREFIX,
+        { input },
+        typeof o.key === 'string' ? o.key : undefined,
       );
       failIfError(r);
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status', 'currentStep']);
@@ -212,7 +273,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
         { id },
       );
       if (!r) throw new CliError(EXIT.FAILED, `request ${id} not found`, 'NOT_FOUND');
-      if (globals().json) printJson(io, r);
+      if (globals().json) emit(r);
       else {
         printTable(io, [r], ['id', 'kind', 'status', 'currentStep', 'title']);
         printTable(io, r.steps as Record<string, unknown>[], [
@@ -235,19 +296,22 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status']);
     });
 
-  const kit = { io, json: () => Boolean(globals().json), client, sub, show };
+  const kit: CommandKit = { io, json: () => Boolean(globals().json), client, sub, show, emit, keyed };
   requestActions(request, kit);
   institutionCommands(program, kit);
+  lineCommands(program, prefix, kit);
+  tokenCommands(program, kit);
+  ticketCommands(program, kit);
 
   sub(
     program,
     'apply',
-    'File every row of a YAML, JSON or CSV file of prefix requests; re-running it files nothing twice',
-    'guichet apply -f prefixes.yaml --dry-run',
+    'File every row of a YAML, JSON or CSV file of requests (kind: prefix, routing or rdns); re-running it files nothing twice',
+    'guichet apply -f changes.yaml --dry-run',
   )
     .requiredOption(
       '-f, --file <file>',
-      'rows: institution, family, length, purpose, [site, justification, submit, key]',
+      'rows, each with its kind (default prefix): prefix: institution, family, length, purpose, [site, justification]; routing: institution, prefixes, [collector, session, originAs]; rdns: institution, zone, nameservers, [ds]; any: [submit, key]',
     )
     .option('--dry-run', 'validate every row on the server; nothing is written')
     .addOption(new Option('--batch-size <n>', 'rows per call (≤ 500)').default('100'))
@@ -272,20 +336,18 @@ interface Viewer {
   id?: string;
   name?: string;
 }
+interface LoginResult {
+  __typename: string;
+  token?: string;
+  expiresAt?: string;
+  code?: string;
+  message?: string;
+}
 interface TypedResult {
   __typename: string;
   code?: string;
   message?: string;
   request?: unknown;
-}
-
-function collect(v: string, all: string[]) {
-  return [...all, v];
-}
-
-function integer(v: string, name: string): number {
-  if (!/^-?\d+$/.test(v)) throw new CliError(EXIT.USAGE, `${name} must be a whole number`);
-  return Number(v);
 }
 
 function parseVars(pairs: string[]): Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Client } from './client.js';
 import { INSTITUTION, INSTITUTIONS, RESUBMIT_REQUEST, SUBMIT_REQUEST } from './documents.js';
 import { CliError, EXIT } from './errors.js';
-import { failIfError, type Io, printJson, printTable } from './output.js';
+import { failIfError, type Io, printTable } from './output.js';
 
 /** What main.ts's command builder shares with the commands defined here. */
 export interface CommandKit {
@@ -11,6 +11,10 @@ export interface CommandKit {
   client: () => Promise<Client>;
   sub: (parent: Command, name: string, description: string, example: string) => Command;
   show: (value: unknown, rows: Record<string, unknown>[], columns: string[]) => void;
+  /** Prints a whole value as JSON, cut to --fields. */
+  emit: (value: unknown) => void;
+  /** Sends a mutation under an Idempotency-Key (`key`, else a fresh one), retried once if unreachable. */
+  keyed: <T>(document: string, variables: Record<string, unknown>, key?: string) => Promise<T>;
 }
 
 type Row = Record<string, unknown>;
@@ -67,7 +71,7 @@ export function institutionCommands(program: Command, k: CommandKit): void {
         id,
       });
       if (!institution) throw new CliError(EXIT.FAILED, `institution ${id} not found`, 'NOT_FOUND');
-      if (k.json()) return printJson(k.io, institution);
+      if (k.json()) return k.emit(institution);
       printTable(k.io, [institution], ['id', 'shortName', 'name', 'kind', 'status', 'collector']);
       printTable(k.io, institution.sites as Row[], ['id', 'name', 'city', 'main']);
       printTable(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { CliError, EXIT } from './errors.js';
 
 /**
@@ -26,20 +26,38 @@ export interface PrefixItem {
 
 export function parseRows(text: string, file: string): Row[] {
   const ext = extname(file).toLowerCase();
-  let data: unknown;
+  let docs: unknown[];
   try {
-    data = ext === '.csv' ? parseCsv(text) : ext === '.json' ? JSON.parse(text) : parseYaml(text);
+    if (ext === '.csv') docs = [parseCsv(text)];
+    else if (ext === '.json') docs = [JSON.parse(text)];
+    else {
+      // A YAML stream: `---` separates documents (kubectl's habit), each of one kind or several.
+      const all = parseAllDocuments(text);
+      const list = Array.isArray(all) ? all : [all];
+      const bad = list.flatMap((d) => d.errors)[0];
+      if (bad) throw bad;
+      docs = list.map((d) => d.toJS());
+    }
   } catch (e) {
     throw new CliError(EXIT.USAGE, `${file}: ${(e as Error).message}`);
   }
-  const list = Array.isArray(data) ? data : (data as { items?: unknown })?.items;
-  if (!Array.isArray(list))
-    throw new CliError(EXIT.USAGE, `${file}: expected a list of objects (or { items: [...] })`);
-  list.forEach((r, i) => {
-    if (!r || typeof r !== 'object' || Array.isArray(r))
-      throw new CliError(EXIT.USAGE, `${file}: item ${i + 1} is not an object`);
-  });
-  return list as Row[];
+  const rows: Row[] = [];
+  for (const data of docs) {
+    if (data === null || data === undefined) continue;
+    // A document is a list of rows, `{ kind?, items: [...] }` (its kind given to rows without
+    // one), or one object.
+    const doc = data as { items?: unknown; kind?: unknown };
+    const list = Array.isArray(data) ? data : Array.isArray(doc.items) ? doc.items : [data];
+    if (!Array.isArray(data) && typeof data !== 'object')
+      throw new CliError(EXIT.USAGE, `${file}: expected a list of objects (or { items: [...] })`);
+    for (const r of list) {
+      if (!r || typeof r !== 'object' || Array.isArray(r))
+        throw new CliError(EXIT.USAGE, `${file}: item ${rows.length + 1} is not an object`);
+      const inherited = !Array.isArray(data) && doc.items && doc.kind !== undefined ? { kind: doc.kind } : {};
+      rows.push({ ...inherited, ...(r as Row) });
+    }
+  }
+  return rows;
 }
 
 /** RFC 4180 CSV: a header line, commas, double quotes around fields holding commas or quotes. */

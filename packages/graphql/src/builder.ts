@@ -25,6 +25,12 @@ export interface GraphQLContext {
   logger: Logger;
   /** Enqueues background jobs (inside a transaction with `sendInTx`); null where none runs (some tests). */
   jobs: JobRunner | null;
+  /**
+   * Set by services/api's Idempotency-Key plugin while a keyed mutation runs: a resolver that
+   * can (the filing mutations, @guichet/workflow's `fileOnce`) records its effect under the key
+   * in its own transaction, so a repeat after a crash does not do it again.
+   */
+  idempotency?: { actor: string; key: string };
 }
 
 /**

@@ -13,6 +13,7 @@ import './resources/index.js';
 
 export * from './events.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
+export { fileOnce } from './graphql/keyed-filing.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
 export {
   opt,

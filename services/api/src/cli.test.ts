@@ -242,7 +242,7 @@ describe(`guichet CLI on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, valid: 2, created: 0 });
     expect(await count('dry %')).toBe(0);
     const table = await cli(['apply', '-f', yaml, '--dry-run']);
-    expect(table.stdout).toMatch(/^ROW\s+STATUS/m);
+    expect(table.stdout).toMatch(/^ROW\s+KIND\s+STATUS/m);
     expect(table.stdout).toContain('0 created, 0 unchanged, 2 valid (dry run), 0 failed, 0 skipped');
   });
 

@@ -8,7 +8,8 @@ import { contactToken, institutionId, staffWithToken, testApp } from './test-app
 
 /**
  * Idempotency over HTTP: the `Idempotency-Key` header (two identical calls racing → one
- * execution, the same answer; another input → IDEMPOTENCY_CONFLICT) and the bulk mutation's
+ * execution, the same answer; a rerun after a crash between the filing's commit and the
+ * stored answer → no second filing; another input → IDEMPOTENCY_CONFLICT) and the bulk mutation's
  * per-item keys, dry run and per-item typed errors.
  */
 
@@ -75,6 +76,36 @@ describe(`idempotency on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     expect(c.body).toEqual(a.body);
     expect(c.headers['idempotent-replayed']).toBe('true');
     expect(await requests()).toBe(before + 1);
+  });
+
+  it('files nothing twice when the process died after the filing committed, before its answer was stored', async () => {
+    const before = await requests();
+    const headers = { 'idempotency-key': 'crash-1' };
+    const input = prefix('crash');
+    const first = await t.gql(REQUEST_PREFIX, { input }, techA, headers);
+    expect(first.body.data.r.__typename, JSON.stringify(first.body)).toBe('RequestPrefixPayload');
+    // What a kill between the two leaves: the filing committed, the header's claim still
+    // running and its lease lapsed (as 5 minutes later), no answer stored.
+    await database.query(
+      `UPDATE idempotency_keys SET state = 'running', response = NULL, locked_until = now() - interval '1 second'
+        WHERE key = 'crash-1'`,
+    );
+    // Two repeats at once: one takes the lapsed claim over and runs the mutation again, which
+    // finds its filing's own key done; the other waits for it. Both answer the first request.
+    const [a, b] = await Promise.all([
+      t.gql(REQUEST_PREFIX, { input }, techA, headers),
+      t.gql(REQUEST_PREFIX, { input }, techA, headers),
+    ]);
+    expect(a.body.data.r.request.id, JSON.stringify(a.body)).toBe(first.body.data.r.request.id);
+    expect(b.body).toEqual(a.body);
+    expect(await requests()).toBe(before + 1);
+    const keys = await database.query<{ key: string; state: string }>(
+      "SELECT key, state FROM idempotency_keys WHERE key LIKE '%crash-1' ORDER BY key",
+    );
+    expect(keys).toEqual([
+      { key: 'crash-1', state: 'done' },
+      { key: 'effect r crash-1', state: 'done' },
+    ]);
   });
 
   it('refuses the same key with another input (IDEMPOTENCY_CONFLICT), and keeps keys per actor', async () => {

@@ -34,8 +34,16 @@ interface Ctx extends GraphQLContext {
  *
  * The call's own transactions commit before its answer is stored: a process killed between the
  * two leaves a running claim that a repeat takes over once its lease (5 minutes) lapses, and
- * that repeat runs again. Bulk items (`idempotencyKey` per item) have no such window: their key
- * commits with the item.
+ * that repeat runs the operation again. The filing mutations (every `request…` of a line,
+ * `returnPrefix`) file nothing twice then: `fileOnce` (@guichet/workflow) records the filing
+ * under a key derived from this one in the filing's own transaction, and the rerun returns the
+ * request it filed. Bulk items (`idempotencyKey` per item) commit their key with the item. The
+ * other mutations (staff configuration: pools, collectors, parent zones…) keep the window —
+ * wrapping any resolver in one transaction with the key would hold it across the resolvers'
+ * work done after their commit (pushes to Knot, BIRD deploys), and on PGlite's single
+ * connection deadlock every resolver that reads through the root handle. For them the lease
+ * takeover reruns the mutation: where a constraint guards the object (a pool's prefix, a
+ * unique name) the rerun meets it as a typed conflict, elsewhere it acts a second time.
  */
 export function idempotency(): Plugin<Ctx> {
   return {
@@ -84,6 +92,8 @@ export function idempotency(): Plugin<Ctx> {
         setResultAndStopExecution(revive(claim.response as StoredResult));
         return;
       }
+      // The filing resolvers record their effect under the key in their own transaction.
+      context.idempotency = { actor: scope.actor, key: header };
       return {
         async onExecuteDone({ result }) {
           if (Symbol.asyncIterator in result) return releaseKey(database.db, scope);

@@ -1,6 +1,7 @@
 import { renameIssuePaths } from '@guichet/core';
 import { builder, type GraphQLContext, WRITE } from '@guichet/graphql';
 import { fileRequest } from '../requests/service.js';
+import { fileOnce } from './keyed-filing.js';
 import { REQUEST_ERRORS, requestPayload } from './requests.js';
 
 /**
@@ -42,20 +43,23 @@ export function requestMutation<I extends { institutionId: string | number; subm
           description: o.inputDescription ?? 'What is asked for.',
         }),
       },
-      resolve: async (_r, args, context) => {
+      resolve: async (_r, args, context, info) => {
         const input = (args as { input: I }).input;
         try {
-          const request = await fileRequest(
-            context.database.db,
-            context.ctx,
-            context.env,
-            {
-              kind: o.kind,
-              institutionId: String(input.institutionId),
-              payload: await o.payload(input, context),
-              submit: input.submit ?? true,
-            },
-            { payloadPath: ['input'] },
+          const payload = await o.payload(input, context);
+          const request = await fileOnce(context, info.path.key.toString(), { kind: o.kind, input }, (db) =>
+            fileRequest(
+              db,
+              context.ctx,
+              context.env,
+              {
+                kind: o.kind,
+                institutionId: String(input.institutionId),
+                payload,
+                submit: input.submit ?? true,
+              },
+              { payloadPath: ['input'] },
+            ),
           );
           return { request };
         } catch (e) {

@@ -2,7 +2,7 @@ import { reverseZones } from '@guichet/net';
 import { createDelegation, planDelegation } from '@guichet/rdns';
 import type { Case } from './cases.js';
 import type { Cast } from './fixtures.js';
-import { CONTACTS_A, type ROLES, STAFF } from './fixtures.js';
+import { CONTACTS_A, ROLES, STAFF } from './fixtures.js';
 import { freshAssignmentA, nextNumber, nocContext } from './ipam-fixtures.js';
 
 /** Rules for the rdns root fields (see cases.ts for the vocabulary). */
@@ -62,6 +62,14 @@ export const RDNS_CASES: Record<string, Case> = {
     }),
     // Filing is for a technical contact of the institution, or the desk (admin stands in).
     expect: only(['technical', 'desk', 'admin']),
+  },
+  'Mutation.requestReverseDelegations': {
+    call: (c) => ({
+      query: `mutation($id: ID!) { r: requestReverseDelegations(input: { dryRun: true, items: [{ input: { institutionId: $id, zone: "0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", nameservers: [{ name: "ns1.matrix.example" }, { name: "ns2.matrix.example" }], submit: false } }] }) { ${R} } }`,
+      variables: { id: c.institutionA },
+    }),
+    // As requestPrefixes: the field needs a write credential, who may file is judged per item.
+    expect: only(ROLES.filter((r) => !['anonymous', 'technicalReadOnly', 'adminReadOnly'].includes(r))),
   },
   'Mutation.withdrawDelegation': {
     call: async (c) => ({

@@ -69,6 +69,14 @@ export const ROUTING_CASES: Record<string, Case> = {
     // Filing is for a technical contact of the institution, or the desk (admin stands in).
     expect: only(['technical', 'desk', 'admin']),
   },
+  'Mutation.requestRoutingChanges': {
+    call: async (c) => ({
+      query: `mutation($id: ID!, $c: ID!) { r: requestRoutingChanges(input: { dryRun: true, items: [{ input: { institutionId: $id, collectorId: $c, prefixes: [], submit: false } }] }) { ${R} } }`,
+      variables: { id: c.institutionA, c: await collectorOf(c) },
+    }),
+    // As requestPrefixes: the field needs a write credential, who may file is judged per item.
+    expect: only(ROLES.filter((r) => !['anonymous', 'technicalReadOnly', 'adminReadOnly'].includes(r))),
+  },
   'Mutation.createCollector': {
     call: () => ({
       query: `mutation($n: String!) { r: createCollector(input: { name: $n, asn: 65002, routerId: "10.255.255.2", region: "matrix" }) { ${R} } }`,

@@ -9,6 +9,7 @@ import { translatePgError } from '@guichet/db';
 import { builder, NOC_WRITE } from '@guichet/graphql';
 import {
   bulkRequestMutation,
+  fileOnce,
   fileRequest,
   opt,
   optId,
@@ -155,22 +156,29 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     errors: { types: REQUEST_ERRORS },
     args: { input: t.arg({ type: ReturnPrefixInput, required: true, description: 'What is given back.' }) },
-    resolve: async (_r, { input }, { database, ctx, env }) => {
+    resolve: async (_r, { input }, context, info) => {
+      const { database, ctx, env } = context;
       const id = String(input.assignmentId);
       // Another institution's assignment does not exist for the caller.
       const a = await getAssignment(database.db, ctx.actor, id);
       if (!a) throw new NotFoundError('Assignment', id);
-      const request = await fileRequest(
-        database.db,
-        ctx,
-        env,
-        {
-          kind: RETURN_REQUEST,
-          institutionId: a.institutionId,
-          payload: { assignmentId: id, reason: input.reason },
-          submit: input.submit ?? true,
-        },
-        AT_INPUT,
+      const request = await fileOnce(
+        context,
+        info.path.key.toString(),
+        { kind: RETURN_REQUEST, input },
+        (db) =>
+          fileRequest(
+            db,
+            ctx,
+            env,
+            {
+              kind: RETURN_REQUEST,
+              institutionId: a.institutionId,
+              payload: { assignmentId: id, reason: input.reason },
+              submit: input.submit ?? true,
+            },
+            AT_INPUT,
+          ),
       );
       const assignment = (await getAssignment(database.db, ctx.actor, id)) ?? a;
       return { request, assignment };

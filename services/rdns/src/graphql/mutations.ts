@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
 import { builder, NOC_WRITE } from '@guichet/graphql';
-import { requestMutation, submitField } from '@guichet/workflow';
+import { bulkRequestMutation, requestMutation, submitField } from '@guichet/workflow';
 import { withdrawDelegation } from '../service/delegations.js';
 import { createParentZone } from '../service/parent-zones.js';
 import { pushParentZone, renderParentZoneVersion } from '../service/publication.js';
@@ -60,6 +60,14 @@ interface DelegationInputShape {
   submit?: boolean | null;
 }
 
+function delegationPayload(input: DelegationInputShape) {
+  return {
+    zone: input.zone,
+    nameservers: input.nameservers.map((n) => ({ name: n.name, addresses: n.addresses ?? undefined })),
+    ds: input.ds ?? undefined,
+  };
+}
+
 requestMutation<DelegationInputShape>('requestReverseDelegation', {
   kind: RDNS_DELEGATION,
   description:
@@ -67,11 +75,15 @@ requestMutation<DelegationInputShape>('requestReverseDelegation', {
   input: RequestReverseDelegationInput,
   inputDescription: 'The delegation.',
   payloadDescription: 'The filed request (completed at once when the checks pass).',
-  payload: (input) => ({
-    zone: input.zone,
-    nameservers: input.nameservers.map((n) => ({ name: n.name, addresses: n.addresses ?? undefined })),
-    ds: input.ds ?? undefined,
-  }),
+  payload: delegationPayload,
+});
+
+bulkRequestMutation<DelegationInputShape>('requestReverseDelegations', {
+  kind: RDNS_DELEGATION,
+  description:
+    'Files many reverse delegations (as `requestReverseDelegation`, one transaction per item, each with an optional idempotency key): one result per item, payload or typed error.',
+  input: RequestReverseDelegationInput,
+  payload: delegationPayload,
 });
 
 builder.mutationFields((t) => ({

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, PolicyRefusalError, ValidationError } from '@guichet/core';
 import { builder, NOC_WRITE } from '@guichet/graphql';
-import { opt, optId, requestMutation } from '@guichet/workflow';
+import { bulkRequestMutation, opt, optId, requestMutation } from '@guichet/workflow';
 import { createCollector, createSession } from '../service/collectors.js';
 import { ROUTING_CHANGE } from '../workflow.js';
 import { CollectorRef, SessionRef } from './types.js';
@@ -111,6 +111,16 @@ interface RoutingChangeShape {
   submit?: boolean | null;
 }
 
+function routingPayload(input: RoutingChangeShape) {
+  return {
+    collectorId: optId(input.collectorId),
+    sessionId: optId(input.sessionId),
+    prefixes: input.prefixes,
+    originAs: opt(input.originAs),
+    pi: input.piEvidence?.map((p) => ({ prefix: p.prefix, evidence: p.evidence })),
+  };
+}
+
 requestMutation<RoutingChangeShape>('requestRoutingChange', {
   kind: ROUTING_CHANGE,
   description:
@@ -119,13 +129,15 @@ requestMutation<RoutingChangeShape>('requestRoutingChange', {
   inputDescription: 'The change.',
   payloadDescription:
     'The filed request (its configurations are deployed within moments in the normal case).',
-  payload: (input) => ({
-    collectorId: optId(input.collectorId),
-    sessionId: optId(input.sessionId),
-    prefixes: input.prefixes,
-    originAs: opt(input.originAs),
-    pi: input.piEvidence?.map((p) => ({ prefix: p.prefix, evidence: p.evidence })),
-  }),
+  payload: routingPayload,
+});
+
+bulkRequestMutation<RoutingChangeShape>('requestRoutingChanges', {
+  kind: ROUTING_CHANGE,
+  description:
+    'Files many routing changes (as `requestRoutingChange`, one transaction per item, each with an optional idempotency key): one result per item, payload or typed error.',
+  input: RequestRoutingChangeInput,
+  payload: routingPayload,
 });
 
 builder.mutationFields((t) => ({
