@@ -1,5 +1,5 @@
 import { recordChange } from '@guichet/audit';
-import { actorLabel, PolicyRefusalError, type RequestContext } from '@guichet/core';
+import { actorLabel, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
 import { type DbOrTx, eq, sql, type Tx } from '@guichet/db';
 import { z } from 'zod';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../model.js';
 import { ASSIGNMENT_STATUS, checkAssignmentFits, checkJustification, checkStatusUnder } from '../rules.js';
 import { assignments, pools } from '../tables.js';
+import { allocateNext } from './allocate-next.js';
 import { carve, findFree, freeBlockAround } from './freelist.js';
 import {
   envelopeLength,
@@ -89,10 +90,16 @@ export async function allocatePrefix(
 ): Promise<AssignmentRow> {
   const v = parseInput(allocateSchema, input);
   return inTransaction(db, async (tx) => {
-    const pool = await lockPool(tx, v.poolId);
+    // The common case in one statement (allocate-next.ts); it locks the pool row either way.
+    const next = await allocateNext(tx, ctx, v, lifecycle, 'ipam.allocate');
+    if (next.outcome === 'not-found') throw new NotFoundError('Pool', v.poolId);
+    const pool = next.pool;
     mustBeLive(pool);
     const len = v.length;
+    // On the locked row, after the carve: a refusal throws and rolls it all back.
     await checkPoolRules(tx, pool, len, v.justification);
+    if (next.outcome === 'done') return next.assignment;
+    if (next.outcome === 'no-space') throw noSpace(pool, len);
     const family = pool.family as 4 | 6;
     const align = alignmentLength(family, len);
     // The institution's own envelope first: the reservation shrinks, no new envelope.

@@ -1,0 +1,60 @@
+import { actorLabel, type RequestContext } from '@guichet/core';
+import { rowFromJson, sql, type Tx } from '@guichet/db';
+import type { Lifecycle } from '../model.js';
+import { ASSIGNMENT_STATUS } from '../rules.js';
+import { assignments, pools } from '../tables.js';
+import type { AllocateInput } from './allocate.js';
+import type { AssignmentRow, PoolRow } from './internal.js';
+import { ASSIGNMENT_RESOURCE_STATE } from './resource.js';
+
+/**
+ * What `ipam_allocate_next` (migration `ipam_allocate_function`) did, in the caller's
+ * transaction. Every outcome but `not-found` leaves the pool row locked:
+ * - `done`: the block is carved, the assignment inserted, the counters moved, the change log and
+ *   the resource written — the caller still applies the pool's rules and throws (rolling back)
+ *   when they refuse;
+ * - `no-space`: nothing written;
+ * - `declined`: nothing written — a growth envelope, a retired pool, an RPSL list that would be
+ *   empty, a length outside the pool: the general path (allocate.ts) goes on under the lock.
+ */
+export type NextOutcome =
+  | { outcome: 'not-found' }
+  | { outcome: 'declined' | 'no-space'; pool: PoolRow }
+  | { outcome: 'done'; pool: PoolRow; assignment: AssignmentRow };
+
+interface Raw {
+  outcome: NextOutcome['outcome'];
+  pool?: Record<string, unknown>;
+  assignment?: Record<string, unknown>;
+}
+
+/** The common allocation in one statement: the pool lock is held for one round trip. */
+export async function allocateNext(
+  tx: Tx,
+  ctx: RequestContext,
+  v: AllocateInput,
+  lifecycle: Lifecycle,
+  action: string,
+): Promise<NextOutcome> {
+  const input = {
+    ...v,
+    status: ASSIGNMENT_STATUS,
+    lifecycle,
+    resourceState: ASSIGNMENT_RESOURCE_STATE[lifecycle] ?? 'active',
+    at: ctx.clock.now().toISOString(),
+    createdBy: actorLabel(ctx.actor),
+    actor: actorLabel(ctx.actor),
+    contextRequestId: ctx.requestId,
+    action,
+  };
+  const rows = await tx.execute<{ r: Raw | string }>(
+    sql`SELECT ipam_allocate_next(${JSON.stringify(input)}::text::jsonb) AS r`,
+  );
+  const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: { r: Raw | string }[] }).rows[0])!.r;
+  const r = typeof first === 'string' ? (JSON.parse(first) as Raw) : first;
+  if (r.outcome === 'not-found') return { outcome: 'not-found' };
+  const pool = rowFromJson(pools, r.pool!);
+  if (r.outcome === 'done')
+    return { outcome: 'done', pool, assignment: rowFromJson(assignments, r.assignment!) };
+  return { outcome: r.outcome, pool };
+}
