@@ -1,12 +1,13 @@
 -- Custom SQL migration file, put your code below! --
--- The common allocation (next free block, no growth envelope) in one statement: called in the
--- allocating transaction, it locks the pool row first, takes the block from the free list,
+-- The common allocation (next free block, no growth envelope) in one statement, one
+-- transaction of its own: it locks the pool row first, takes the block from the free list,
 -- inserts the assignment, moves the counters and writes the change log row and the resource
--- row, so the pool lock is held for one round trip instead of nine. The exclusion constraints
--- and ipam_inside_pool stay the backstop. Anything unusual (growth envelopes, an RPSL contact
--- list that would be empty, a retired pool) is declined untouched, with the pool locked: the
--- TypeScript path (services/ipam/src/service/allocate.ts) goes on from there, and it also
--- applies the policy rules to the returned pool row, rolling back when they refuse.
+-- row, so the pool lock is held for the statement instead of nine client round trips. The
+-- exclusion constraints and ipam_inside_pool stay the backstop. The caller
+-- (services/ipam/src/service/allocate.ts) has applied the policy rules to the pool row it read
+-- and passes what they depended on (`expect`); anything unusual (growth envelopes, an RPSL
+-- contact list that would be empty, a retired pool, a pool changed since it was read) is
+-- declined with nothing written, and the general TypeScript path runs instead.
 --
 -- The change log's `after` is the row as the TypeScript side serialises it (camelCase keys,
 -- timestamps as Date#toISOString), so a change looks the same whichever path wrote it.
@@ -50,7 +51,13 @@ BEGIN
   tech_c := CASE WHEN p->'techC' IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(p->'techC')) ELSE pool.tech_c END;
   mnt_by := CASE WHEN p->'mntBy' IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(p->'mntBy')) ELSE pool.mnt_by END;
   g := coalesce((p->>'growth')::int, pool.growth_length);
+  -- The caller applied the pool's rules to a row it read without the lock: what they read must
+  -- still hold now that the row is locked, else the general path runs them again.
   IF pool.retired_at IS NOT NULL
+     OR pool.status IS DISTINCT FROM p->'expect'->>'status'
+     OR pool.prefix IS DISTINCT FROM (p->'expect'->>'prefix')::cidr
+     OR pool.assignment_size IS DISTINCT FROM (p->'expect'->>'assignmentSize')::int
+     OR pool.parent_id IS DISTINCT FROM (p->'expect'->>'parentId')::uuid
      OR len < masklen(pool.prefix) OR len > (CASE pool.family WHEN 4 THEN 32 ELSE 128 END)
      OR cardinality(admin_c) = 0 OR cardinality(tech_c) = 0 OR cardinality(mnt_by) = 0
      OR (g IS NOT NULL AND g <> 0 AND greatest(g, masklen(pool.prefix)) < len)

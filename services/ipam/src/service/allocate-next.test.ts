@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeBlocks, pools } from '../tables.js';
 import { institution, noc, pool, refusal } from '../test/fixtures.js';
 import { allocatePrefix } from './allocate.js';
+import { allocateNext } from './allocate-next.js';
 
 /*
  * The common allocation runs as one server-side function (ipam_allocate_next); growth
@@ -105,9 +106,9 @@ describe(`one-statement allocation on ${process.env.TEST_DATABASE_URL ? 'Postgre
     expect(res!.state).toBe('provisioning');
   });
 
-  it('a rule refusal after the carve rolls it back: nothing written', async () => {
+  it('a rule refusal writes nothing', async () => {
     const p = await pool(database.db, '10.41.0.0/22');
-    // IPv4 needs a usage description (rules.ts): refused on the locked pool row.
+    // IPv4 needs a usage description (rules.ts).
     const before = await database.db.select().from(freeBlocks).where(eq(freeBlocks.poolId, p.id));
     const e = await refusal(
       allocatePrefix(database.db, noc(), { poolId: p.id, length: 23, institutionId: inst.id, purpose: 'x' }),
@@ -117,5 +118,17 @@ describe(`one-statement allocation on ${process.env.TEST_DATABASE_URL ? 'Postgre
     expect(after).toEqual(before);
     const [row] = await database.db.select().from(pools).where(eq(pools.id, p.id));
     expect([row!.usedUnits, row!.assignmentCount]).toEqual([0, 0]);
+  });
+
+  it('declines, writing nothing, when the pool changed since the rules read it', async () => {
+    const p = await pool(database.db, '10.42.0.0/22');
+    const v = { poolId: p.id, length: 24, institutionId: inst.id, purpose: 'x', justification: 'LAN' };
+    const stale = { ...p, status: 'SUB-ALLOCATED PA' };
+    const r = await allocateNext(database.db, noc(), v, 'active', 'ipam.allocate', stale);
+    expect(r.outcome).toBe('declined');
+    const [row] = await database.db.select().from(pools).where(eq(pools.id, p.id));
+    expect(row!.assignmentCount).toBe(0);
+    // The current row: allocated.
+    expect((await allocateNext(database.db, noc(), v, 'active', 'ipam.allocate', p)).outcome).toBe('done');
   });
 });

@@ -1,5 +1,5 @@
 import { actorLabel, type RequestContext } from '@guichet/core';
-import { rowFromJson, sql, type Tx } from '@guichet/db';
+import { type DbOrTx, rowFromJson, sql } from '@guichet/db';
 import type { Lifecycle } from '../model.js';
 import { ASSIGNMENT_STATUS } from '../rules.js';
 import { assignments, pools } from '../tables.js';
@@ -8,14 +8,13 @@ import type { AssignmentRow, PoolRow } from './internal.js';
 import { ASSIGNMENT_RESOURCE_STATE } from './resource.js';
 
 /**
- * What `ipam_allocate_next` (migration `ipam_allocate_function`) did, in the caller's
- * transaction. Every outcome but `not-found` leaves the pool row locked:
+ * What `ipam_allocate_next` (migration `ipam_allocate_function`) did, as one statement:
  * - `done`: the block is carved, the assignment inserted, the counters moved, the change log and
- *   the resource written — the caller still applies the pool's rules and throws (rolling back)
- *   when they refuse;
+ *   the resource written;
  * - `no-space`: nothing written;
- * - `declined`: nothing written — a growth envelope, a retired pool, an RPSL list that would be
- *   empty, a length outside the pool: the general path (allocate.ts) goes on under the lock.
+ * - `declined`, `not-found`: nothing written — a growth envelope, a retired pool, an RPSL list
+ *   that would be empty, a length outside the pool, a pool changed since `expected` was read:
+ *   the general path (allocate.ts) decides, under the pool's row lock.
  */
 export type NextOutcome =
   | { outcome: 'not-found' }
@@ -28,16 +27,27 @@ interface Raw {
   assignment?: Record<string, unknown>;
 }
 
-/** The common allocation in one statement: the pool lock is held for one round trip. */
+/**
+ * The common allocation in one statement (its own transaction unless `db` is one): the pool
+ * lock is held for the statement only. `expected` is the pool row the caller checked the rules
+ * against, read without the lock; the function declines when it changed since.
+ */
 export async function allocateNext(
-  tx: Tx,
+  db: DbOrTx,
   ctx: RequestContext,
   v: AllocateInput,
   lifecycle: Lifecycle,
   action: string,
+  expected: PoolRow,
 ): Promise<NextOutcome> {
   const input = {
     ...v,
+    expect: {
+      status: expected.status,
+      prefix: expected.prefix,
+      assignmentSize: expected.assignmentSize,
+      parentId: expected.parentId,
+    },
     status: ASSIGNMENT_STATUS,
     lifecycle,
     resourceState: ASSIGNMENT_RESOURCE_STATE[lifecycle] ?? 'active',
@@ -47,7 +57,7 @@ export async function allocateNext(
     contextRequestId: ctx.requestId,
     action,
   };
-  const rows = await tx.execute<{ r: Raw | string }>(
+  const rows = await db.execute<{ r: Raw | string }>(
     sql`SELECT ipam_allocate_next(${JSON.stringify(input)}::text::jsonb) AS r`,
   );
   const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: { r: Raw | string }[] }).rows[0])!.r;
