@@ -3,7 +3,6 @@ import { type DbOrTx, rowFromJson, sql } from '@guichet/db';
 import type { Lifecycle } from '../model.js';
 import { ASSIGNMENT_STATUS } from '../rules.js';
 import { assignments, pools } from '../tables.js';
-import type { AllocateInput } from './allocate.js';
 import type { AssignmentRow, PoolRow } from './internal.js';
 import { ASSIGNMENT_RESOURCE_STATE } from './resource.js';
 
@@ -35,7 +34,8 @@ interface Raw {
 export async function allocateNext(
   db: DbOrTx,
   ctx: RequestContext,
-  v: AllocateInput,
+  /** allocate.ts's parsed input, passed on as it is (its fields are the function's). */
+  v: { poolId: string; length: number; institutionId: string; [field: string]: unknown },
   lifecycle: Lifecycle,
   action: string,
   expected: PoolRow,
