@@ -11,15 +11,23 @@
 --
 -- The change log's `after` is the row as the TypeScript side serialises it (camelCase keys,
 -- timestamps as Date#toISOString), so a change looks the same whichever path wrote it.
-CREATE FUNCTION ipam_iso(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION ipam_iso(t timestamptz) RETURNS text LANGUAGE sql STABLE AS $$
   SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 $$;--> statement-breakpoint
+-- Written out rather than derived from to_jsonb(a) key by key: that generic form cost 0.3–0.4 ms
+-- per allocation, a tenth of the whole statement. allocate-next.test.ts compares it with the
+-- TypeScript path's JSON, so a column added to ipam_assignments without its key here fails there.
 CREATE FUNCTION ipam_assignment_json(a ipam_assignments) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT jsonb_object_agg(lower(left(k, 1)) || substr(replace(initcap(k), '_', ''), 2), v)
-    FROM jsonb_each(to_jsonb(a) || jsonb_build_object(
-      'created_at', ipam_iso(a.created_at), 'activated_at', ipam_iso(a.activated_at),
-      'returned_at', ipam_iso(a.returned_at), 'quarantine_until', ipam_iso(a.quarantine_until),
-      'freed_at', ipam_iso(a.freed_at), 'ripe_registered_at', ipam_iso(a.ripe_registered_at))) AS e(k, v)
+  SELECT jsonb_build_object(
+    'id', a.id, 'poolId', a.pool_id, 'institutionId', a.institution_id, 'siteId', a.site_id,
+    'family', a.family, 'prefix', a.prefix, 'status', a.status, 'lifecycle', a.lifecycle,
+    'purpose', a.purpose, 'justification', a.justification, 'requestId', a.request_id,
+    'netname', a.netname, 'country', a.country, 'adminC', a.admin_c, 'techC', a.tech_c,
+    'mntBy', a.mnt_by, 'source', a.source, 'descr', a.descr, 'createdBy', a.created_by,
+    'createdAt', ipam_iso(a.created_at), 'activatedAt', ipam_iso(a.activated_at),
+    'returnedAt', ipam_iso(a.returned_at), 'quarantineUntil', ipam_iso(a.quarantine_until),
+    'freedAt', ipam_iso(a.freed_at), 'ripeRegisteredAt', ipam_iso(a.ripe_registered_at),
+    'ripeLastError', a.ripe_last_error)
 $$;--> statement-breakpoint
 CREATE FUNCTION ipam_allocate_next(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
