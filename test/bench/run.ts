@@ -7,6 +7,7 @@ import { eduroamSection } from './eduroam.js';
 import { ipamSection } from './ipam.js';
 import { type LoadReport, loadSection } from './load.js';
 import { notifySection } from './notify.js';
+import { pagesSection } from './pages.js';
 import { rdnsCheckSection } from './rdns-check.js';
 import { rdnsRecheckSection } from './rdns-recheck.js';
 import { routingSection } from './routing.js';
@@ -22,6 +23,9 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   3.   Embedded cold start of the real entry vs a bare fastify through the same tsx.
  *   5.   ipam (ipam.ts): the allocator vs raw single-row INSERTs on the same database
  *        (PostgreSQL when it answers, else PGlite); BENCH_IPAM=0 skips it.
+ *   5b.  pages (pages.ts): a page of 100 institutions / requests / tickets with their nested lists
+ *        vs the same page of 10, through the real app (PostgreSQL when it answers, else PGlite);
+ *        BENCH_PAGES=0 skips it.
  *   6.   routing (routing.ts): a 60,000-prefix collector config, rendered (vs JSON.stringify of
  *        its input) and checked by `bird -p` (vs a minimal config); BENCH_ROUTING=0 skips it.
  *   7.   rdns-check (rdns-check.ts): pre-delegation check time per zone, our checker vs
@@ -119,6 +123,13 @@ if (process.env.BENCH_IPAM === '0') {
   print();
 } else {
   await section('ipam', () => ipamSection(pgUp ? pgUrl : undefined));
+}
+
+if (process.env.BENCH_PAGES === '0') {
+  print('## pages: skipped (BENCH_PAGES=0)');
+  print();
+} else {
+  await section('pages', () => pagesSection(pgUp ? pgUrl : undefined));
 }
 
 if (process.env.BENCH_ROUTING === '0') {

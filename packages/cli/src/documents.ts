@@ -16,8 +16,9 @@ export const REQUEST_PREFIXES = `mutation($input: RequestPrefixesInput!) { r: re
   __typename ... on RequestPrefixesPayload { dryRun succeeded failed results { __typename
     ... on BulkItem { index idempotencyKey replayed request { id status } } ${ERR} } } ${ERR} } }`;
 
-export const PREFIXES = `query($id: ID!) { institution(id: $id) { shortName prefixes {
-  id prefix family lifecycle purpose site { name } } } }`;
+export const PREFIXES = `query($id: ID!, $after: String) { institution(id: $id) { shortName
+  prefixes(first: 100, after: $after) { edges { node { id prefix family lifecycle purpose site { name } } }
+  pageInfo { hasNextPage endCursor } } } }`;
 
 export const REQUESTS = `query($first: Int, $after: String, $institutionId: ID, $status: RequestStatus, $kind: String) {
   requests(first: $first, after: $after, institutionId: $institutionId, status: $status, kind: $kind) {

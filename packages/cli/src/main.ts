@@ -226,19 +226,34 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       failIfError(r);
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status', 'currentStep']);
     });
+  interface PrefixPage {
+    institution: {
+      prefixes: {
+        edges: { node: Record<string, unknown> }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    } | null;
+  }
   sub(prefix, 'list', "An institution's prefixes", 'guichet prefix list --institution ID --json')
     .requiredOption('--institution <id>', 'the institution')
     .action(async (o: { institution: string }) => {
-      const { institution } = await (await client()).request<{
-        institution: { prefixes: Record<string, unknown>[] } | null;
-      }>(PREFIXES, { id: o.institution });
-      if (!institution)
-        throw new CliError(EXIT.FAILED, `institution ${o.institution} not found`, 'NOT_FOUND');
-      const rows = institution.prefixes.map((p) => ({
+      const api = await client();
+      // Every page: an institution may hold more prefixes than one page carries.
+      const prefixes: Record<string, unknown>[] = [];
+      for (let after: string | null = null; ; ) {
+        const page: PrefixPage = await api.request<PrefixPage>(PREFIXES, { id: o.institution, after });
+        const institution = page.institution;
+        if (!institution)
+          throw new CliError(EXIT.FAILED, `institution ${o.institution} not found`, 'NOT_FOUND');
+        prefixes.push(...institution.prefixes.edges.map((e) => e.node));
+        if (!institution.prefixes.pageInfo.hasNextPage) break;
+        after = institution.prefixes.pageInfo.endCursor;
+      }
+      const rows = prefixes.map((p) => ({
         ...p,
         site: (p.site as { name?: string } | null)?.name,
       }));
-      show(institution.prefixes, rows, ['id', 'prefix', 'lifecycle', 'site', 'purpose']);
+      show(prefixes, rows, ['id', 'prefix', 'lifecycle', 'site', 'purpose']);
     });
 
   const request = program.command('request').description('Requests (every service line)');

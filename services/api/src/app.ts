@@ -122,7 +122,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       res.headers.forEach((v, k) => {
         reply.header(k, v);
       });
-      return reply.status(res.status).send(res.body);
+      reply.status(res.status);
+      // A single JSON result is sent as one buffer: piping the web stream through Node's costs
+      // more than the query itself on a small read. Anything else (event streams, multipart
+      // incremental delivery) still streams.
+      if (/^application\/(graphql-response\+)?json/.test(res.headers.get('content-type') ?? '')) {
+        return reply.send(Buffer.from(await res.arrayBuffer()));
+      }
+      return reply.send(res.body);
     },
   });
   return app;

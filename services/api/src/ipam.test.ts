@@ -24,8 +24,11 @@ const CREATE_POOL = `mutation($input: CreatePoolInput!) { r: createPool(input: $
   __typename ... on CreatePoolPayload { pool { id prefix strategy } } ${ERR} } }`;
 const ASSIGN = `mutation($input: AssignPrefixInput!) { r: assignPrefix(input: $input) {
   __typename ... on AssignPrefixPayload { assignment { id prefix lifecycle } } ${ERR} } }`;
-const PREFIXES = `query($id: ID!) { institution(id: $id) { prefixes(lifecycle: ACTIVE) {
-  id prefix family ripeStatus lifecycle netname mntBy source purpose justification requestId site { name } rpsl } } }`;
+const PREFIXES = `query($id: ID!, $first: Int, $after: String) { institution(id: $id) {
+  prefixes(lifecycle: ACTIVE, first: $first, after: $after) { edges { node {
+  id prefix family ripeStatus lifecycle netname mntBy source purpose justification requestId site { name } rpsl } }
+  pageInfo { hasNextPage endCursor } } } }`;
+const nodes = (c: { edges: { node: Record<string, unknown> }[] }) => c.edges.map((e) => e.node);
 
 type App = Awaited<ReturnType<typeof testApp>>;
 
@@ -159,8 +162,14 @@ describe(`ipam over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 
     expect(made.v4!.prefix).toBe('192.0.2.0/26');
 
     const res = await t.gql(PREFIXES, { id: instA }, techA);
-    const list = res.body.data.institution.prefixes as Record<string, unknown>[];
+    const list = nodes(res.body.data.institution.prefixes);
     expect(list.map((a) => a.prefix)).toEqual(['192.0.2.0/26', '2001:db8::/48']);
+    // Paged like every list: one per page, the cursor leads to the next.
+    const p1 = (await t.gql(PREFIXES, { id: instA, first: 1 }, techA)).body.data.institution.prefixes;
+    expect([nodes(p1).map((a) => a.prefix), p1.pageInfo.hasNextPage]).toEqual([['192.0.2.0/26'], true]);
+    const p2 = (await t.gql(PREFIXES, { id: instA, first: 1, after: p1.pageInfo.endCursor }, techA)).body.data
+      .institution.prefixes;
+    expect([nodes(p2).map((a) => a.prefix), p2.pageInfo.hasNextPage]).toEqual([['2001:db8::/48'], false]);
     const [a4, a6] = list as { rpsl: string; [k: string]: unknown }[];
     expect(a4).toMatchObject({ family: 'IPV4', ripeStatus: 'ASSIGNED PA', lifecycle: 'ACTIVE', site: null });
     expect(a4!.justification).toBe('40 hosts in the physics lab within a year');
@@ -202,7 +211,7 @@ describe(`ipam over GraphQL on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 
     const inst = await t.gql(PREFIXES, { id: instA }, techB);
     expect(inst.body.data).toEqual({ institution: null });
     const own = await t.gql(PREFIXES, { id: instB }, techB);
-    expect(own.body.data.institution.prefixes).toEqual([]);
+    expect(nodes(own.body.data.institution.prefixes)).toEqual([]);
     const ret = await t.gql(
       `mutation($id: ID!) { r: returnPrefix(input: { assignmentId: $id, reason: "mine now" }) { __typename ${ERR} } }`,
       { id: made.v6!.id },

@@ -111,9 +111,10 @@ builder.queryFields((t) => ({
 
 // Reached only through an institution the caller may read, so the institution's own rule applies.
 builder.objectField(InstitutionRef, 'prefixes', (t) =>
-  t.field({
-    type: [AssignmentRef],
-    description: 'Its IP prefix assignments by prefix (all lifecycles unless one is named).',
+  t.connection({
+    type: AssignmentRef,
+    description:
+      'Its IP prefix assignments by prefix (all lifecycles unless one is named), paged like every list.',
     args: {
       lifecycle: t.arg({
         type: AssignmentLifecycleEnum,
@@ -122,12 +123,14 @@ builder.objectField(InstitutionRef, 'prefixes', (t) =>
       }),
     },
     resolve: (inst, args, { database, ctx }) =>
-      listAssignments(
-        database.db,
-        ctx.actor,
-        { institutionId: inst.id, lifecycle: args.lifecycle },
-        undefined,
-        1000,
+      keysetConnection(args, prefixCursor, (after, limit) =>
+        listAssignments(
+          database.db,
+          ctx.actor,
+          { institutionId: inst.id, lifecycle: args.lifecycle },
+          after,
+          limit,
+        ),
       ),
   }),
 );

@@ -1,5 +1,5 @@
 import { recordChange } from '@guichet/audit';
-import { actorLabel, PolicyRefusalError, type RequestContext } from '@guichet/core';
+import { actorLabel, NotFoundError, PolicyRefusalError, type RequestContext } from '@guichet/core';
 import { type DbOrTx, eq, sql, type Tx } from '@guichet/db';
 import { z } from 'zod';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../model.js';
 import { ASSIGNMENT_STATUS, checkAssignmentFits, checkJustification, checkStatusUnder } from '../rules.js';
 import { assignments, pools } from '../tables.js';
+import { allocateNext } from './allocate-next.js';
 import { carve, findFree, freeBlockAround } from './freelist.js';
 import {
   envelopeLength,
@@ -77,7 +78,8 @@ type Fields = z.output<typeof allocateSchema>;
 /**
  * Next free block of `length` in a pool, per the pool's strategy and alignment, in ONE
  * transaction: pool row locked FOR UPDATE first (allocations in other pools run on), one
- * index probe on the free list, carve, insert, counters, change log. The GiST exclusion
+ * index probe on the free list, carve, insert, counters, change log — the common case as one
+ * statement (allocateCommon), growth envelopes in TypeScript under the lock. The GiST exclusion
  * constraint stays the backstop. No space → PolicyRefusalError('no-space'), nothing written.
  * Any caller of the ipam line (the workflow's allocate step, the NOC): authorisation is theirs.
  */
@@ -88,6 +90,8 @@ export async function allocatePrefix(
   lifecycle: Lifecycle = 'active',
 ): Promise<AssignmentRow> {
   const v = parseInput(allocateSchema, input);
+  const next = await allocateCommon(db, ctx, v, lifecycle);
+  if (next) return next;
   return inTransaction(db, async (tx) => {
     const pool = await lockPool(tx, v.poolId);
     mustBeLive(pool);
@@ -119,6 +123,28 @@ export async function allocatePrefix(
     await carve(tx, pool.id, hit.free, hit.place);
     return insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
   });
+}
+
+/**
+ * The common case (no growth envelope) as one statement, allocate-next.ts: the rules are
+ * applied first to the pool row read without the lock — refusals write nothing — and the
+ * function, having locked it, declines if what they read has changed. Undefined: declined,
+ * the general path decides under the lock.
+ */
+async function allocateCommon(
+  db: DbOrTx,
+  ctx: RequestContext,
+  v: Fields,
+  lifecycle: Lifecycle,
+): Promise<AssignmentRow | undefined> {
+  const [pool] = await db.select().from(pools).where(eq(pools.id, v.poolId));
+  if (!pool) throw new NotFoundError('Pool', v.poolId);
+  mustBeLive(pool);
+  await checkPoolRules(db, pool, v.length, v.justification);
+  const next = await allocateNext(db, ctx, v, lifecycle, 'ipam.allocate', pool);
+  if (next.outcome === 'done') return next.assignment;
+  if (next.outcome === 'no-space') throw noSpace(next.pool, v.length);
+  return undefined;
 }
 
 const noSpace = (pool: PoolRow, len: number) =>
@@ -162,9 +188,9 @@ const isInside = (outer: Block, inner: Block) =>
   inner.net >= outer.net &&
   inner.net < outer.net + (1n << BigInt((outer.family === 4 ? 32 : 128) - outer.len));
 
-async function checkPoolRules(tx: Tx, pool: PoolRow, len: number, justification: string | undefined) {
+async function checkPoolRules(db: DbOrTx, pool: PoolRow, len: number, justification: string | undefined) {
   const family = pool.family as 4 | 6;
-  const info = await parentInfo(tx, pool);
+  const info = await parentInfo(db, pool);
   checkStatusUnder(family, ASSIGNMENT_STATUS[family], info);
   checkAssignmentFits({ ...info, name: pool.name }, len);
   checkJustification(family, len, justification);
