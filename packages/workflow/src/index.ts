@@ -5,6 +5,7 @@
  */
 import './graphql/kinds.js';
 import './graphql/requests.js';
+import './graphql/subscriptions.js';
 import './requests/graphql.js';
 import './kinds/index.js';
 import './tickets/index.js';
