@@ -5,7 +5,6 @@
  */
 import './graphql/kinds.js';
 import './graphql/requests.js';
-import './graphql/subscriptions.js';
 import './requests/graphql.js';
 import './kinds/index.js';
 import './tickets/index.js';
@@ -13,6 +12,7 @@ import './notify/index.js';
 import './resources/index.js';
 
 export * from './events.js';
+export { endSubscriptions } from './graphql/subscriptions.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
 export {

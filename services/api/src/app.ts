@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { type Config, ConfigError, DomainError, UnauthenticatedError } from '@guichet/core';
 import { isDatabaseUnavailable } from '@guichet/db';
 import { parseAddress, parsePrefix } from '@guichet/net';
-import type { Env } from '@guichet/workflow';
+import { type Env, endSubscriptions } from '@guichet/workflow';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
 import { contactAuthOptions } from './auth/contacts.js';
@@ -83,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, { database, config, auth });
 
   const yoga = await createGraphQLServer({ env, metrics });
+  // Live streams never end by themselves: end them, or close() would wait on them forever.
+  app.addHook('preClose', async () => endSubscriptions(database));
   // Multipart bodies are left for yoga to parse (file uploads, later).
   app.addContentTypeParser('multipart/form-data', {}, (_req, _payload, done) => done(null));
   app.route({

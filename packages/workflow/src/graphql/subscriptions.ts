@@ -78,12 +78,22 @@ async function eventsAfter(database: Database, actor: Actor, after: number, requ
     .limit(100);
 }
 
+// The open subscriptions per database (one per api in a process): shutdown ends them, so the
+// server's close does not wait on streams that would never end by themselves.
+const open = new WeakMap<Database, Set<() => void>>();
+
+/** Ends every subscription served on `database` (the api calls it before closing). */
+export function endSubscriptions(database: Database): void {
+  for (const stop of open.get(database) ?? []) stop();
+}
+
 /**
  * An iterator, not an async generator: when the client goes, Yoga calls `return()` while
  * `next()` is still waiting, and a generator would only see that at its next `yield` — which
  * may never come if nothing happens, leaving the poll running forever.
  */
 function poller(
+  database: Database,
   fetchAfter: (after: number) => Promise<RequestEventNotice[]>,
   start: number,
   signal: AbortSignal | undefined,
@@ -92,10 +102,14 @@ function poller(
   let stopped = false;
   let wake: (() => void) | undefined;
   const queue: RequestEventNotice[] = [];
+  const live = open.get(database) ?? new Set();
+  open.set(database, live);
   const stop = () => {
     stopped = true;
+    live.delete(stop);
     wake?.();
   };
+  live.add(stop);
   signal?.addEventListener('abort', stop);
   const done = { value: undefined, done: true } as const;
   const it: AsyncIterableIterator<RequestEventNotice> = {
@@ -148,7 +162,7 @@ builder.subscriptionField('requestEvents', (t) =>
       // Yoga's own context carries the HTTP request, whose signal aborts when the client goes.
       const signal = (context as { request?: Request }).request?.signal;
       const start = await lastEventId(database);
-      return poller((after) => eventsAfter(database, ctx.actor, after, id), start, signal);
+      return poller(database, (after) => eventsAfter(database, ctx.actor, after, id), start, signal);
     },
     resolve: (e) => e,
   }),

@@ -8,7 +8,7 @@ import { useQuery } from './use-query';
 const QUEUE = graphql(`
   query NocQueue {
     viewer { id staffRoles scope }
-    tickets(first: 50, state: [NEW, OPEN, WAITING]) {
+    tickets(first: 25, state: [NEW, OPEN, WAITING]) {
       edges {
         node {
           id
@@ -31,7 +31,7 @@ const QUEUE = graphql(`
         }
       }
     }
-    requests(status: IN_PROGRESS, first: 100) {
+    requests(status: IN_PROGRESS, first: 50) {
       edges { node { id currentStep pendingActor } }
     }
   }

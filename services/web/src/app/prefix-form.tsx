@@ -66,7 +66,8 @@ export function PrefixRequestForm(props: {
         const found: Partial<Record<Field, string>> = {};
         const rest: string[] = [];
         for (const i of r.issues) {
-          const f = FIELDS.find((x) => x === i.path[0]);
+          // Paths are the mutation's: ['input', 'length'].
+          const f = FIELDS.find((x) => x === (i.path[0] === 'input' ? i.path[1] : i.path[0]));
           if (f) found[f] = found[f] ? `${found[f]}; ${i.message}` : i.message;
           else rest.push(i.message);
         }

@@ -1,0 +1,72 @@
+/**
+ * A GraphQL subscription over Yoga's SSE from Node, as a script (or the portal) would hold
+ * it: one POST with `accept: text/event-stream`, events collected until `stop()`.
+ */
+export interface HeardEvent {
+  id: string;
+  type: string;
+  status: string;
+}
+
+export interface Heard {
+  events: HeardEvent[];
+  error: string | undefined;
+  until(probe: (events: HeardEvent[]) => boolean, timeoutMs?: number): Promise<void>;
+  stop(): void;
+}
+
+export function listenToRequestEvents(url: string, token: string): Heard {
+  const abort = new AbortController();
+  const heard: Heard = {
+    events: [],
+    error: undefined,
+    async until(probe, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!probe(heard.events)) {
+        if (Date.now() > deadline)
+          throw new Error(`not heard within ${timeoutMs} ms: ${JSON.stringify(heard.events)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: () => abort.abort(),
+  };
+  void (async () => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ query: 'subscription { requestEvents { id type status } }' }),
+    });
+    if (!res.ok || !res.body) throw new Error(`subscription refused: ${res.status}`);
+    let buffer = '';
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const data = buffer
+          .slice(0, end)
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5))
+          .join('');
+        buffer = buffer.slice(end + 2);
+        if (data.trim()) {
+          const msg = JSON.parse(data) as { data?: { requestEvents: HeardEvent }; errors?: unknown };
+          if (msg.errors) heard.error = JSON.stringify(msg.errors);
+          if (msg.data) heard.events.push(msg.data.requestEvents);
+        }
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })().catch((e: unknown) => {
+    if (!abort.signal.aborted) heard.error = String(e);
+  });
+  return heard;
+}
