@@ -12,7 +12,6 @@ import './notify/index.js';
 import './resources/index.js';
 
 export * from './events.js';
-export { endSubscriptions } from './graphql/subscriptions.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
 export {
@@ -29,6 +28,7 @@ export {
   RequestStatusEnum,
   requestPayload,
 } from './graphql/requests.js';
+export { endSubscriptions } from './graphql/subscriptions.js';
 export * from './idempotency/index.js';
 export * from './kinds/index.js';
 export * from './kinds.js';
