@@ -205,4 +205,37 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     await page.reload();
     await page.getByLabel('Jeton d’API').waitFor();
   }, 240_000);
+
+  it('first load: bytes and time to a usable page, against GraphiQL on the same server', async () => {
+    const load = async (path: string, ready: string) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      let bytes = 0;
+      page.on('response', async (r) => {
+        bytes += (await r.body().catch(() => Buffer.alloc(0))).length;
+      });
+      const t0 = performance.now();
+      await page.goto(`${api.url}${path}`);
+      await page.locator(ready).first().waitFor();
+      const ms = performance.now() - t0;
+      // GraphiQL keeps a connection busy (no network idle): a moment for the last bodies.
+      await page.waitForTimeout(500);
+      await context.close();
+      return { bytes, ms };
+    };
+    // Twice each, the second counted: the api's own first-request warm-up is not the page's.
+    await load('/', '#token');
+    await load('/graphql', '.graphiql-container');
+    const portal = await load('/', '#token');
+    const graphiql = await load('/graphql', '.graphiql-container');
+    const line = `portal ${Math.round(portal.bytes / 1024)} KiB in ${Math.round(portal.ms)} ms; GraphiQL ${Math.round(
+      graphiql.bytes / 1024,
+    )} KiB in ${Math.round(graphiql.ms)} ms; bytes ratio ${(portal.bytes / graphiql.bytes).toFixed(2)}, time ratio ${(
+      portal.ms / graphiql.ms
+    ).toFixed(2)}`;
+    process.stdout.write(`first load (${ENGINE}): ${line}\n`);
+    // The portal is a thin client: never heavier than the GraphiQL page the api already serves.
+    expect(portal.bytes).toBeLessThan(graphiql.bytes);
+  }, 120_000);
 });
