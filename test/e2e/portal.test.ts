@@ -139,8 +139,13 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     expect(await row.getByTestId('ticket-owner').textContent()).toBe('nobody');
     expect(await row.locator('.clock').count()).toBe(2);
     await shot(noc, '4-noc-queue');
+    // A second NOC console (another browser) sees the take without a reload.
+    const colleague = await signedIn(api.token, 'en-US');
+    const theirRow = colleague.locator(`tr[data-request="${requestId}"]`);
+    await theirRow.getByTestId('ticket-owner').filter({ hasText: 'nobody' }).waitFor();
     await row.getByRole('button', { name: 'Take' }).click();
     await row.getByTestId('ticket-owner').filter({ hasText: 'me' }).waitFor();
+    await theirRow.getByTestId('ticket-state').filter({ hasText: 'OPEN' }).waitFor({ timeout: 10_000 });
     await row.getByRole('button', { name: /Approve step « approval »/ }).click();
 
     // The contact's page follows the request to its end, without a reload.

@@ -5,6 +5,8 @@
  */
 import './graphql/kinds.js';
 import './graphql/requests.js';
+import './graphql/subscriptions.js';
+import './graphql/ticket-subscriptions.js';
 import './requests/graphql.js';
 import './kinds/index.js';
 import './tickets/index.js';
@@ -14,6 +16,7 @@ import './resources/index.js';
 export * from './events.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
+export { endSubscriptions } from './graphql/poller.js';
 export {
   opt,
   optId,
@@ -28,7 +31,6 @@ export {
   RequestStatusEnum,
   requestPayload,
 } from './graphql/requests.js';
-export { endSubscriptions } from './graphql/subscriptions.js';
 export * from './idempotency/index.js';
 export * from './kinds/index.js';
 export * from './kinds.js';

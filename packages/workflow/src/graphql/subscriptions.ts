@@ -4,6 +4,7 @@ import { builder } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
 import { assertRequestId, assertVisible } from '../requests/access.js';
 import { requestEvents, requests } from '../tables.js';
+import { poller } from './poller.js';
 
 /**
  * `requestEvents`: the request history as it grows, for the portal's live pages. The database
@@ -13,8 +14,6 @@ import { requestEvents, requests } from '../tables.js';
  * second. Visibility is decided on every batch exactly as for the `request` query (membership's
  * readableInstitutions), so a contact is never sent another institution's events.
  */
-
-const POLL_MS = 1000;
 
 export interface RequestEventNotice {
   id: number;
@@ -76,67 +75,6 @@ async function eventsAfter(database: Database, actor: Actor, after: number, requ
     .where(and(...where))
     .orderBy(asc(requestEvents.id))
     .limit(100);
-}
-
-// The open subscriptions per database (one per api in a process): shutdown ends them, so the
-// server's close does not wait on streams that would never end by themselves.
-const open = new WeakMap<Database, Set<() => void>>();
-
-/** Ends every subscription served on `database` (the api calls it before closing). */
-export function endSubscriptions(database: Database): void {
-  for (const stop of open.get(database) ?? []) stop();
-}
-
-/**
- * An iterator, not an async generator: when the client goes, Yoga calls `return()` while
- * `next()` is still waiting, and a generator would only see that at its next `yield` — which
- * may never come if nothing happens, leaving the poll running forever.
- */
-function poller(
-  database: Database,
-  fetchAfter: (after: number) => Promise<RequestEventNotice[]>,
-  start: number,
-  signal: AbortSignal | undefined,
-): AsyncIterableIterator<RequestEventNotice> {
-  let after = start;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const queue: RequestEventNotice[] = [];
-  const live = open.get(database) ?? new Set();
-  open.set(database, live);
-  const stop = () => {
-    stopped = true;
-    live.delete(stop);
-    wake?.();
-  };
-  live.add(stop);
-  signal?.addEventListener('abort', stop);
-  const done = { value: undefined, done: true } as const;
-  const it: AsyncIterableIterator<RequestEventNotice> = {
-    async next() {
-      while (!stopped) {
-        const e = queue.shift();
-        if (e) return { value: e, done: false };
-        const batch = await fetchAfter(after);
-        if (stopped) break;
-        queue.push(...batch);
-        const last = batch.at(-1);
-        if (last) after = last.id;
-        else
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, POLL_MS);
-          });
-      }
-      return done;
-    },
-    async return() {
-      stop();
-      return done;
-    },
-    [Symbol.asyncIterator]: () => it,
-  };
-  return it;
 }
 
 builder.subscriptionField('requestEvents', (t) =>

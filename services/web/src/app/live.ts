@@ -13,25 +13,26 @@ const REQUEST_EVENTS = graphql(`
   }
 `);
 
+const TICKET_EVENTS = graphql(`
+  subscription TicketEvents {
+    ticketEvents { id changeId action }
+  }
+`);
+
+/** What the pages need of an event: which object changed. */
 export interface LiveEvent {
   id: string;
-  eventId: number;
-  type: string;
-  status: string;
-  step: string | null;
 }
 
-async function listen(
-  requestId: string | undefined,
-  onEvent: (e: LiveEvent) => void,
-  signal: AbortSignal,
-): Promise<void> {
+type Source = { query: string; variables: Record<string, unknown>; field: 'requestEvents' | 'ticketEvents' };
+
+async function listen(source: Source, onEvent: (e: LiveEvent) => void, signal: AbortSignal): Promise<void> {
   const res = await fetch('/graphql', {
     method: 'POST',
     credentials: 'same-origin',
     signal,
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...csrfHeader() },
-    body: JSON.stringify({ query: print(REQUEST_EVENTS), variables: { requestId } }),
+    body: JSON.stringify({ query: source.query, variables: source.variables }),
   });
   if (!res.ok || !res.body) throw new Error(`subscription refused (${res.status})`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -50,8 +51,9 @@ async function listen(
         .map((l) => l.slice(5).trim())
         .join('\n');
       if (data) {
-        const payload = JSON.parse(data) as { data?: { requestEvents?: LiveEvent } };
-        if (payload.data?.requestEvents) onEvent(payload.data.requestEvents);
+        const payload = JSON.parse(data) as { data?: Record<string, LiveEvent | undefined> };
+        const event = payload.data?.[source.field];
+        if (event) onEvent(event);
       }
       end = buffer.indexOf('\n\n');
     }
@@ -60,14 +62,30 @@ async function listen(
 
 /** Calls `onEvent` for each new event (of one request, or of all the caller may read); reconnects. */
 export function useRequestEvents(requestId: string | undefined, onEvent: (e: LiveEvent) => void): void {
+  useLive(
+    { query: print(REQUEST_EVENTS), variables: { requestId }, field: 'requestEvents' },
+    requestId ?? '*',
+    onEvent,
+  );
+}
+
+/** Calls `onEvent` for each change to a ticket the caller may read (take, assign…). */
+export function useTicketEvents(onEvent: (e: LiveEvent) => void): void {
+  useLive({ query: print(TICKET_EVENTS), variables: {}, field: 'ticketEvents' }, 'tickets', onEvent);
+}
+
+function useLive(source: Source, key: string, onEvent: (e: LiveEvent) => void): void {
   const handler = useRef(onEvent);
+  const current = useRef(source);
+  current.current = source;
   handler.current = onEvent;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names the stream; a new key, a new subscription.
   useEffect(() => {
     const abort = new AbortController();
     const loop = async () => {
       while (!abort.signal.aborted) {
         try {
-          await listen(requestId, (e) => handler.current(e), abort.signal);
+          await listen(current.current, (e) => handler.current(e), abort.signal);
         } catch {
           // The api restarted or the network blinked: wait, then subscribe again.
         }
@@ -76,5 +94,5 @@ export function useRequestEvents(requestId: string | undefined, onEvent: (e: Liv
     };
     void loop();
     return () => abort.abort();
-  }, [requestId]);
+  }, [key]);
 }

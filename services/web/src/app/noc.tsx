@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { gql, graphql } from './graphql';
 import { useT } from './i18n';
-import { useRequestEvents } from './live';
+import { useRequestEvents, useTicketEvents } from './live';
 import type { Navigate } from './session';
 import { useQuery } from './use-query';
 
@@ -73,7 +73,9 @@ export function NocPage(props: { navigate: Navigate; onSignedOut: () => void }) 
   const t = useT();
   const q = useQuery(QUEUE, {}, 'queue', props.onSignedOut);
   const [error, setError] = useState<string>();
+  // A new or changed request, and a ticket taken or released by a colleague: both reload the queue.
   useRequestEvents(undefined, () => q.reload());
+  useTicketEvents(() => q.reload());
   if (q.error) return <p role="alert">{q.error}</p>;
   if (!q.data) return <p>{t('loading')}</p>;
   const { viewer } = q.data;
