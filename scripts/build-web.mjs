@@ -3,12 +3,13 @@
 // api serves a current portal at `/` with no extra command. Staleness is decided like the api
 // bundle's: sha1 of every input, kept in dist/build.json (content, not mtimes).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './build-state.mjs';
 
 export const WEB = join(ROOT, 'services/web');
-const INFO = join(WEB, 'dist/build.json');
+const DIST = join(WEB, 'dist');
+const INFO = join(DIST, 'build.json');
 
 function inputs() {
   const files = ['index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'].map((f) => join(WEB, f));
@@ -45,7 +46,17 @@ export async function buildWeb({ log = (s) => process.stderr.write(`${s}\n`) } =
   const before = inputs();
   // Loaded here only: `pnpm start` with a current portal never pays for vite.
   const { build } = await import('vite');
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(INFO, `${JSON.stringify({ builtAt: new Date().toISOString(), inputs: before }, null, 1)}\n`);
+  // Built aside, then swapped in: an api serving the old portal meanwhile (another start, a
+  // test file running beside) never sees a half-emptied dist/.
+  const partial = join(WEB, `dist.${process.pid}.partial`);
+  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn', build: { outDir: partial } });
+  writeFileSync(
+    join(partial, 'build.json'),
+    `${JSON.stringify({ builtAt: new Date().toISOString(), inputs: before }, null, 1)}\n`,
+  );
+  const old = join(WEB, `dist.${process.pid}.old`);
+  if (existsSync(DIST)) renameSync(DIST, old);
+  renameSync(partial, DIST);
+  rmSync(old, { recursive: true, force: true });
   log(`built services/web/dist (the portal) in ${Math.round(performance.now() - t0)} ms`);
 }

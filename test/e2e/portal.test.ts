@@ -105,6 +105,8 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     // Event streams of two contacts, to prove who is sent what.
     const heardByTech: Heard = listenToRequestEvents(api.url, tokens.tech);
     const heardByOther: Heard = listenToRequestEvents(api.url, tokens.other);
+    const ticketsHeardByTech: Heard = listenToRequestEvents(api.url, tokens.tech, 'ticketEvents');
+    const ticketsHeardByOther: Heard = listenToRequestEvents(api.url, tokens.other, 'ticketEvents');
 
     const page = await signedIn(tokens.tech, 'fr-FR');
     await page.getByRole('heading', { name: new RegExp(`Institution — ${inst.name}`) }).waitFor();
@@ -136,6 +138,7 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     // The NOC's queue shows it without a reload, with both clocks.
     const row = noc.locator(`tr[data-request="${requestId}"]`);
     await row.waitFor({ timeout: 15_000 });
+    const ticketId = await row.getAttribute('data-ticket');
     expect(await row.getByTestId('ticket-owner').textContent()).toBe('nobody');
     expect(await row.locator('.clock').count()).toBe(2);
     await shot(noc, '4-noc-queue');
@@ -159,9 +162,15 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     // institution's contact none of them.
     await heardByTech.until((es) => es.some((e) => e.id === requestId && e.type === 'completed'));
     expect(heardByOther.events.filter((e) => e.id === requestId)).toEqual([]);
-    heardByTech.stop();
-    heardByOther.stop();
-    expect(heardByOther.error).toBeUndefined();
+    // The take, as a ticket event: to the institution's contact, not to the other one.
+    await ticketsHeardByTech.until((es) =>
+      es.some((e) => e.id === ticketId && e.type === 'workflow.ticket.take'),
+    );
+    expect(ticketsHeardByOther.events.filter((e) => e.id === ticketId)).toEqual([]);
+    for (const h of [heardByTech, heardByOther, ticketsHeardByTech, ticketsHeardByOther]) {
+      h.stop();
+      expect(h.error).toBeUndefined();
+    }
 
     // Another institution's contact cannot open the request's URL, nor follow it.
     const stranger = await signedIn(tokens.other, 'fr-FR');
@@ -216,9 +225,10 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
-      let bytes = 0;
-      page.on('response', async (r) => {
-        bytes += (await r.body().catch(() => Buffer.alloc(0))).length;
+      // Body bytes as transferred (no compression on either page), every response counted.
+      const sizes: Promise<number>[] = [];
+      page.on('requestfinished', (r) => {
+        sizes.push(r.sizes().then((z) => z.responseBodySize));
       });
       const t0 = performance.now();
       await page.goto(`${api.url}${path}`);
@@ -226,6 +236,7 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
       const ms = performance.now() - t0;
       // GraphiQL keeps a connection busy (no network idle): a moment for the last bodies.
       await page.waitForTimeout(500);
+      const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
       await context.close();
       return { bytes, ms };
     };

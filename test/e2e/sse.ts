@@ -5,7 +5,7 @@
 export interface HeardEvent {
   id: string;
   type: string;
-  status: string;
+  status?: string;
 }
 
 export interface Heard {
@@ -15,7 +15,16 @@ export interface Heard {
   stop(): void;
 }
 
-export function listenToRequestEvents(url: string, token: string): Heard {
+const SUBSCRIPTIONS = {
+  requestEvents: 'subscription { requestEvents { id type status } }',
+  ticketEvents: 'subscription { ticketEvents { id type: action } }',
+};
+
+export function listenToRequestEvents(
+  url: string,
+  token: string,
+  field: keyof typeof SUBSCRIPTIONS = 'requestEvents',
+): Heard {
   const abort = new AbortController();
   const heard: Heard = {
     events: [],
@@ -39,7 +48,7 @@ export function listenToRequestEvents(url: string, token: string): Heard {
         accept: 'text/event-stream',
         authorization: `Bearer ${token}`,
       },
-      body: JSON.stringify({ query: 'subscription { requestEvents { id type status } }' }),
+      body: JSON.stringify({ query: SUBSCRIPTIONS[field] }),
     });
     if (!res.ok || !res.body) throw new Error(`subscription refused: ${res.status}`);
     let buffer = '';
@@ -58,9 +67,10 @@ export function listenToRequestEvents(url: string, token: string): Heard {
           .join('');
         buffer = buffer.slice(end + 2);
         if (data.trim()) {
-          const msg = JSON.parse(data) as { data?: { requestEvents: HeardEvent }; errors?: unknown };
+          const msg = JSON.parse(data) as { data?: Record<string, HeardEvent>; errors?: unknown };
           if (msg.errors) heard.error = JSON.stringify(msg.errors);
-          if (msg.data) heard.events.push(msg.data.requestEvents);
+          const event = msg.data?.[field];
+          if (event) heard.events.push(event);
         }
         end = buffer.indexOf('\n\n');
       }
