@@ -1,4 +1,4 @@
-import type { Actor } from '@guichet/core';
+import { type Actor, UnauthenticatedError } from '@guichet/core';
 import { and, asc, type Database, desc, eq, gt, inArray, type SQL } from '@guichet/db';
 import { builder } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
@@ -88,6 +88,9 @@ builder.subscriptionField('requestEvents', (t) =>
     },
     subscribe: async (_root, { requestId }, context) => {
       const { database, ctx } = context;
+      // authScopes guards `resolve`, not `subscribe`: without this an anonymous stream would
+      // stay open (empty, since nothing is readable to it) instead of being refused.
+      if (ctx.actor.kind === 'anonymous') throw new UnauthenticatedError();
       const id = requestId == null ? undefined : String(requestId);
       if (id) {
         assertRequestId(id);

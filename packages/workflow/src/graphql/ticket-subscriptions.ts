@@ -1,5 +1,5 @@
 import { auditChanges } from '@guichet/audit';
-import type { Actor } from '@guichet/core';
+import { type Actor, UnauthenticatedError } from '@guichet/core';
 import { and, asc, type Database, desc, eq, gt, inArray, type SQL } from '@guichet/db';
 import { builder } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
@@ -68,6 +68,9 @@ builder.subscriptionField('ticketEvents', (t) =>
     authScopes: { authenticated: true },
     subscribe: async (_root, _args, context) => {
       const { database, ctx } = context;
+      // authScopes guards `resolve`, not `subscribe`: without this an anonymous stream would
+      // stay open (empty, since nothing is readable to it) instead of being refused.
+      if (ctx.actor.kind === 'anonymous') throw new UnauthenticatedError();
       const signal = (context as { request?: Request }).request?.signal;
       const start = await lastChangeId(database);
       return poller(database, (after) => changesAfter(database, ctx.actor, after), start, signal);
