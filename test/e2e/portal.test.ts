@@ -23,6 +23,12 @@ let other: Institution;
 const tokens = { tech: '', techRead: '', other: '' };
 const contexts: BrowserContext[] = [];
 const pageLog: string[] = [];
+const streams: Heard[] = [];
+const listen = (...args: Parameters<typeof listenToRequestEvents>) => {
+  const h = listenToRequestEvents(...args);
+  streams.push(h);
+  return h;
+};
 
 let issued = 0;
 async function issue(contactId: string): Promise<string> {
@@ -88,6 +94,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (pageLog.length) process.stderr.write(`browser log:\n${pageLog.join('\n')}\n`);
+  for (const h of streams) h.stop();
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   const stopped = await api?.stop();
@@ -103,10 +110,13 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     expect(new URL(noc.url()).pathname).toBe('/noc');
 
     // Event streams of two contacts, to prove who is sent what.
-    const heardByTech: Heard = listenToRequestEvents(api.url, tokens.tech);
-    const heardByOther: Heard = listenToRequestEvents(api.url, tokens.other);
-    const ticketsHeardByTech: Heard = listenToRequestEvents(api.url, tokens.tech, 'ticketEvents');
-    const ticketsHeardByOther: Heard = listenToRequestEvents(api.url, tokens.other, 'ticketEvents');
+    const heardByTech = listen(api.url, tokens.tech);
+    const heardByOther = listen(api.url, tokens.other);
+    const ticketsHeardByTech = listen(api.url, tokens.tech, 'ticketEvents');
+    const ticketsHeardByOther = listen(api.url, tokens.other, 'ticketEvents');
+    await Promise.all(
+      [heardByTech, heardByOther, ticketsHeardByTech, ticketsHeardByOther].map((h) => h.opened),
+    );
 
     const page = await signedIn(tokens.tech, 'fr-FR');
     await page.getByRole('heading', { name: new RegExp(`Institution — ${inst.name}`) }).waitFor();

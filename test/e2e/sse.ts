@@ -11,6 +11,8 @@ export interface HeardEvent {
 export interface Heard {
   events: HeardEvent[];
   error: string | undefined;
+  /** Resolved once the server answered: events from then on are heard. */
+  opened: Promise<void>;
   until(probe: (events: HeardEvent[]) => boolean, timeoutMs?: number): Promise<void>;
   stop(): void;
 }
@@ -26,7 +28,11 @@ export function listenToRequestEvents(
   field: keyof typeof SUBSCRIPTIONS = 'requestEvents',
 ): Heard {
   const abort = new AbortController();
+  let open = () => {};
   const heard: Heard = {
+    opened: new Promise<void>((r) => {
+      open = r;
+    }),
     events: [],
     error: undefined,
     async until(probe, timeoutMs = 30_000) {
@@ -51,6 +57,7 @@ export function listenToRequestEvents(
       body: JSON.stringify({ query: SUBSCRIPTIONS[field] }),
     });
     if (!res.ok || !res.body) throw new Error(`subscription refused: ${res.status}`);
+    open();
     let buffer = '';
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {

@@ -106,15 +106,18 @@ describe('portal session', () => {
     expect(graphiql.body).toContain('GraphiQL');
   });
 
-  it.each(['requestEvents', 'ticketEvents'])('refuses the %s stream to an anonymous caller', async (field) => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/graphql',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      payload: JSON.stringify({ query: `subscription { ${field} { id } }` }),
-    });
-    // The stream ends at once with the error, instead of staying open.
-    expect(res.body).toContain('UNAUTHENTICATED');
-    expect(res.body).toContain('event: complete');
-  });
+  it.each(['requestEvents', 'ticketEvents'])(
+    'refuses the %s stream to an anonymous caller',
+    async (field) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        payload: JSON.stringify({ query: `subscription { ${field} { id } }` }),
+      });
+      // The stream ends at once with the error, instead of staying open.
+      expect(res.body).toContain('UNAUTHENTICATED');
+      expect(res.body).toContain('event: complete');
+    },
+  );
 });

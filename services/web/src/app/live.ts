@@ -35,6 +35,9 @@ async function listen(source: Source, onEvent: (e: LiveEvent) => void, signal: A
     body: JSON.stringify({ query: source.query, variables: source.variables }),
   });
   if (!res.ok || !res.body) throw new Error(`subscription refused (${res.status})`);
+  // The stream starts from the moment the server subscribed: what changed between the page's
+  // query and now would be missed, so the page reloads once here (and after each reconnect).
+  onEvent({ id: '*' });
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
