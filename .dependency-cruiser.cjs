@@ -102,6 +102,14 @@ module.exports = {
       to: { path: '^services/', pathNot: ['^services/$1/', '^services/ipam/'] },
     },
     {
+      name: 'web-speaks-graphql-only',
+      comment:
+        'services/web (the portal) talks to the api over HTTP only: it imports no workspace package (the api imports its index for the dist path).',
+      severity: 'error',
+      from: { path: '^services/web/' },
+      to: { path: '^(packages|services)/', pathNot: '^services/web/' },
+    },
+    {
       name: 'hosts-do-not-import-each-other',
       comment:
         'services/api and services/worker are both top of the stack: shared code belongs in a package below (services/compose holds the composition both use).',
@@ -171,7 +179,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'node', 'default'],
-      extensions: ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
+      extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
       mainFields: ['module', 'main', 'types'],
     },
     skipAnalysisNotInRules: true,

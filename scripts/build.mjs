@@ -3,6 +3,7 @@
 //   dist/api.mjs, dist/worker.mjs  services/{api,worker}/src/main.ts compiled by esbuild into one
 //                                  ESM file each — Node loads one file instead of tsx transpiling
 //                                  ~200 TypeScript files at every start;
+//   services/web/dist              the portal, built by Vite (scripts/build-web.mjs) when stale;
 //   packages/db/dist/pglite-*.tar  the embedded database's template (initdb, migrations, pg-boss; made
 //                                  once; see packages/db/src/template.ts), unless `--no-template`.
 //
@@ -132,6 +133,8 @@ export async function buildTemplate({ log = (s) => process.stderr.write(`${s}\n`
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await buildBundles();
+  const { buildWeb, webStaleReason } = await import('./build-web.mjs');
+  if (webStaleReason()) await buildWeb();
   if (!process.argv.includes('--no-template')) await buildTemplate();
   // PGlite may leave a handle open after close: the build is done.
   process.exit(0);

@@ -16,6 +16,15 @@ if (reason) {
   const { buildBundles } = await import('./build.mjs');
   await buildBundles();
 }
+if (name === 'api') {
+  // The api serves the portal: rebuild it first when one of its sources changed.
+  const { buildWeb, webStaleReason } = await import('./build-web.mjs');
+  const why = webStaleReason();
+  if (why) {
+    process.stderr.write(`building the portal (${why})…\n`);
+    await buildWeb();
+  }
+}
 // Stack traces name the TypeScript files (dist/*.mjs.map), as under tsx.
 process.setSourceMapsEnabled(true);
 // main.ts reads process.argv from index 2 on, as when Node runs it directly.

@@ -5,6 +5,8 @@
  */
 import './graphql/kinds.js';
 import './graphql/requests.js';
+import './graphql/subscriptions.js';
+import './graphql/ticket-subscriptions.js';
 import './requests/graphql.js';
 import './kinds/index.js';
 import './tickets/index.js';
@@ -15,6 +17,7 @@ export * from './events.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { fileOnce } from './graphql/keyed-filing.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
+export { endSubscriptions } from './graphql/poller.js';
 export {
   opt,
   optId,

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { type Config, ConfigError, DomainError, UnauthenticatedError } from '@guichet/core';
 import { isDatabaseUnavailable } from '@guichet/db';
 import { parseAddress, parsePrefix } from '@guichet/net';
-import type { Env } from '@guichet/workflow';
+import { type Env, endSubscriptions } from '@guichet/workflow';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
 import { contactAuthOptions } from './auth/contacts.js';
@@ -17,6 +17,8 @@ import {
   sendUnavailable,
 } from './http-guard.js';
 import { createMetrics, registerMetrics } from './metrics.js';
+import { CSRF_HEADER, csrfOk, registerSessionRoutes, sessionSecret } from './portal/session.js';
+import { registerPortal } from './portal/static.js';
 
 export interface AppDeps {
   /** The composed env: database, configuration, job runner, the service lines. */
@@ -76,9 +78,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .header('retry-after', String(RETRY_AFTER_SECONDS))
       .send({ status: 'unavailable', database: database.engine });
   });
-  app.get('/', async (_req, reply) => reply.redirect('/graphql'));
+  // The portal at `/` (services/web) and its cookie session; GraphiQL stays at /graphql.
+  await registerPortal(app);
+  registerSessionRoutes(app, { database, config, auth });
 
   const yoga = await createGraphQLServer({ env, metrics });
+  // Live streams never end by themselves: end them, or close() would wait on them forever.
+  app.addHook('preClose', async () => endSubscriptions(database));
   // Multipart bodies are left for yoga to parse (file uploads, later).
   app.addContentTypeParser('multipart/form-data', {}, (_req, _payload, done) => done(null));
   app.route({
@@ -87,12 +93,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config: { rateLimit: {} },
     preHandler: async (req, reply) => {
       const federated = req.headers[config.FEDERATION_HEADER];
+      // The portal's cookie stands for the Authorization header, never beside it.
+      const cookieSecret = req.headers.authorization === undefined ? sessionSecret(req) : undefined;
+      if (cookieSecret && req.method !== 'GET' && !csrfOk(req, cookieSecret)) {
+        req.authFailed = {
+          status: 403,
+          message: `A cookie session needs the ${CSRF_HEADER} header it was given at sign-in`,
+          code: 'FORBIDDEN',
+        };
+        return;
+      }
       try {
         req.actor = await authenticate(
           database,
           config,
           {
-            authorization: req.headers.authorization,
+            authorization: req.headers.authorization ?? (cookieSecret && `Bearer ${cookieSecret}`),
             federatedId: Array.isArray(federated) ? federated[0] : federated,
             remoteAddress: req.socket.remoteAddress ?? '',
           },

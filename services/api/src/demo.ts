@@ -83,6 +83,7 @@ export function printWelcome(logger: Logger, url: string, demo?: { username: str
   const lines = [
     '',
     `  Guichet is listening on ${url}`,
+    `  Portal:    ${url}/   (sign in with an API token)`,
     `  GraphiQL:  ${url}/graphql`,
     `  Health:    ${url}/healthz   Ready: ${url}/readyz   Metrics: ${url}/metrics`,
   ];
@@ -91,7 +92,7 @@ export function printWelcome(logger: Logger, url: string, demo?: { username: str
       '',
       `  Demo mode: staff account "${demo.username}" (admin, noc, desk). Token, valid 30 days:`,
       `    ${demo.token}`,
-      '  In GraphiQL, open "Headers" and paste:',
+      `  Portal: open ${url}/ and paste it as the API token; in GraphiQL, open "Headers" and paste:`,
       `    { "Authorization": "Bearer ${demo.token}" }`,
       '  or from a shell:',
       `    curl -s ${url}/graphql -H 'content-type: application/json' \\`,

@@ -1,0 +1,102 @@
+import { graphql } from './graphql';
+import { useT } from './i18n';
+import { useRequestEvents } from './live';
+import { useQuery } from './use-query';
+
+const REQUEST = graphql(`
+  query RequestPage($id: ID!) {
+    request(id: $id) {
+      id
+      kind
+      title
+      status
+      currentStep
+      pendingActor
+      createdAt
+      reason
+      institution { name }
+      assignment { prefix lifecycle }
+      steps { name type state description actedBy }
+      history { id at type actor step note fromStatus toStatus }
+    }
+  }
+`);
+
+/** One request: status, steps and history; follows its events live. */
+export function RequestPage(props: { id: string; onSignedOut: () => void }) {
+  const t = useT();
+  const q = useQuery(REQUEST, { id: props.id }, props.id, props.onSignedOut);
+  useRequestEvents(q.data?.request ? props.id : undefined, () => q.reload());
+  if (q.error) return <p role="alert">{q.error}</p>;
+  if (!q.data) return <p>{t('loading')}</p>;
+  const r = q.data.request;
+  if (!r)
+    return (
+      <p role="alert" className="error">
+        {t('notFound')}
+      </p>
+    );
+  return (
+    <>
+      <h1>
+        {t('request')} — {r.title}
+      </h1>
+      <dl className="card">
+        <dt>{t('institution')}</dt>
+        <dd>{r.institution.name}</dd>
+        <dt>{t('kind')}</dt>
+        <dd>{r.kind}</dd>
+        <dt>{t('status')}</dt>
+        <dd data-testid="request-status">{r.status}</dd>
+        <dt>{t('step')}</dt>
+        <dd>{r.currentStep ?? '—'}</dd>
+        {r.assignment && (
+          <>
+            <dt>{t('prefix')}</dt>
+            <dd>
+              <code>{r.assignment.prefix}</code> ({r.assignment.lifecycle})
+            </dd>
+          </>
+        )}
+      </dl>
+      <section aria-labelledby="steps-h" className="card">
+        <h2 id="steps-h">{t('steps')}</h2>
+        <ol>
+          {r.steps.map((s) => (
+            <li key={s.name} data-step={s.name} data-state={s.state}>
+              <strong>{s.name}</strong> — {s.state} {s.actedBy && `(${s.actedBy})`}
+              <br />
+              <small>{s.description}</small>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-labelledby="history-h" className="card">
+        <h2 id="history-h">{t('history')}</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('createdAt')}</th>
+              <th scope="col">{t('kind')}</th>
+              <th scope="col">{t('step')}</th>
+              <th scope="col">{t('actor')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.history.map((h) => (
+              <tr key={h.id}>
+                <td>{new Date(h.at).toLocaleString()}</td>
+                <td>
+                  {h.type}
+                  {h.toStatus && ` → ${h.toStatus}`}
+                </td>
+                <td>{h.step ?? ''}</td>
+                <td>{h.actor}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}
