@@ -17,7 +17,7 @@ const MY_INSTITUTION = graphql(`
           sites { id name city main }
           contacts { id name email roles }
           agreement { version status services bandwidthMbps }
-          prefixes { id prefix family lifecycle purpose reverseZones }
+          prefixes(first: 100) { edges { node { id prefix family lifecycle purpose reverseZones } } }
         }
       }
     }
@@ -53,6 +53,8 @@ export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => 
   if (!inst) return <p>{t('notFound')}</p>;
   const viewer = mine.data.viewer;
   const me = inst.contacts.find((c) => c.id === viewer.id);
+  // The first page (100) of the prefixes: paging them is for a later slice of the portal.
+  const prefixes = inst.prefixes.edges.map((e) => e.node);
   const canFile = viewer.scope === 'WRITE' && (me?.roles.includes('TECHNICAL') ?? false);
   return (
     <>
@@ -114,7 +116,7 @@ export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => 
       </div>
       <section aria-labelledby="prefixes-h" className="card">
         <h2 id="prefixes-h">{t('prefixes')}</h2>
-        {inst.prefixes.length === 0 ? (
+        {prefixes.length === 0 ? (
           <p>{t('noPrefixes')}</p>
         ) : (
           <table>
@@ -127,7 +129,7 @@ export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => 
               </tr>
             </thead>
             <tbody>
-              {inst.prefixes.map((p) => (
+              {prefixes.map((p) => (
                 <tr key={p.id}>
                   <td>
                     <code>{p.prefix}</code>
