@@ -1,9 +1,10 @@
 import { defineJob } from '@guichet/jobs';
 import type { AnyJob, Env } from '@guichet/workflow';
-import { PUBLISH_JOB } from './job-names.js';
+import { PUBLISH_JOB, RSPAMD_PUBLISH_JOB } from './job-names.js';
 import { publishPlatform } from './service/publication.js';
+import { publishRspamd } from './service/rspamd-publication.js';
 
-export { PUBLISH_JOB };
+export { PUBLISH_JOB, RSPAMD_PUBLISH_JOB };
 
 /**
  * The antispam jobs: an on-demand republication of the gateway's maps (after a manual change on
@@ -21,6 +22,19 @@ export function antispamJobs(env: Env): AnyJob[] {
           job.logger.info({ status: out.status, hash: out.hash }, 'antispam: publication');
         if (out.status === 'refused')
           throw new Error(`postfix check refused the release: ${out.errors.join('; ')}`);
+      },
+    }),
+    defineJob<Record<string, never>>({
+      name: RSPAMD_PUBLISH_JOB,
+      retryLimit: 3,
+      // Each run renders everything stored: one at a time, so the last swap carries the last change.
+      concurrency: 1,
+      handler: async (_d, job) => {
+        const out = await publishRspamd(env, job.requestContext);
+        if (out.status !== 'unchanged')
+          job.logger.info({ status: out.status, hash: out.hash }, 'antispam: rspamd publication');
+        if (out.status === 'refused')
+          throw new Error(`rspamadm configtest refused the release: ${out.errors.join('; ')}`);
       },
     }),
   ];

@@ -2,5 +2,6 @@
 import './types.js';
 import './queries.js';
 import './mutations.js';
+import './filtering.js';
 
 export { DomainRef, OnboardingRef } from './types.js';

@@ -19,6 +19,14 @@ export const DomainStateEnum = builder.enumType('AntispamDomainState', {
       description:
         'In the published maps: the gateway accepts and relays its mail (its MX may still point elsewhere).',
     },
+    TEST_PASSED: {
+      value: 'test-passed',
+      description: 'The NOC saw a test message pass through the gateway; the MX cut-over is awaited.',
+    },
+    ACTIVE: {
+      value: 'active',
+      description: 'Every MX of the domain (asked of its authoritative servers) is the gateway.',
+    },
     WITHDRAWN: { value: 'withdrawn', description: 'Left the gateway (returned or cancelled onboarding).' },
   } satisfies Record<string, { value: (typeof DOMAIN_STATES)[number]; description: string }>,
 });

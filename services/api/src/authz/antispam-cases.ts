@@ -13,6 +13,8 @@ const only = (allowed: readonly Role[]) => (role: Role) =>
   allowed.includes(role) ? ('allow' as const) : ('deny' as const);
 
 const R = '__typename ... on Error { code }';
+const tuners = (role: Role) =>
+  role === 'technicalB' ? ('hidden' as const) : only(['technical', 'desk', 'noc', 'admin'])(role);
 
 export const ANTISPAM_CASES: Record<string, Case> = {
   'Query.antispamDomains': {
@@ -28,5 +30,34 @@ export const ANTISPAM_CASES: Record<string, Case> = {
       };
     },
     expect: only(['technical', 'desk', 'admin']),
+  },
+  // Settings and lists: a technical contact of A, the desk or the NOC; B's contact does not see A.
+  'Mutation.setAntispamSettings': {
+    call: (c) => ({
+      query: `mutation($i: ID) { r: setAntispamSettings(input: { institutionId: $i, reject: 14 }) { ${R} } }`,
+      variables: { i: c.institutionA },
+    }),
+    expect: tuners,
+  },
+  'Mutation.addAntispamListEntry': {
+    call: (c) => ({
+      query: `mutation($i: ID!, $e: String!) { r: addAntispamListEntry(input: { institutionId: $i, list: ALLOW, entry: $e }) { ${R} } }`,
+      variables: { i: c.institutionA, e: `friend${nextNumber()}@partner.example` },
+    }),
+    expect: tuners,
+  },
+  'Mutation.removeAntispamListEntry': {
+    call: async (c) => {
+      // A fresh entry per cell (an allowed cell removes it).
+      const [entry] = await c.database.query<{ id: string }>(
+        `INSERT INTO antispam_list_entries (institution_id, list, entry) VALUES ($1, 'deny', $2) RETURNING id`,
+        [c.institutionA, `@spam${nextNumber()}.example`],
+      );
+      return {
+        query: `mutation($id: ID!) { r: removeAntispamListEntry(id: $id) { ${R} } }`,
+        variables: { id: entry?.id },
+      };
+    },
+    expect: tuners,
   },
 };
