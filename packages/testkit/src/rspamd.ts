@@ -45,12 +45,34 @@ const answers = (port: number) =>
 export async function startRspamd(
   files: Record<string, string>,
   copyConfig: (system: string, dir: string) => void,
+  opts: { redis?: boolean } = {},
 ): Promise<Rspamd> {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-'));
   copyConfig('/etc/rspamd', dir);
   const port = await freePort();
   const controller = await freePort();
   const local = (name: string, text: string) => writeFileSync(join(dir, 'local.d', name), `${text}\n`);
+  // Bayes learning (rspamc learn_*, stat) needs its Redis: a private one, no persistence.
+  let redis: ChildProcess | null = null;
+  if (opts.redis) {
+    const rport = await freePort();
+    redis = spawn(
+      'redis-server',
+      ['--port', String(rport), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
+    const until = Date.now() + 10_000;
+    while (!(await answers(rport))) {
+      if (Date.now() > until) throw new Error('redis-server did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    local('redis.conf', `servers = "127.0.0.1:${rport}";`);
+    // rspamd 3.4's Bayes backend does not take the global redis servers: name them here.
+    local('classifier-bayes.conf', `servers = "127.0.0.1:${rport}";`);
+  }
   local('worker-normal.inc', `bind_socket = "127.0.0.1:${port}";\ncount = 1;`);
   local('worker-controller.inc', `bind_socket = "127.0.0.1:${controller}";\ncount = 1;`);
   local('worker-proxy.inc', 'enabled = false;');
@@ -94,6 +116,7 @@ export async function startRspamd(
         });
       });
     }
+    redis?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;

@@ -200,3 +200,20 @@ export const listEntrySchema = z
   )
   // The rendered map is `rcpt-domain:sender` per line: a colon or a quote would change its meaning.
   .refine((v) => !/[:"'\s]/.test(v), 'no colon, quote or space');
+
+export const REPORT_KINDS = ['false-positive', 'false-negative'] as const;
+
+/** What a contact uploads: the whole message as text (the size limit is the line's variable). */
+export const reportInputSchema = z.object({
+  kind: z.enum(REPORT_KINDS),
+  eml: z.string().min(1, 'the message is empty'),
+});
+
+/** The stored payload of `antispam.misclassification` (the message itself is in antispam_reports). */
+export const reportSchema = z.object({
+  reportId: z.uuid(),
+  kind: z.enum(REPORT_KINDS),
+  sender: z.string().max(254).nullable(),
+  subject: z.string().max(500).nullable(),
+});
+export type ReportPayload = z.output<typeof reportSchema>;

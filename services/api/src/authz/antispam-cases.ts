@@ -31,6 +31,38 @@ export const ANTISPAM_CASES: Record<string, Case> = {
     },
     expect: only(['technical', 'desk', 'admin']),
   },
+  'Query.antispamReports': {
+    call: () => ({ query: '{ r: antispamReports { id state } }' }),
+    expect: only(STAFF),
+  },
+  'Mutation.reportMisclassification': {
+    call: (c) => ({
+      query: `mutation($i: ID!, $e: String!) { r: reportMisclassification(input: { institutionId: $i, kind: FALSE_NEGATIVE, eml: $e, submit: false }) { ${R} } }`,
+      variables: {
+        i: c.institutionA,
+        e: `From: spammer${nextNumber()}@spam.example\r\nTo: x@matrix-a.example\r\nSubject: win\r\n\r\nbuy now\r\n`,
+      },
+    }),
+    expect: only(['technical', 'desk', 'admin']),
+  },
+  'Mutation.recordAntispamTestMessage': {
+    // A fresh configured domain of A per cell (an allowed cell moves it on).
+    call: async (c) => {
+      const d = `cut${nextNumber()}.matrix-a.example`;
+      const [row] = await c.database.query<{ id: string }>(
+        `WITH s AS (INSERT INTO antispam_bind_secrets (id, institution_id, sealed) VALUES (gen_random_uuid(), $1, 'unused') RETURNING id),
+         o AS (INSERT INTO antispam_onboardings (institution_id, request_id, directory, bind_secret_id, next_hops, known_address, unknown_address, state)
+               SELECT $1, gen_random_uuid(), '{}'::jsonb, s.id, '[]'::jsonb, 'a@' || $2, 'b@' || $2, 'published' FROM s RETURNING id)
+         INSERT INTO antispam_domains (institution_id, onboarding_id, domain, state) SELECT $1, o.id, $2, 'configured' FROM o RETURNING id`,
+        [c.institutionA, d],
+      );
+      return {
+        query: `mutation($id: ID!) { r: recordAntispamTestMessage(domainId: $id) { ${R} } }`,
+        variables: { id: row?.id },
+      };
+    },
+    expect: only(['noc', 'admin']),
+  },
   // Settings and lists: a technical contact of A, the desk or the NOC; B's contact does not see A.
   'Mutation.setAntispamSettings': {
     call: (c) => ({
