@@ -14,6 +14,7 @@ import { type ScriptProcess, startScript } from './scripts.js';
 
 /** The schedules of every composed line; the process must register exactly these (a new one joins the list). */
 const SCHEDULES = [
+  'antispam.poll-mx',
   'domains.poll',
   'eduroam.probe-round',
   'eduroam.publish-proxy',

@@ -7,6 +7,7 @@ export * from './netns.js';
 export * from './postgres-cluster.js';
 export * from './radius.js';
 export * from './ripe-standin.js';
+export * from './rspamd.js';
 export * from './slapd.js';
 export * from './smtp.js';
 export * from './wait.js';

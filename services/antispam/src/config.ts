@@ -1,7 +1,7 @@
 import { envBool, envInt, envList, runTool, type SecretBox } from '@guichet/core';
 import { lineConfig, parseLineVars } from '@guichet/workflow';
 import { z } from 'zod';
-import { dnsClientProofDns, type ProofDns } from './dns.js';
+import { dnsClientMxDns, dnsClientProofDns, type MxDns, type ProofDns } from './dns.js';
 
 /**
  * The antispam line's variables (README, "Configuration"), parsed once at start, and the runtime
@@ -27,6 +27,23 @@ export const antispamConfigSchema = lineConfig({
   ANTISPAM_SELFTEST_TIMEOUT_SECONDS: envInt(5, 60).default(60),
   /** Loopback and private directory and next-hop addresses (demo and tests only). */
   ANTISPAM_ALLOW_PRIVATE_HOSTS: envBool.default(false),
+  /**
+   * Where the generated Rspamd settings and lists live (releases and the `current` link the
+   * gateway's local.d includes). Unset: rendered and checked by rspamadm, deployed nowhere.
+   */
+  ANTISPAM_RSPAMD_DIR: z.string().min(1).optional(),
+  /** Run after an Rspamd swap (e.g. `systemctl reload rspamd`, which sends SIGHUP). */
+  ANTISPAM_RSPAMD_RELOAD_COMMAND: z.string().min(1).optional(),
+  /** The rspamd normal worker (host:port) reported messages are scanned with (symbols, score). */
+  ANTISPAM_RSPAMD_SCANNER: z.string().min(1).default('127.0.0.1:11333'),
+  /** The rspamd controller (host:port) that learns confirmed reports (`rspamc learn_ham|learn_spam`). */
+  ANTISPAM_RSPAMD_CONTROLLER: z.string().min(1).default('127.0.0.1:11334'),
+  /** Largest .eml a contact may report, bytes (the default fits the default BODY_LIMIT_BYTES of 1 MiB). */
+  ANTISPAM_REPORT_MAX_BYTES: envInt(1024, 25 * 1024 * 1024).default(768 * 1024),
+  /** The gateway's MX host names: a domain is cut over when every one of its MX is one of them. */
+  ANTISPAM_MX_HOSTS: envList.default([]),
+  /** Port the domains' authoritative servers are asked on (53; tests point it at a loopback Knot). */
+  ANTISPAM_DNS_AUTH_PORT: envInt(1, 65535).default(53),
 });
 
 export type AntispamConfig = z.output<typeof antispamConfigSchema>;
@@ -42,8 +59,12 @@ export interface AntispamRuntime {
   /** Seals bind passwords, derives domain proof tokens. */
   secrets: SecretBox;
   dns: ProofDns;
+  /** The cut-over poll's view of a domain's MX, from its authoritative servers. */
+  mxDns: MxDns;
   /** Tells the gateway's Postfix about a new release (the command, or a test's function). */
   reload: (() => Promise<void>) | null;
+  /** Tells the gateway's rspamd about a new release of its settings. */
+  reloadRspamd: (() => Promise<void>) | null;
 }
 
 declare module '@guichet/workflow' {
@@ -57,7 +78,9 @@ export function antispamRuntime(config: AntispamConfig, secrets: SecretBox): Ant
     config,
     secrets,
     dns: dnsClientProofDns(config.ANTISPAM_DNS_SERVERS),
+    mxDns: dnsClientMxDns(config.ANTISPAM_DNS_SERVERS, config.ANTISPAM_DNS_AUTH_PORT),
     reload: commandReload(config.ANTISPAM_RELOAD_COMMAND),
+    reloadRspamd: commandReload(config.ANTISPAM_RSPAMD_RELOAD_COMMAND),
   };
 }
 

@@ -1,7 +1,7 @@
 import { defineLine } from '@guichet/workflow';
 import { antispamConfigSchema, antispamRuntime } from './config.js';
 import { antispamJobs } from './jobs.js';
-import { ONBOARDING_KIND } from './workflow.js';
+import { ONBOARDING_KIND, REPORT_KIND } from './workflow.js';
 
 /**
  * The antispam line: institutions connect their mail domains to the shared inbound gateway
@@ -14,7 +14,7 @@ export const antispamLine = defineLine({
   title: 'Antispam',
   config: antispamConfigSchema,
   runtime: (config, host) => antispamRuntime(config, host.secrets),
-  kinds: [ONBOARDING_KIND],
+  kinds: [ONBOARDING_KIND, REPORT_KIND],
   jobs: antispamJobs,
   graphql: () => import('./graphql/index.js'),
 });

@@ -19,24 +19,97 @@ export const hasErrors = (findings: readonly Finding[]) => findings.some((f) => 
 export const describeFinding = (f: Finding) => `${f.check} ${f.target}: ${f.message}`;
 
 /**
- * An antispam domain's own states. `requested`: filed, not yet on the gateway; `configured`: in
- * the published Postfix maps (the gateway accepts and relays its mail; its MX may still point
- * elsewhere); `withdrawn`: left (returned or cancelled onboarding). The MX cut-over states
- * (`test-passed`, `active`) of the issue are not implemented yet (README).
+ * An antispam domain's own states, the MX cut-over as a state machine. `requested`: filed, not
+ * yet on the gateway; `configured`: in the published Postfix maps (the gateway accepts and
+ * relays its mail; its MX still points elsewhere); `test-passed`: the NOC saw a test message go
+ * through the gateway; `active`: every MX of the domain, asked of its authoritative servers,
+ * is the gateway; `withdrawn`: left (returned or cancelled onboarding).
  */
-export const DOMAIN_STATES = ['requested', 'configured', 'withdrawn'] as const;
+export const DOMAIN_STATES = ['requested', 'configured', 'test-passed', 'active', 'withdrawn'] as const;
 export type DomainState = (typeof DOMAIN_STATES)[number];
+/** The states whose domains are in the gateway's published configuration. */
+export const ON_GATEWAY = ['configured', 'test-passed', 'active'] as const satisfies readonly DomainState[];
 
 export function domainResourceState(s: DomainState): ResourceState {
   switch (s) {
     case 'requested':
       return 'requested';
     case 'configured':
+    case 'test-passed':
       // Configured on the gateway, but mail reaches it only after the MX cut-over.
       return 'provisioning';
+    case 'active':
+      return 'active';
     case 'withdrawn':
       return 'terminated';
   }
+}
+
+/** The MX records of a domain as its authoritative servers give them, against the gateway's names. */
+export interface MxCheck {
+  /** The authoritative servers asked (`host` or address). */
+  servers: string[];
+  records: { exchange: string; preference: number; atPlatform: boolean }[];
+  /** Every MX is one of the gateway's hosts (and there is at least one). */
+  allAtPlatform: boolean;
+  /** MX hosts that are not the gateway's (a backup MX still at the institution bypasses the filter). */
+  bypass: string[];
+  /** Why the poll could not tell (no answer, no authoritative server). */
+  error?: string;
+}
+
+/** Compares MX answers with the gateway's MX host names (lower case, no final dot). */
+export function judgeMx(
+  servers: string[],
+  records: { exchange: string; preference: number }[],
+  platform: readonly string[],
+): MxCheck {
+  const norm = (h: string) => h.toLowerCase().replace(/\.$/, '');
+  const ours = new Set(platform.map(norm));
+  const rs = records
+    .map((r) => ({
+      exchange: norm(r.exchange),
+      preference: r.preference,
+      atPlatform: ours.has(norm(r.exchange)),
+    }))
+    .sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange));
+  const bypass = rs.filter((r) => !r.atPlatform).map((r) => r.exchange);
+  return { servers, records: rs, allAtPlatform: rs.length > 0 && bypass.length === 0, bypass };
+}
+
+/** Rspamd thresholds of one layer; null inherits from the layer above. */
+export interface SettingsLayer {
+  addHeader: number | null;
+  rewriteSubject: number | null;
+  reject: number | null;
+  tagSubject: boolean | null;
+}
+
+export interface EffectiveSettings {
+  addHeader: number;
+  rewriteSubject: number;
+  reject: number;
+  tagSubject: boolean;
+}
+
+/** The platform's own defaults, under every stored layer (header tagging, no subject rewrite). */
+export const BUILTIN_SETTINGS: EffectiveSettings = {
+  addHeader: 6,
+  rewriteSubject: 8,
+  reject: 15,
+  tagSubject: false,
+};
+
+/** global → institution → domain: each non-null value overrides the one above. */
+export function mergeSettings(...layers: (Partial<SettingsLayer> | null | undefined)[]): EffectiveSettings {
+  const out = { ...BUILTIN_SETTINGS };
+  for (const l of layers)
+    if (l)
+      for (const k of ['addHeader', 'rewriteSubject', 'reject', 'tagSubject'] as const) {
+        const v = l[k];
+        if (v !== null && v !== undefined) (out as Record<string, unknown>)[k] = v;
+      }
+  return out;
 }
 
 export interface NextHop {

@@ -157,3 +157,63 @@ export const onboardingSchema = z.object({
   allowPlainLdap: z.boolean().default(false),
 });
 export type OnboardingPayload = z.output<typeof onboardingSchema>;
+
+/** A threshold: a finite score, 0–1000 (the database CHECK is the backstop). */
+const score = z.number().finite().min(0).max(1000);
+
+/** One settings layer as set by its owner; null or absent inherits from the layer above. */
+export const settingsInputSchema = z.object({
+  addHeader: score.nullable().default(null),
+  rewriteSubject: score.nullable().default(null),
+  reject: score.nullable().default(null),
+  tagSubject: z.boolean().nullable().default(null),
+});
+
+/**
+ * The effective thresholds must rise: a header from `addHeader`, the subject (if tagged) from
+ * `rewriteSubject`, rejection from `reject`. Otherwise a lower action would hide behind a higher
+ * one and the institution would not get what it asked.
+ */
+export function settingsPolicy(e: {
+  addHeader: number;
+  rewriteSubject: number;
+  reject: number;
+  tagSubject: boolean;
+}): void {
+  const bad = (field: string, message: string) =>
+    new ValidationError(message, [{ path: ['input', field], message }]);
+  if (e.addHeader >= e.reject) throw bad('addHeader', 'addHeader must be below reject');
+  if (e.tagSubject && !(e.addHeader <= e.rewriteSubject && e.rewriteSubject < e.reject))
+    throw bad('rewriteSubject', 'rewriteSubject must be between addHeader and reject');
+}
+
+/** An allow/deny list entry: a sender address, or `@domain` for every sender of that domain. */
+export const listEntrySchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .refine((v) => !hasControl(v), 'no control characters')
+  .refine(
+    (v) => (v.startsWith('@') ? hostname.safeParse(v.slice(1)).success : address.safeParse(v).success),
+    'a sender address (user@domain) or @domain',
+  )
+  // The rendered map is `rcpt-domain:sender` per line: a colon or a quote would change its meaning.
+  .refine((v) => !/[:"'\s]/.test(v), 'no colon, quote or space');
+
+export const REPORT_KINDS = ['false-positive', 'false-negative'] as const;
+
+/** What a contact uploads: the whole message as text (the size limit is the line's variable). */
+export const reportInputSchema = z.object({
+  kind: z.enum(REPORT_KINDS),
+  eml: z.string().min(1, 'the message is empty'),
+});
+
+/** The stored payload of `antispam.misclassification` (the message itself is in antispam_reports). */
+export const reportSchema = z.object({
+  reportId: z.uuid(),
+  kind: z.enum(REPORT_KINDS),
+  sender: z.string().max(254).nullable(),
+  subject: z.string().max(500).nullable(),
+});
+export type ReportPayload = z.output<typeof reportSchema>;

@@ -1,6 +1,7 @@
 import { defineKind, ReturnToInstitution } from '@guichet/workflow';
+import { z } from 'zod';
 import { describeFinding, hasErrors } from './model.js';
-import { type OnboardingPayload, onboardingSchema } from './rules.js';
+import { type OnboardingPayload, onboardingSchema, type ReportPayload, reportSchema } from './rules.js';
 import {
   createOnboarding,
   getOnboarding,
@@ -10,6 +11,7 @@ import {
   withdrawOnboarding,
 } from './service/onboarding.js';
 import { publishPlatform } from './service/publication.js';
+import { dismissReport, learnReport, linkReport, scanReport } from './service/reports.js';
 import { runSelfTests } from './service/selftest.js';
 
 /**
@@ -18,7 +20,7 @@ import { runSelfTests } from './service/selftest.js';
  * bind + known/unknown search, every next hop's banner, STARTTLS and RCPT refusal of the unknown
  * address; any error RETURNS the request with the findings) → noc-validation (human, the NOC)
  * → publish (external: the platform's Postfix maps rendered, checked by postfix check and
- * swapped; the domains become `configured`) → completed. The MX cut-over is not tracked yet.
+ * swapped; the domains become `configured`) → completed. The MX cut-over follows (service/cutover.ts).
  */
 
 export const ONBOARDING_REQUEST = 'antispam.onboarding';
@@ -97,4 +99,69 @@ export const ONBOARDING_KIND = defineKind<OnboardingPayload>({
     await withdrawOnboarding(tx, ctx, request.id, request.status === 'returned');
   },
   sla: { responseMinutes: 4 * 60, resolutionMinutes: 5 * 24 * 60 },
+});
+
+export const REPORT_REQUEST = 'antispam.misclassification';
+
+/**
+ * `antispam.misclassification`: record (automatic: the stored message is this request's) → scan
+ * (external: rspamd's score, action and symbols, in the history and on the report) →
+ * noc-confirmation (human, the NOC; data `{ "allowSender": true }` to allow-list the sender of a
+ * false positive) → learn (external: `rspamc learn_ham` / `learn_spam`, the allow-list entry).
+ * Rejected or cancelled: the report is dismissed, nothing learned.
+ */
+export const REPORT_KIND = defineKind<ReportPayload>({
+  kind: REPORT_REQUEST,
+  queue: 'antispam',
+  title: 'Antispam misclassification',
+  description:
+    'A message the gateway got wrong, reported by the institution: a false positive (ham taken for spam) or a false negative (spam let through). The NOC reviews rspamd’s score and symbols; once confirmed, rspamd learns it, and the sender of a false positive can be put on the institution’s allow list.',
+  schema: reportSchema,
+  summary: (p) => `${p.kind} from ${p.sender ?? 'unknown sender'}: ${p.subject ?? '(no subject)'}`,
+  steps: [
+    {
+      name: 'record',
+      type: 'automatic',
+      description: 'Links the stored message to the request.',
+      run: async (tx, { request, payload }) => {
+        await linkReport(tx, request.id, request.institutionId, payload.reportId);
+        return { reportId: payload.reportId };
+      },
+    },
+    {
+      name: 'scan',
+      type: 'external',
+      description: 'Scans the message with the gateway’s rspamd: its score, action and symbols, for the NOC.',
+      retry: { limit: 3, delaySeconds: 30, backoff: true },
+      run: async (_db, { payload, env }) => {
+        const s = await scanReport(env, payload.reportId);
+        return {
+          score: s.score,
+          action: s.action,
+          symbols: s.symbols.slice(0, 30).map((x) => `${x.name}(${x.score})`),
+        };
+      },
+    },
+    {
+      name: 'noc-confirmation',
+      type: 'human',
+      actor: 'noc',
+      description:
+        'The NOC confirms the misclassification (rejecting it dismisses the report). Data `{ "allowSender": true }` also allow-lists the sender of a false positive.',
+      dataSchema: z.object({ allowSender: z.boolean().default(false) }),
+      run: async (_tx, { data }) => ({ allowSender: data?.allowSender === true }),
+    },
+    {
+      name: 'learn',
+      type: 'external',
+      description:
+        'Teaches rspamd (`rspamc learn_ham` for a false positive, `learn_spam` for a false negative); allow-lists the sender if the NOC asked.',
+      run: async (_db, { payload, env, ctx, outputs }) =>
+        learnReport(env, ctx, payload.reportId, outputs['noc-confirmation']?.allowSender === true),
+    },
+  ],
+  onAbandon: async (tx, request) => {
+    await dismissReport(tx, request.id);
+  },
+  sla: { responseMinutes: 8 * 60, resolutionMinutes: 3 * 24 * 60 },
 });

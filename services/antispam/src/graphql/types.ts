@@ -2,7 +2,7 @@ import { isStaff } from '@guichet/core';
 import { builder } from '@guichet/graphql';
 import { canFileFor, InstitutionRef } from '@guichet/membership';
 import { domainProof } from '../dns.js';
-import type { DOMAIN_STATES, Finding } from '../model.js';
+import type { DOMAIN_STATES, Finding, MxCheck } from '../model.js';
 import { type DomainRow, latestOnboarding, listDomains, type OnboardingRow } from '../service/onboarding.js';
 
 /**
@@ -18,6 +18,14 @@ export const DomainStateEnum = builder.enumType('AntispamDomainState', {
       value: 'configured',
       description:
         'In the published maps: the gateway accepts and relays its mail (its MX may still point elsewhere).',
+    },
+    TEST_PASSED: {
+      value: 'test-passed',
+      description: 'The NOC saw a test message pass through the gateway; the MX cut-over is awaited.',
+    },
+    ACTIVE: {
+      value: 'active',
+      description: 'Every MX of the domain (asked of its authoritative servers) is the gateway.',
     },
     WITHDRAWN: { value: 'withdrawn', description: 'Left the gateway (returned or cancelled onboarding).' },
   } satisfies Record<string, { value: (typeof DOMAIN_STATES)[number]; description: string }>,
@@ -52,6 +60,34 @@ export const FindingRef = builder.objectRef<Finding>('AntispamFinding').implemen
   }),
 });
 
+const MxRecordRef = builder.objectRef<MxCheck['records'][number]>('AntispamMxRecord').implement({
+  description: 'One MX record of the domain, as its authoritative servers serve it.',
+  fields: (t) => ({
+    exchange: t.exposeString('exchange', { description: 'The mail host (lower case).' }),
+    preference: t.exposeInt('preference', { description: 'Its preference (lower is tried first).' }),
+    atPlatform: t.exposeBoolean('atPlatform', { description: 'Whether it is one of the gateway’s hosts.' }),
+  }),
+});
+
+const MxCheckRef = builder.objectRef<MxCheck>('AntispamMxCheck').implement({
+  description: 'An MX poll of the domain’s authoritative servers during the cut-over.',
+  fields: (t) => ({
+    servers: t.exposeStringList('servers', { description: 'The authoritative servers asked.' }),
+    records: t.field({ type: [MxRecordRef], description: 'Every MX they serve.', resolve: (c) => c.records }),
+    allAtPlatform: t.exposeBoolean('allAtPlatform', {
+      description: 'Every MX is the gateway (the domain can be active).',
+    }),
+    bypass: t.exposeStringList('bypass', {
+      description:
+        'Flagged: MX hosts that are not the gateway (e.g. a backup MX still at the institution, which bypasses the filter).',
+    }),
+    error: t.exposeString('error', {
+      nullable: true,
+      description: 'Why the poll could not tell, if it could not.',
+    }),
+  }),
+});
+
 export const DomainRef = builder.objectRef<DomainRow>('AntispamDomain').implement({
   description: 'A mail domain routed through the antispam gateway.',
   fields: (t) => ({
@@ -64,6 +100,17 @@ export const DomainRef = builder.objectRef<DomainRow>('AntispamDomain').implemen
       resolve: (d) => d.state as never,
     }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change of state.' }),
+    mx: t.field({
+      type: MxCheckRef,
+      nullable: true,
+      description: 'The latest MX poll of its authoritative servers (from the test message on).',
+      resolve: (d) => d.mx,
+    }),
+    mxCheckedAt: t.expose('mxCheckedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the MX were last polled.',
+    }),
   }),
 });
 

@@ -1,20 +1,8 @@
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from '@guichet/core';
+import { currentRelease, stagingDir, swapCurrent } from '../release.js';
 import type { RenderedMaps } from './render.js';
 
 /**
@@ -141,36 +129,16 @@ export interface Swap {
   checkMs: number;
 }
 
-/** The release `current` points at (its hash is the directory name), or null. */
-export function currentRelease(base: string): string | null {
-  try {
-    return readlinkSync(join(base, 'current')).split('/').pop() ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** Stages `maps` under `base/releases/<hash>`, checks it, swaps `base/current`; keeps the last three releases. */
 export async function stageAndSwap(base: string, maps: RenderedMaps): Promise<Swap> {
   if (currentRelease(base) === maps.hash) return { status: 'unchanged', errors: [], checkMs: 0 };
-  const releases = join(base, 'releases');
-  mkdirSync(releases, { recursive: true, mode: 0o750 });
-  const dir = join(releases, maps.hash);
-  rmSync(dir, { recursive: true, force: true });
+  const dir = stagingDir(base, maps.hash);
   writeRelease(dir, maps, join(base, 'current'));
   const check = await checkRelease(dir, maps);
   if (!check.ok) {
     rmSync(dir, { recursive: true, force: true });
     return { status: 'refused', errors: check.errors, checkMs: check.ms };
   }
-  const tmp = join(base, `.current-${process.pid}-${Date.now()}`);
-  symlinkSync(join('releases', maps.hash), tmp);
-  renameSync(tmp, join(base, 'current'));
-  // Keep the two previous releases for a manual rollback; drop older ones.
-  const old = readdirSync(releases)
-    .filter((n) => n !== maps.hash)
-    .map((n) => ({ n, t: statSync(join(releases, n)).mtimeMs }))
-    .sort((x, y) => y.t - x.t);
-  for (const { n } of old.slice(2)) rmSync(join(releases, n), { recursive: true, force: true });
+  swapCurrent(base, maps.hash);
   return { status: 'deployed', errors: [], checkMs: check.ms };
 }

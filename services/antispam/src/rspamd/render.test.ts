@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rspamdConfigTest } from './check.js';
+import { rspamdRelease, stageAndSwapRspamd } from './deploy.js';
 import { renderRspamd, settingsBlock } from './render.js';
 
 /** Rendered Rspamd settings and multimaps, checked by the real `rspamadm configtest`. */
@@ -48,4 +49,28 @@ describe('rspamd settings', () => {
     expect(r.ok).toBe(false);
     expect(r.errors.join(' ')).toMatch(/unmatched|BAD/);
   }, 60_000);
+});
+
+describe('rspamd publication', () => {
+  it('swaps a checked release in; a refused one leaves the running release untouched', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'guichet-rspamd-swap-'));
+    try {
+      const good = rspamdRelease(tenants);
+      expect((await stageAndSwapRspamd(base, good)).status).toBe('deployed');
+      const live = readlinkSync(join(base, 'current'));
+      const settings = readFileSync(join(base, 'current', 'settings.conf'), 'utf8');
+      expect(settings).toContain('reject = 10;');
+      // A release rspamadm refuses (an unterminated block, as a rendering bug would leave).
+      const bad = { ...rspamdRelease([{ id: 'z', domains: ['z.example'] }]) };
+      const files = bad.files;
+      bad.files = (dir) => ({ ...files(dir), 'settings.conf': 'guichet_z { apply {\n' });
+      const r = await stageAndSwapRspamd(base, bad);
+      expect(r.status).toBe('refused');
+      expect(readlinkSync(join(base, 'current'))).toBe(live);
+      expect(readFileSync(join(base, 'current', 'settings.conf'), 'utf8')).toBe(settings);
+      expect(await stageAndSwapRspamd(base, good)).toMatchObject({ status: 'unchanged' });
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

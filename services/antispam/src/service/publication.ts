@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestContext } from '@guichet/core';
-import { and, type Db, desc, eq, or } from '@guichet/db';
+import { and, type Db, desc, eq, inArray, or } from '@guichet/db';
 import type { Env } from '@guichet/workflow';
 import { PUBLISH_JOB } from '../job-names.js';
+import { ON_GATEWAY } from '../model.js';
 import { checkRelease, stageAndSwap, writeRelease } from '../postfix/deploy.js';
 import { type PlatformInstitution, renderMaps } from '../postfix/render.js';
 import { domains, onboardings, publications } from '../tables.js';
@@ -33,7 +34,7 @@ export async function publishPlatform(
     .innerJoin(onboardings, eq(onboardings.id, domains.onboardingId))
     .where(
       or(
-        eq(domains.state, 'configured'),
+        inArray(domains.state, [...ON_GATEWAY]),
         including ? and(eq(domains.onboardingId, including), eq(domains.state, 'requested')) : undefined,
       ),
     );

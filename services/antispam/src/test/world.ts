@@ -35,6 +35,7 @@ import { antispamLine } from '../line.js';
 
 export const DOMAINS = ['renater-example.fr', 'renater-lab.example'];
 export const UNKNOWN = 'nobody@renater-example.fr';
+export const GATEWAY_MX = ['mx1.gateway.example', 'mx2.gateway.example'];
 
 export const staffCtx = (roles: ('noc' | 'desk' | 'admin')[]): RequestContext =>
   newRequestContext({
@@ -85,6 +86,9 @@ export async function startWorld(): Promise<World> {
       ANTISPAM_DNS_SERVERS: `127.0.0.1:${knot.port}`,
       ANTISPAM_POSTFIX_DIR: postfixDir,
       ANTISPAM_SELFTEST_TIMEOUT_SECONDS: '10',
+      // The cut-over poll asks the domains' authoritative server (this Knot) on its port.
+      ANTISPAM_DNS_AUTH_PORT: String(knot.port),
+      ANTISPAM_MX_HOSTS: GATEWAY_MX.join(','),
     },
   });
   const runner = createJobRunner(database, {
