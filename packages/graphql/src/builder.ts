@@ -127,7 +127,3 @@ builder.queryType({ description: 'Read access to Guichet. Every field states who
 builder.mutationType({
   description: 'Every change to Guichet. Each mutation returns a payload or typed errors.',
 });
-builder.subscriptionType({
-  description:
-    'Live updates over server-sent events (POST with `accept: text/event-stream`). Each field sends only what the caller could read with a query.',
-});

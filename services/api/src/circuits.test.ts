@@ -241,10 +241,13 @@ describe(`circuit orders over GraphQL (${process.env.TEST_DATABASE_URL ? 'Postgr
       currentStep: 'regional',
     });
     await gql(SEGMENT, { input: { segmentId: seg, active: true } }, noc);
-    const done = await until('the order completes', async () => {
+    await until('the order completes', async () => {
       const c = await circuitOf(requestId);
       return c.order.status === 'COMPLETED' ? c : undefined;
     });
+    // Read again: one GraphQL read runs the circuit's and the order's statements apart, so the
+    // answer that first shows COMPLETED may hold the circuit's state from before the commit.
+    const done = await circuitOf(requestId);
     expect(done.state).toBe('ACTIVE');
     // Its VLANs are held: both scopes' maps name it.
     const MAP = 'query($id: ID!) { accessPort(id: $id) { vlanMap { used { vid circuitId cvlans } } } }';
@@ -363,10 +366,11 @@ describe(`circuit orders over GraphQL (${process.env.TEST_DATABASE_URL ? 'Postgr
       noc,
     );
     expect(designed.r.__typename).toBe('DesignCircuitPayload');
-    const done = await until('the L3VPN order completes', async () => {
+    await until('the L3VPN order completes', async () => {
       const c = await circuitOf(requestId);
       return c.order.status === 'COMPLETED' ? c : undefined;
     });
+    const done = await circuitOf(requestId); // read again, as above
     expect(done.state).toBe('ACTIVE');
 
     const ROUTING = `query($id: ID!) { circuit(id: $id) { routing { kind routeTargets { role value } vrfs { rd peConfig { version text birdOk } } } } }`;

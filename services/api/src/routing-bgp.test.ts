@@ -25,7 +25,7 @@ const COLLECTOR = `query($id: ID!) { collector(id: $id) { name renderedConfig { 
 const REQUEST = `query($id: ID!) { request(id: $id) { id status currentStep steps { name state } } }`;
 const RETURN = `mutation($input: ReturnPrefixInput!) { r: returnPrefix(input: $input) {
   __typename ... on ReturnPrefixPayload { request { id status } } ${ERR} } }`;
-const PREFIXES = `query($id: ID!) { institution(id: $id) { prefixes(lifecycle: ACTIVE) { id prefix } } }`;
+const PREFIXES = `query($id: ID!) { institution(id: $id) { prefixes(lifecycle: ACTIVE, first: 100) { edges { node { id prefix } } } } }`;
 
 /** The institution's AS, peer of both collectors' sessions (and so the origin AS). */
 const INSTITUTION_AS = 64601;
@@ -227,10 +227,11 @@ describe(`routing change seen over BGP at the new collector (${process.env.TEST_
 
   it('returning a prefix withdraws it: the collector’s configuration is regenerated, checked, pushed, and BIRD filters the route', async () => {
     const before = (await t.gql(COLLECTOR, { id: c.fresh }, noc)).body.data.collector.renderedConfig;
-    const held = (await t.gql(PREFIXES, { id: instA }, techA)).body.data.institution.prefixes as {
-      id: string;
-      prefix: string;
-    }[];
+    const held = (
+      (await t.gql(PREFIXES, { id: instA }, techA)).body.data.institution.prefixes.edges as {
+        node: { id: string; prefix: string };
+      }[]
+    ).map((e) => e.node);
     const added = held.find((p) => p.prefix === a.added);
     expect(added, JSON.stringify(held)).toBeDefined();
     const ret = await t.gql(RETURN, { input: { assignmentId: added!.id, reason: 'no longer used' } }, techA);

@@ -5,6 +5,7 @@ import { readableInstitutions } from '@guichet/membership';
 import { assertRequestId, assertVisible } from '../requests/access.js';
 import { requestEvents, requests } from '../tables.js';
 import { poller } from './poller.js';
+import './subscription-root.js';
 
 /**
  * `requestEvents`: the request history as it grows, for the portal's live pages. The database

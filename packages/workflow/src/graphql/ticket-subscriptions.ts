@@ -4,6 +4,7 @@ import { and, asc, type Database, desc, eq, gt, inArray, type SQL } from '@guich
 import { builder } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
 import { poller } from './poller.js';
+import './subscription-root.js';
 
 /**
  * `ticketEvents`: a ticket was taken, assigned, released, commented, paused… — what writes no

@@ -28,6 +28,8 @@ const fr = {
   bandwidth: 'Débit (Mb/s)',
   prefixes: 'Préfixes',
   noPrefixes: 'Aucun préfixe.',
+  morePrefixes:
+    'Les 40 premiers préfixes : la liste complète est dans l’API et la CLI (guichet prefix list).',
   reverseZones: 'Zones inverses',
   requests: 'Demandes',
   noRequests: 'Aucune demande.',
@@ -96,6 +98,7 @@ const en: Dict = {
   bandwidth: 'Bandwidth (Mb/s)',
   prefixes: 'Prefixes',
   noPrefixes: 'No prefix.',
+  morePrefixes: 'The first 40 prefixes: the whole list is in the API and the CLI (guichet prefix list).',
   reverseZones: 'Reverse zones',
   requests: 'Requests',
   noRequests: 'No request.',
