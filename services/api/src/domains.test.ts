@@ -109,6 +109,9 @@ describe(`domains done-when (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
         DOMAINS_PRD_MNAME: 'ns.nren.example',
         DOMAINS_PRD_RNAME: 'hostmaster.nren.example',
         DOMAINS_PRD_NAMESERVERS: 'ns.nren.example',
+        // The poll job runs when a test sends it: the default schedule (every 5 minutes) could
+        // drain the stand-in's queue between a test's enqueue and its own drain (seen in CI).
+        DOMAINS_POLL_CRON: '0 0 1 1 *',
       },
       { jobs: true, runtimes: { domains: (built) => ({ ...built, gate }) } },
     );
