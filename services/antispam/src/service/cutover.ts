@@ -8,10 +8,11 @@ import {
   NotFoundError,
   type RequestContext,
 } from '@guichet/core';
-import { and, eq, inArray, type Tx } from '@guichet/db';
-import { type Env, recordResource } from '@guichet/workflow';
-import { type DomainState, domainResourceState, judgeMx, type MxCheck } from '../model.js';
+import { and, eq, inArray } from '@guichet/db';
+import type { Env } from '@guichet/workflow';
+import { judgeMx, type MxCheck } from '../model.js';
 import { domains } from '../tables.js';
+import { domainResource } from './onboarding.js';
 
 /**
  * The MX cut-over of each antispam domain, a state machine held by conditional UPDATEs (a
@@ -24,18 +25,6 @@ import { domains } from '../tables.js';
  */
 
 type DomainRow = typeof domains.$inferSelect;
-
-const resource = (tx: Tx, ctx: RequestContext, d: DomainRow) =>
-  recordResource(tx, ctx, {
-    line: 'antispam',
-    type: 'domain',
-    objectId: d.id,
-    institutionId: d.institutionId,
-    name: d.domain,
-    state: domainResourceState(d.state as DomainState),
-    lineState: d.state,
-    requestId: null,
-  });
 
 /** The NOC records that a test message went through the gateway to the institution. */
 export async function recordTestMessage(env: Env, ctx: RequestContext, domainId: string): Promise<DomainRow> {
@@ -53,7 +42,7 @@ export async function recordTestMessage(env: Env, ctx: RequestContext, domainId:
       if (!found) throw new NotFoundError('AntispamDomain', domainId);
       throw new ConflictError(`${found.domain} is ${found.state}, not configured on the gateway`);
     }
-    await resource(tx, ctx, d);
+    await domainResource(tx, ctx, d, null);
     await recordChange(tx, ctx, {
       action: 'antispam.recordTestMessage',
       objectType: 'AntispamDomain',
@@ -97,7 +86,7 @@ export async function pollMx(
         .returning();
       if (!up) return;
       activated.push(up.domain);
-      await resource(tx, ctx, up);
+      await domainResource(tx, ctx, up, null);
       await recordChange(tx, ctx, {
         action: 'antispam.cutOver',
         objectType: 'AntispamDomain',

@@ -98,7 +98,8 @@ export async function openBindPassword(db: DbOrTx, env: Env, secretId: string): 
   return env.line('antispam').secrets.open(row.sealed, sealContext(row.id));
 }
 
-const domainResource = (tx: Tx, ctx: RequestContext, d: DomainRow, requestId: string | null) =>
+/** A domain's row in the common resource view (onboarding and the MX cut-over record it). */
+export const domainResource = (tx: Tx, ctx: RequestContext, d: DomainRow, requestId: string | null) =>
   recordResource(tx, ctx, {
     line: 'antispam',
     type: 'domain',
