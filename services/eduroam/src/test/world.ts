@@ -90,6 +90,7 @@ const zoneText = (domain: string, records: string[]) =>
 export async function startWorld(
   vars: Record<string, string> = {},
   runtime: Partial<EduroamRuntime> = {},
+  options: { publishInBackground?: boolean } = {},
 ): Promise<World> {
   const database = await freshDatabase();
   const knot = await startKnot({
@@ -118,9 +119,14 @@ export async function startWorld(
       }),
     },
   });
-  // No probe round or purge on a schedule: the tests drive rounds themselves.
+  // No probe round or purge on a schedule: the tests drive rounds themselves. A test that drives
+  // publication itself turns the queued publish job off, or it races the test's own publishProxy.
+  const publish = options.publishInBackground ?? true;
   const jobs = createJobRunner(database, {
-    definitions: env.jobDefinitions().filter((j) => !j.cron || j.name === PUBLISH_JOB),
+    definitions: env
+      .jobDefinitions()
+      .filter((j) => !j.cron || j.name === PUBLISH_JOB)
+      .map((j) => (j.name === PUBLISH_JOB && !publish ? { ...j, handler: async () => {} } : j)),
     logger: createLogger('silent'),
     pollingIntervalSeconds: 0.5,
   });
