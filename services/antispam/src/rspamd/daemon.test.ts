@@ -23,8 +23,8 @@ beforeAll(async () => {
       id: 'a',
       domains: ['univ-a.example'],
       thresholds: { reject: 3, addHeader: 1 },
-      allow: ['friend@partner.org', '@trusted.org'],
-      deny: ['pest@nuisance.example', '@spammer.example'],
+      allow: ['friend@partner.org', '@trusted.org', 'vip@spammer.example'],
+      deny: ['pest@nuisance.example', '@spammer.example', 'rogue@trusted.org'],
     },
     { id: 'b', domains: ['univ-b.example'], thresholds: { reject: 3, addHeader: 1 } },
     { id: 'c', domains: ['univ-c.example'] },
@@ -81,10 +81,18 @@ describe('rspamd with the rendered per-institution settings and lists', () => {
 
   it('A’s deny list rejects a clean message for A only', async () => {
     for (const from of ['pest@nuisance.example', 'bulk@spammer.example']) {
-      expect((await scan('x@univ-c.example', from, clean)).action).toBe('no action');
+      // C (platform thresholds): not rejected, and none of A's rules fire for C's domain.
+      const c = await scan('x@univ-c.example', from, clean);
+      expect(c.action).not.toBe('reject');
+      expect(c.symbols.some((s) => s?.startsWith('GUICHET_'))).toBe(false);
       const a = await scan('x@univ-a.example', from, clean);
       expect(a.action).toBe('reject');
       expect(a.symbols.some((s) => s?.startsWith('GUICHET_DENY_'))).toBe(true);
     }
+  }, 60_000);
+
+  it('the more specific entry wins: an address over its domain', async () => {
+    expect((await scan('x@univ-a.example', 'vip@spammer.example', clean)).action).toBe('no action');
+    expect((await scan('x@univ-a.example', 'rogue@trusted.org', clean)).action).toBe('reject');
   }, 60_000);
 });
