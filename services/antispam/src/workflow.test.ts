@@ -119,7 +119,9 @@ describe('antispam.onboarding', () => {
     const [ob] = await w.database.db.select().from(onboardings).where(eq(onboardings.requestId, filed.id));
     const proof = ob?.findings.find((f) => f.check === 'dns.proof' && f.target === sub);
     expect(proof).toMatchObject({ level: 'ok' });
-    expect(proof?.message).toMatch(/registered-univ\.example is registered for the institution through Guichet/);
+    expect(proof?.message).toMatch(
+      /registered-univ\.example is registered for the institution through Guichet/,
+    );
     const held = await file({ domains: ['renater-example.fr', 'pending-univ.example'] }).catch((e) => e);
     expect(held.code).toBe('CONFLICT'); // renater-example.fr is live for the request above
     await actOnStep(w.database.db, staffCtx(['noc']), w.env, {

@@ -10,9 +10,9 @@ import {
   recordSelfTest,
   withdrawOnboarding,
 } from './service/onboarding.js';
+import { recordedDomains } from './service/proof.js';
 import { publishPlatform } from './service/publication.js';
 import { dismissReport, learnReport, linkReport, scanReport } from './service/reports.js';
-import { recordedDomains } from './service/proof.js';
 import { runSelfTests } from './service/selftest.js';
 
 /**

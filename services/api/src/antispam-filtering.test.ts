@@ -133,7 +133,8 @@ describe(`antispam filtering over GraphQL (${process.env.TEST_DATABASE_URL ? 'Po
     expect(deny.entry).toMatchObject({ list: 'DENY', entry: '@nuisance.example' });
     await until(
       'the deny entry at the gateway',
-      async () => ((await verdict(`x@${DOMAIN_A}`, 'pest@nuisance.example', clean)) === 'reject' ? true : undefined),
+      async () =>
+        (await verdict(`x@${DOMAIN_A}`, 'pest@nuisance.example', clean)) === 'reject' ? true : undefined,
       60_000,
     );
     expect(await verdict(`x@${DOMAIN_B}`, 'pest@nuisance.example', clean)).not.toBe('reject');

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import { runTool } from '@guichet/core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { copyRspamdConfig, rspamdConfigTest } from './check.js';
 import { rspamdRelease, stageAndSwapRspamd } from './deploy.js';
 import { renderRspamd, settingsBlock } from './render.js';
@@ -63,7 +63,12 @@ describe('rspamd settings', () => {
         timeoutMs: 60_000,
       });
       const rules = [...r.stdout.matchAll(/^(GUICHET_\w+) \{/gm)].map((m) => m[1]).sort();
-      expect(rules).toEqual(['GUICHET_ALLOW_ADDR', 'GUICHET_ALLOW_DOMAIN', 'GUICHET_DENY_ADDR', 'GUICHET_DENY_DOMAIN']);
+      expect(rules).toEqual([
+        'GUICHET_ALLOW_ADDR',
+        'GUICHET_ALLOW_DOMAIN',
+        'GUICHET_DENY_ADDR',
+        'GUICHET_DENY_DOMAIN',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

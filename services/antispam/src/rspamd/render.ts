@@ -94,7 +94,11 @@ export function renderRspamd(tenants: readonly TenantPolicy[], mapDir: string): 
       const sender = kind === 'addr' ? "from('smtp'):addr.lower" : "from('smtp'):domain.lower";
       const verdict =
         kind === 'addr'
-          ? ['  prefilter = true;', `  action = "${which === 'allow' ? 'accept' : 'reject'}";`, '  score = 0;']
+          ? [
+              '  prefilter = true;',
+              `  action = "${which === 'allow' ? 'accept' : 'reject'}";`,
+              '  score = 0;',
+            ]
           : [`  score = ${which === 'allow' ? -DOMAIN_LIST_SCORE : DOMAIN_LIST_SCORE};`];
       rules.push(
         [
