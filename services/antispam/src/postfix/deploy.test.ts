@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runTool } from '@guichet/core';
 import { type Slapd, startSlapd } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRelease, stageAndSwap, writeRelease } from './deploy.js';
+import { stageAndSwap } from './deploy.js';
 import { type PlatformInstitution, renderMaps } from './render.js';
 
 /**
