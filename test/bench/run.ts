@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
+import { antispamSection } from './antispam.js';
 import { circuitsSection } from './circuits.js';
 import { cliSection } from './cli.js';
 import { coldStartSection } from './cold-start.js';
@@ -50,6 +51,10 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   12.  cli (cli.ts): 200 keyed requestPrefix calls vs 2 requestPrefixes calls of 100, over
  *        one keep-alive connection; `guichet whoami` spawned vs `node -e` with a bare fetch of
  *        the same query; BENCH_CLI=0 skips it.
+ *   13.  antispam (antispam.ts): the gateway's Postfix maps for 500 domains of 50 institutions
+ *        rendered and checked (postfix check + postmap -q) vs postfix check of a minimal
+ *        configuration; one institution's self-tests (slapd, smtp-server) vs a bare ldapsearch
+ *        + SMTP connect; BENCH_ANTISPAM=0 skips it.
  *
  * Env: BENCH_ONLY (comma-separated section names, e.g. `cold start`: run only those),
  * BENCH_SECONDS (per load case, default 5), BENCH_DATABASE_URL (PostgreSQL admin URL;
@@ -186,6 +191,13 @@ if (process.env.BENCH_CLI === '0') {
   print();
 } else {
   await section('cli', cliSection);
+}
+
+if (process.env.BENCH_ANTISPAM === '0') {
+  print('## antispam: skipped (BENCH_ANTISPAM=0)');
+  print();
+} else {
+  await section('antispam', antispamSection);
 }
 
 await section('cold start', coldStartSection);

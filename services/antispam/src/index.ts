@@ -7,7 +7,7 @@ export { dnsClientProofDns, domainProof, type ProofDns, TXT_PREFIX } from './dns
 export { antispamJobs, PUBLISH_JOB } from './jobs.js';
 export { antispamLine } from './line.js';
 export * from './model.js';
-export { checkRelease, stageAndSwap } from './postfix/deploy.js';
+export { checkRelease, stageAndSwap, writeRelease } from './postfix/deploy.js';
 export { type PlatformInstitution, renderMaps } from './postfix/render.js';
 export { copyRspamdConfig } from './rspamd/check.js';
 export { gatewayIncludes } from './rspamd/deploy.js';

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '@guichet/core';
 import { eq } from '@guichet/db';
 import { until } from '@guichet/testkit';
-import { actOnStep, fileRequest, getRequest, listResources } from '@guichet/workflow';
+import { actOnStep, fileRequest, getRequest, listResources, recordResource } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onboardingPayload } from './service/onboarding.js';
+import { recordedDomains } from './service/proof.js';
 import { bindSecrets, domains, onboardings } from './tables.js';
 import { DOMAINS, staffCtx, startWorld, UNKNOWN, type World } from './test/world.js';
 import { ONBOARDING_REQUEST } from './workflow.js';
@@ -83,6 +85,56 @@ describe('antispam.onboarding', () => {
     });
     expect(stored).not.toContain('not-the-password');
   }, 60_000);
+
+  it('a domain Guichet registers for the institution (domains line) needs no TXT proof', async () => {
+    // As the domains line leaves a registered name: a resource of the common view, no TXT in DNS.
+    const record = (name: string, state: 'active' | 'requested') =>
+      w.database.db.transaction((tx) =>
+        recordResource(tx, staffCtx(['desk']), {
+          line: 'domains',
+          type: 'domain',
+          objectId: randomUUID(),
+          institutionId: w.institutionId,
+          name,
+          state,
+          lineState: state,
+        }),
+      );
+    await record('registered-univ.example', 'active');
+    await record('pending-univ.example', 'requested');
+    const sub = 'lists.registered-univ.example';
+    expect(
+      Object.fromEntries(
+        await recordedDomains(w.database.db, w.institutionId, [
+          sub,
+          'registered-univ.example',
+          'xregistered-univ.example',
+          'pending-univ.example',
+        ]),
+      ),
+    ).toEqual({ [sub]: 'registered-univ.example', 'registered-univ.example': 'registered-univ.example' });
+
+    const filed = await file({ domains: ['renater-example.fr', sub] });
+    const waiting = await settled(filed.id, 'noc');
+    const [ob] = await w.database.db.select().from(onboardings).where(eq(onboardings.requestId, filed.id));
+    const proof = ob?.findings.find((f) => f.check === 'dns.proof' && f.target === sub);
+    expect(proof).toMatchObject({ level: 'ok' });
+    expect(proof?.message).toMatch(
+      /registered-univ\.example is registered for the institution through Guichet/,
+    );
+    const held = await file({ domains: ['renater-example.fr', 'pending-univ.example'] }).catch((e) => e);
+    expect(held.code).toBe('CONFLICT'); // renater-example.fr is live for the request above
+    await actOnStep(w.database.db, staffCtx(['noc']), w.env, {
+      requestId: waiting.id,
+      step: 'noc-validation',
+      decision: 'reject',
+      reason: 'the test goes no further',
+    });
+    // A name only requested from the domains line proves nothing: its TXT is asked, and missing.
+    const other = await file({ domains: ['renater-example.fr', 'pending-univ.example'] });
+    const returned = await settled(other.id, 'returned');
+    expect(returned.reason).toMatch(/dns\.proof/);
+  }, 90_000);
 
   it('the self-tests pass, the NOC validates, the maps are published and answer via postmap -q', async () => {
     const t0 = performance.now();

@@ -10,6 +10,7 @@ import {
   recordSelfTest,
   withdrawOnboarding,
 } from './service/onboarding.js';
+import { recordedDomains } from './service/proof.js';
 import { publishPlatform } from './service/publication.js';
 import { dismissReport, learnReport, linkReport, scanReport } from './service/reports.js';
 import { runSelfTests } from './service/selftest.js';
@@ -50,14 +51,16 @@ export const ONBOARDING_KIND = defineKind<OnboardingPayload>({
       name: 'self-tests',
       type: 'external',
       description:
-        'TXT proof of each domain; LDAP bind and a search for the known (found) and unknown (not found) test addresses; each next hop reachable, its banner, STARTTLS offered, the unknown address refused at RCPT. Bounded by ANTISPAM_SELFTEST_TIMEOUT_SECONDS. Any error returns the request to the institution with the findings.',
+        'TXT proof of each domain (none for a domain Guichet registers for the institution); LDAP bind and a search for the known (found) and unknown (not found) test addresses; each next hop reachable, its banner, STARTTLS offered, the unknown address refused at RCPT. Bounded by ANTISPAM_SELFTEST_TIMEOUT_SECONDS. Any error returns the request to the institution with the findings.',
       retry: { limit: 2, delaySeconds: 30, backoff: true },
       run: async (db, { ctx, outputs, env }) => {
         const ob = await getOnboarding(db, str(outputs.record?.onboardingId));
         const rows = await liveDomains(db, ob.id);
+        const names = rows.map((d) => d.domain);
         const { findings, ms } = await runSelfTests(env.line('antispam'), {
           institutionId: ob.institutionId,
-          domains: rows.map((d) => d.domain),
+          domains: names,
+          recorded: await recordedDomains(db, ob.institutionId, names),
           directory: ob.directory,
           bindPassword: await openBindPassword(db, env, ob.bindSecretId),
           nextHops: ob.nextHops,

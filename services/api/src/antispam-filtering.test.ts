@@ -14,8 +14,10 @@ import { contactToken, institutionId, staffWithToken, testApp } from './test-app
  * includes the releases Guichet publishes under ANTISPAM_RSPAMD_DIR. The institution's technical
  * contact lowers its reject threshold with `setAntispamSettings`: the change is in the change
  * log, the release passes `rspamadm configtest`, is swapped in, rspamd is reloaded, and its
- * verdict on the same message turns to `reject` — for that institution's domain only. Bad input
- * is a typed error and publishes nothing; another institution's contact is refused.
+ * verdict on the same message turns to `reject` — for that institution's domain only. Its allow
+ * list accepts a sender it rejected (B, at the same threshold, still rejects it) and its deny list
+ * rejects a clean sender for its domain only. Bad input is a typed error and publishes nothing;
+ * another institution's contact is refused.
  */
 
 const ERR = '... on Error { __typename code message }';
@@ -29,6 +31,7 @@ describe(`antispam filtering over GraphQL (${process.env.TEST_DATABASE_URL ? 'Po
   let rspamd: Rspamd;
   let base: string;
   let msg: string;
+  let clean: string;
   let instA: string;
   let instB: string;
   const tok: Record<string, string> = {};
@@ -56,14 +59,10 @@ describe(`antispam filtering over GraphQL (${process.env.TEST_DATABASE_URL ? 'Po
     return res.body.data.r;
   };
 
-  const verdict = async (rcpt: string) => {
-    const r = await runTool(
-      'rspamc',
-      ['-h', rspamd.address, '--rcpt', rcpt, '--from', 'someone@elsewhere.example', msg],
-      {
-        timeoutMs: 30_000,
-      },
-    );
+  const verdict = async (rcpt: string, from = 'someone@elsewhere.example', file = msg) => {
+    const r = await runTool('rspamc', ['-h', rspamd.address, '--rcpt', rcpt, '--from', from, file], {
+      timeoutMs: 30_000,
+    });
     return /Action: (.+)/.exec(r.stdout)?.[1]?.trim();
   };
 
@@ -97,6 +96,11 @@ describe(`antispam filtering over GraphQL (${process.env.TEST_DATABASE_URL ? 'Po
       msg,
       'From: someone@elsewhere.example\nTo: x@example\nSubject: hello\n\nbuy cheap viagra now http://bit.ly/x\n',
     );
+    clean = join(base, 'clean.eml');
+    writeFileSync(
+      clean,
+      'From: pest@nuisance.example\nTo: x@example\nSubject: minutes of the meeting\nMessage-ID: <m1@nuisance.example>\nDate: Thu, 3 Dec 2026 10:00:00 +0000\n\nHello, please find the minutes below.\n',
+    );
     t = await testApp(
       database,
       { ANTISPAM_RSPAMD_DIR: base },
@@ -113,6 +117,28 @@ describe(`antispam filtering over GraphQL (${process.env.TEST_DATABASE_URL ? 'Po
     await database?.close();
     if (base) rmSync(base, { recursive: true, force: true });
   });
+
+  const addEntry = (token: string, inst: string, list: 'ALLOW' | 'DENY', entry: string) =>
+    gql(
+      token,
+      `mutation($i: ID!, $l: AntispamList!, $e: String!) { r: addAntispamListEntry(input: { institutionId: $i, list: $l, entry: $e }) {
+        __typename ... on AddAntispamListEntryPayload { entry { id list entry } } ${ERR} } }`,
+      { i: inst, l: list, e: entry },
+    );
+
+  it('A’s deny list rejects a sender for A’s domain only', async () => {
+    // A clean message, on the platform's thresholds: accepted for both before the entry.
+    expect(await verdict(`x@${DOMAIN_A}`, 'pest@nuisance.example', clean)).not.toBe('reject');
+    const deny = await addEntry(tok.techA as string, instA, 'DENY', '@nuisance.example');
+    expect(deny.entry).toMatchObject({ list: 'DENY', entry: '@nuisance.example' });
+    await until(
+      'the deny entry at the gateway',
+      async () =>
+        (await verdict(`x@${DOMAIN_A}`, 'pest@nuisance.example', clean)) === 'reject' ? true : undefined,
+      60_000,
+    );
+    expect(await verdict(`x@${DOMAIN_B}`, 'pest@nuisance.example', clean)).not.toBe('reject');
+  }, 120_000);
 
   it('the institution lowers its reject threshold: rspamd rejects the same message for its domain only', async () => {
     const before = { a: await verdict(`x@${DOMAIN_A}`), b: await verdict(`x@${DOMAIN_B}`) };
@@ -155,6 +181,39 @@ describe(`antispam filtering over GraphQL (${process.env.TEST_DATABASE_URL ? 'Po
     expect(change?.before).toBeNull();
     expect(change?.after.reject).toBe(3);
   }, 180_000);
+
+  it('A’s allow list accepts a sender A rejected; B still rejects it', async () => {
+    // A lowered its threshold (above); B lowers its own: the spam message is rejected for both,
+    // until A allows its sender.
+    await gql(
+      tok.techB as string,
+      `mutation($i: ID!) { r: setAntispamSettings(input: { institutionId: $i, reject: 3, addHeader: 1 }) { __typename ${ERR} } }`,
+      { i: instB },
+    );
+    await until(
+      'B’s threshold at the gateway',
+      async () => ((await verdict(`x@${DOMAIN_B}`)) === 'reject' ? true : undefined),
+      60_000,
+    );
+    expect(await verdict(`x@${DOMAIN_A}`)).toBe('reject');
+    const allow = await addEntry(tok.techA as string, instA, 'ALLOW', 'someone@elsewhere.example');
+    expect(allow.__typename).toBe('AddAntispamListEntryPayload');
+    await until(
+      'the allow entry at the gateway',
+      async () => ((await verdict(`x@${DOMAIN_A}`)) === 'no action' ? true : undefined),
+      60_000,
+    );
+    expect(await verdict(`x@${DOMAIN_B}`)).toBe('reject');
+    // B's contact cannot put a sender on A's lists.
+    const foreign = await t.gql(
+      `mutation($i: ID!) { r: addAntispamListEntry(input: { institutionId: $i, list: ALLOW, entry: "x@y.example" }) { __typename ${ERR} } }`,
+      { i: instA },
+      tok.techB,
+    );
+    expect(foreign.body.data?.r?.__typename ?? foreign.body.errors?.[0]?.extensions?.code).toMatch(
+      /NotFoundError|FORBIDDEN/,
+    );
+  }, 240_000);
 
   it('incoherent thresholds are a typed error: nothing stored, nothing published', async () => {
     const published = (await rspamdPublications()).length;

@@ -15,6 +15,9 @@ import { runTool } from '@guichet/core';
 /**
  * Copies the installed rspamd configuration into `dir` with its `$CONFDIR`/`$LOCAL_CONFDIR`
  * pointing at the copy, so a check or a test daemon reads the copy and never the live files.
+ * Both spellings: modules.conf loads `${CONFDIR}/modules.d/*.conf` (braces), and each module's
+ * local.d include is in there — rewriting only `$CONFDIR` had the copy load the system's
+ * modules.d, hence the system's local.d/multimap.conf, and every rendered multimap was ignored.
  */
 export function copyRspamdConfig(system: string, dir: string): void {
   cpSync(system, dir, { recursive: true });
@@ -25,7 +28,10 @@ export function copyRspamdConfig(system: string, dir: string): void {
       else if (/\.(conf|inc)$/.test(n)) {
         const t = readFileSync(p, 'utf8');
         if (t.includes('CONFDIR'))
-          writeFileSync(p, t.replaceAll('$LOCAL_CONFDIR', dir).replaceAll('$CONFDIR', dir));
+          writeFileSync(
+            p,
+            t.replace(/\$\{LOCAL_CONFDIR\}|\$LOCAL_CONFDIR\b|\$\{CONFDIR\}|\$CONFDIR\b/g, dir),
+          );
       }
     }
   };

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTool } from '@guichet/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rspamdConfigTest } from './check.js';
+import { copyRspamdConfig, rspamdConfigTest } from './check.js';
 import { rspamdRelease, stageAndSwapRspamd } from './deploy.js';
 import { renderRspamd, settingsBlock } from './render.js';
 
@@ -48,6 +49,29 @@ describe('rspamd settings', () => {
     const r = await rspamdConfigTest(broken, mapDir);
     expect(r.ok).toBe(false);
     expect(r.errors.join(' ')).toMatch(/unmatched|BAD/);
+  }, 60_000);
+
+  it('the check copy loads the rendered multimaps (configdump), not the system local.d', async () => {
+    // modules.conf includes `${CONFDIR}/modules.d/*.conf`: a copy that rewrote only `$CONFDIR`
+    // loaded the system's local.d/multimap.conf, and no GUICHET_* rule was ever loaded.
+    const dir = mkdtempSync(join(tmpdir(), 'guichet-rspamd-dump-'));
+    try {
+      copyRspamdConfig('/etc/rspamd', dir);
+      const f = renderRspamd(tenants, mapDir);
+      writeFileSync(join(dir, 'local.d', 'multimap.conf'), f['local.d/multimap.conf'] as string);
+      const r = await runTool('rspamadm', ['configdump', '-c', join(dir, 'rspamd.conf'), 'multimap'], {
+        timeoutMs: 60_000,
+      });
+      const rules = [...r.stdout.matchAll(/^(GUICHET_\w+) \{/gm)].map((m) => m[1]).sort();
+      expect(rules).toEqual([
+        'GUICHET_ALLOW_ADDR',
+        'GUICHET_ALLOW_DOMAIN',
+        'GUICHET_DENY_ADDR',
+        'GUICHET_DENY_DOMAIN',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 

@@ -66,6 +66,21 @@ function listLines(
   return out.sort();
 }
 
+/**
+ * Beyond any threshold an institution may set (0–1000, graphql/filtering.ts): a domain entry
+ * decides through the score, so an address entry's action (passthrough) overrides it.
+ */
+export const DOMAIN_LIST_SCORE = 10_000;
+
+/**
+ * The lists as four selector multimaps keyed `<recipient domain>:<sender>`, so an institution's
+ * entries act only on mail for its own domains. Address entries set the action (`accept`/
+ * `reject`, a passthrough that ends the verdict); domain entries add ∓DOMAIN_LIST_SCORE. Two
+ * passthroughs of equal rank are not ordered by rspamd (3.4: a test saw either win), so the
+ * more specific entry wins by construction: `vip@x.org` allowed beats `@x.org` denied, and the
+ * reverse. A message for several institutions' domains gets one verdict (rspamd scores a
+ * message, not a recipient): a recipient domain's entry applies to the whole message.
+ */
 export function renderRspamd(tenants: readonly TenantPolicy[], mapDir: string): Record<string, string> {
   const files: Record<string, string> = {
     'local.d/settings.conf': `${tenants.map((t) => settingsBlock(t)).join('\n')}\n`,
@@ -77,6 +92,14 @@ export function renderRspamd(tenants: readonly TenantPolicy[], mapDir: string): 
       files[name] = `${listLines(tenants, which, kind).join('\n')}\n`;
       // Domain entries do not match an address rule: each kind has its own selector (reference §2).
       const sender = kind === 'addr' ? "from('smtp'):addr.lower" : "from('smtp'):domain.lower";
+      const verdict =
+        kind === 'addr'
+          ? [
+              '  prefilter = true;',
+              `  action = "${which === 'allow' ? 'accept' : 'reject'}";`,
+              '  score = 0;',
+            ]
+          : [`  score = ${which === 'allow' ? -DOMAIN_LIST_SCORE : DOMAIN_LIST_SCORE};`];
       rules.push(
         [
           `GUICHET_${which.toUpperCase()}_${kind.toUpperCase()} {`,
@@ -84,8 +107,8 @@ export function renderRspamd(tenants: readonly TenantPolicy[], mapDir: string): 
           `  selector = "rcpts:domain.lower;${sender}";`,
           '  delimiter = ":";',
           `  map = "file://${mapDir}/${name}";`,
-          '  prefilter = true;',
-          `  action = "${which === 'allow' ? 'accept' : 'reject'}";`,
+          `  description = "Guichet: sender on the recipient institution's ${which} list (${kind === 'addr' ? 'address' : 'domain'})";`,
+          ...verdict,
           '}',
         ].join('\n'),
       );
