@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { csrfHeader, setCsrf } from './graphql';
 import { DICTIONARIES, initialLang, type Lang, LangContext, useT } from './i18n';
 import { InstitutionPage } from './institution';
-import { NocPage } from './noc';
+import { NocPage, TicketPage } from './noc';
 import { RequestPage } from './request';
 import type { Navigate, Session } from './session';
 import { SignIn } from './signin';
@@ -65,6 +65,12 @@ function App() {
 
 function Routes(props: { path: string; session: Session; navigate: Navigate; onSignedOut: () => void }) {
   const { path, session, navigate, onSignedOut } = props;
+  // NOC console and desk (web3)
+  const ticket = /^\/noc\/tickets\/([^/?]+)$/.exec(path);
+  if (ticket)
+    return (
+      <TicketPage id={decodeURIComponent(ticket[1] ?? '')} navigate={navigate} onSignedOut={onSignedOut} />
+    );
   const request = /^\/requests\/([^/]+)$/.exec(path);
   if (request) return <RequestPage id={decodeURIComponent(request[1] ?? '')} onSignedOut={onSignedOut} />;
   if (path === '/noc' || (session.kind !== 'CONTACT' && path !== '/institution')) {
