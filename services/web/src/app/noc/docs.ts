@@ -68,7 +68,7 @@ export const QUEUE = graphql(
 
 export const TICKET = graphql(
   `
-  query NocTicket($id: ID!) {
+  query NocTicket($id: ID!, $objectId: String!) {
     viewer { id staffRoles scope }
     ticket(id: $id) {
       ...NocTicketRow
@@ -78,10 +78,10 @@ export const TICKET = graphql(
       closedAt
       comments { id author body createdAt visibility }
     }
-    changes(objectId: $id, first: 50) {
+    changes(objectId: $objectId, first: 50) {
       edges { node { id at actor action } }
     }
-    journal(objectType: "Ticket", objectId: $id) { id at actor kind body }
+    journal(objectType: "Ticket", objectId: $objectId) { id at actor kind body }
   }
 `,
   [TICKET_ROW],

@@ -28,7 +28,7 @@ import {
  */
 export function TicketPage(props: { id: string; navigate: Navigate; onSignedOut: () => void }) {
   const t = useT();
-  const q = useQuery(TICKET, { id: props.id }, props.id, props.onSignedOut);
+  const q = useQuery(TICKET, { id: props.id, objectId: props.id }, props.id, props.onSignedOut);
   const [error, setError] = useState<string>();
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState(false);
