@@ -44,7 +44,7 @@ export function pagesSection(adminUrl?: string): Promise<LoadReport> {
   return runChildSection('test/bench/pages.ts', adminUrl, { reportTimeoutMs: 300_000 });
 }
 
-async function staffToken(
+export async function staffToken(
   database: Database,
   username: string,
   roles: StaffRole[],

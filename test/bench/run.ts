@@ -3,6 +3,7 @@ import { antispamSection } from './antispam.js';
 import { circuitsSection } from './circuits.js';
 import { cliSection } from './cli.js';
 import { coldStartSection } from './cold-start.js';
+import { consoleSection } from './console.js';
 import { domainsSection } from './domains.js';
 import { eduroamSection } from './eduroam.js';
 import { ipamSection } from './ipam.js';
@@ -47,6 +48,10 @@ import { fmt, killAllNow, portAnswers, stopAll } from './util.js';
  *   9.   notify (notify.ts): 450 notification emails drained by the job runner with the worker's
  *        settings into an SMTP server on loopback vs a bare nodemailer pool sending as many;
  *        BENCH_NOTIFY=0 skips it.
+ *
+ *   13.  console (console.ts): the NOC queue's first page with 10,000 open tickets, /noc to 25
+ *        rows on screen in headless Chromium vs the page's ticket query alone over HTTP
+ *        (PostgreSQL when it answers, else PGlite); BENCH_CONSOLE=0 skips it.
  *
  *   12.  cli (cli.ts): 200 keyed requestPrefix calls vs 2 requestPrefixes calls of 100, over
  *        one keep-alive connection; `guichet whoami` spawned vs `node -e` with a bare fetch of
@@ -198,6 +203,13 @@ if (process.env.BENCH_ANTISPAM === '0') {
   print();
 } else {
   await section('antispam', antispamSection);
+}
+
+if (process.env.BENCH_CONSOLE === '0') {
+  print('## console: skipped (BENCH_CONSOLE=0)');
+  print();
+} else {
+  await section('console', () => consoleSection(pgUp ? pgUrl : undefined));
 }
 
 await section('cold start', coldStartSection);

@@ -9,4 +9,14 @@ import { join } from 'node:path';
 export const WEB_DIST = join(import.meta.dirname, '../dist');
 
 /** The portal's client-side routes: the api answers index.html for each. */
-export const PORTAL_ROUTES = ['/', '/signin', '/institution', '/requests/:id', '/noc'] as const;
+export const PORTAL_ROUTES = [
+  '/',
+  '/signin',
+  '/institution',
+  '/requests/:id',
+  '/noc',
+  // NOC console and desk (web3)
+  '/noc/tickets/:id',
+  '/desk',
+  '/desk/institutions/:id',
+] as const;

@@ -1,5 +1,8 @@
+import type { DbOrTx } from '@guichet/db';
 import { batchLoader, builder } from '@guichet/graphql';
-import { commentsOf, type TicketView } from './queries.js';
+import { StepActorEnum } from '../graphql/kinds.js';
+import { findStep, getKind, stepActor } from '../kinds.js';
+import { commentsOf, requestStepsOfTickets, type TicketView } from './queries.js';
 import { type SlaClock, slaClock, type TicketClockRow, type TicketState } from './rules.js';
 import type { CommentRow, TicketRow } from './service.js';
 
@@ -94,6 +97,12 @@ export const TicketCommentType = builder.objectRef<CommentRow>('TicketComment').
   }),
 });
 
+/** The in-progress request behind a ticket (null once it is no longer in progress). */
+const requestOf = (c: object & { database: { db: DbOrTx } }, requestId: string) =>
+  batchLoader(c, 'workflow.ticketRequests', (ids: readonly string[]) =>
+    requestStepsOfTickets(c.database.db, ids),
+  ).load(requestId);
+
 export const TicketType = builder
   .objectRef<TicketRow & Partial<Pick<TicketView, 'kind' | 'institutionName'>>>('Ticket')
   .implement({
@@ -119,6 +128,24 @@ export const TicketType = builder
         resolve: (r) => r.kind ?? null,
       }),
       institutionId: t.exposeID('institutionId', { description: 'The institution that filed the request.' }),
+      // The queue acts on the request's pending step: read here (one statement per page of
+      // tickets) so that a console does not look requests up one by one.
+      currentStep: t.string({
+        nullable: true,
+        description: 'The step the request waits on, while it is in progress (as `Request.currentStep`).',
+        resolve: async (r, _a, c) => (await requestOf(c, r.requestId))?.currentStep ?? null,
+      }),
+      pendingActor: t.field({
+        type: StepActorEnum,
+        nullable: true,
+        description:
+          'Who must act now on the request, when it waits on a person (as `Request.pendingActor`).',
+        resolve: async (r, _a, c) => {
+          const req = await requestOf(c, r.requestId);
+          const kind = req && getKind(req.kind);
+          return kind ? (stepActor(findStep(kind, req.currentStep)) ?? null) : null;
+        },
+      }),
       institutionName: t.string({
         nullable: true,
         description: "The institution's name.",

@@ -143,6 +143,25 @@ export async function ticketForRequest(db: DbOrTx, requestId: string): Promise<T
   return t ?? null;
 }
 
+/**
+ * Kind and current step of in-progress requests, in the order of `requestIds` (null for one not
+ * in progress). No visibility check: the caller already read the ticket that names the request.
+ */
+export async function requestStepsOfTickets(
+  db: DbOrTx,
+  requestIds: readonly string[],
+): Promise<({ kind: string; currentStep: string | null } | null)[]> {
+  const ids = requestIds.filter(isUuid);
+  const rows = ids.length
+    ? await db
+        .select({ id: requests.id, kind: requests.kind, currentStep: requests.currentStep })
+        .from(requests)
+        .where(and(inArray(requests.id, ids), eq(requests.status, 'in_progress')))
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return requestIds.map((id) => byId.get(id) ?? null);
+}
+
 /** Oldest first. Contacts get their institution's tickets' institution-visible comments only. */
 export async function listComments(db: DbOrTx, actor: Actor, ticketId: string): Promise<CommentRow[]> {
   return (await commentsOf(db, actor, [ticketId]))[0] ?? [];

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import { nocEn, nocFr } from './noc/i18n';
 
 /**
  * French (the institutions) and English (the operator's international staff). One dictionary:
@@ -70,6 +71,8 @@ const fr = {
   noTickets: 'Aucun ticket ouvert.',
   error: 'Erreur',
   me: 'moi',
+  // NOC console and desk (web3)
+  ...nocFr,
 } as const;
 
 type Dict = { [K in keyof typeof fr]: string };
@@ -139,6 +142,8 @@ const en: Dict = {
   noTickets: 'No open ticket.',
   error: 'Error',
   me: 'me',
+  // NOC console and desk (web3)
+  ...nocEn,
 };
 
 export const DICTIONARIES = { fr: fr as Dict, en } as const;

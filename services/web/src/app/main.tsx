@@ -1,9 +1,10 @@
 import { StrictMode, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import { DeskInstitutionPage, DeskPage } from './desk';
 import { csrfHeader, setCsrf } from './graphql';
 import { DICTIONARIES, initialLang, type Lang, LangContext, useT } from './i18n';
 import { InstitutionPage } from './institution';
-import { NocPage } from './noc';
+import { NocPage, TicketPage } from './noc';
 import { RequestPage } from './request';
 import type { Navigate, Session } from './session';
 import { SignIn } from './signin';
@@ -65,6 +66,22 @@ function App() {
 
 function Routes(props: { path: string; session: Session; navigate: Navigate; onSignedOut: () => void }) {
   const { path, session, navigate, onSignedOut } = props;
+  // NOC console and desk (web3)
+  const ticket = /^\/noc\/tickets\/([^/?]+)$/.exec(path);
+  if (ticket)
+    return (
+      <TicketPage id={decodeURIComponent(ticket[1] ?? '')} navigate={navigate} onSignedOut={onSignedOut} />
+    );
+  const deskInstitution = /^\/desk\/institutions\/([^/?]+)$/.exec(path);
+  if (deskInstitution)
+    return (
+      <DeskInstitutionPage
+        id={decodeURIComponent(deskInstitution[1] ?? '')}
+        navigate={navigate}
+        onSignedOut={onSignedOut}
+      />
+    );
+  if (path === '/desk') return <DeskPage navigate={navigate} onSignedOut={onSignedOut} />;
   const request = /^\/requests\/([^/]+)$/.exec(path);
   if (request) return <RequestPage id={decodeURIComponent(request[1] ?? '')} onSignedOut={onSignedOut} />;
   if (path === '/noc' || (session.kind !== 'CONTACT' && path !== '/institution')) {
@@ -105,9 +122,14 @@ function Shell(props: {
         <strong>{t('appName')}</strong>
         {session && (
           <nav aria-label={t('navMain')}>
-            {session.kind === 'CONTACT'
-              ? link('/institution', t('navInstitution'))
-              : link('/noc', t('navNoc'))}
+            {session.kind === 'CONTACT' ? (
+              link('/institution', t('navInstitution'))
+            ) : (
+              // NOC console and desk (web3)
+              <>
+                {link('/noc', t('navNoc'))} {link('/desk', t('navDesk'))}
+              </>
+            )}
           </nav>
         )}
         <label>

@@ -1,0 +1,3 @@
+// The NOC console (web3): the queue and the ticket page.
+export { NocPage } from './queue';
+export { TicketPage } from './ticket';
