@@ -141,4 +141,72 @@ describe('no N+1: a page of institutions with its nested lists', () => {
     expect(demo.length).toBeGreaterThan(0);
     expect(new Set(demo.map((n: { agreement: { id: string } }) => n.agreement.id)).size).toBe(demo.length);
   });
+  it('pages Institution.prefixes per institution in one statement for the whole page', async () => {
+    const ERR = '... on Error { message }';
+    const pool = await t.gql(
+      `mutation($input: CreatePoolInput!) { r: createPool(input: $input) {
+        __typename ... on CreatePoolPayload { pool { id } } ${ERR} } }`,
+      {
+        input: {
+          name: 'IPv6 batch',
+          prefix: '2001:db8::/32',
+          ripeStatus: 'ALLOCATED-BY-RIR',
+          purpose: 'institutions',
+          adminC: ['NOC1-RIPE'],
+          techC: ['NOC1-RIPE'],
+          mntBy: ['TEST-MNT'],
+          country: 'FR',
+          acceptBogon: true,
+        },
+      },
+      cast.tokens.noc,
+    );
+    expect(pool.body.data.r.__typename, JSON.stringify(pool.body)).toBe('CreatePoolPayload');
+    const poolId = pool.body.data.r.pool.id as string;
+    const page = await t.gql(PAGE, { first: 100 }, cast.tokens.admin);
+    const ids: string[] = page.body.data.institutions.edges.map((e: { node: { id: string } }) => e.node.id);
+    // Institution k of the first 12 holds k % 4 prefixes, given in descending order so that the
+    // list's order (by prefix) is not the order of insertion.
+    let n = 0;
+    for (const [k, institutionId] of ids.slice(0, 12).entries()) {
+      for (let j = (k % 4) - 1; j >= 0; j--) {
+        const prefix = `2001:db8:${(k * 16 + j).toString(16)}::/48`;
+        n++;
+        const made = await t.gql(
+          `mutation($input: AssignPrefixInput!) { r: assignPrefix(input: $input) { __typename ${ERR} } }`,
+          { input: { poolId, prefix, institutionId, purpose: `batch ${n}` } },
+          cast.tokens.noc,
+        );
+        expect(made.body.data.r.__typename, JSON.stringify(made.body)).toBe('AssignPrefixPayload');
+      }
+    }
+    const q = `query($first: Int!) { institutions(first: $first) { edges { node { id
+      prefixes(first: 2) { edges { node { prefix } } pageInfo { hasNextPage endCursor } } } } } }`;
+    await statementsFor(1, q);
+    const ten = await statementsFor(10, q);
+    const hundred = await statementsFor(100, q);
+    expect(hundred.count).toBe(ten.count);
+    // Each institution's page in the batch is the page it gets asked alone, and its next page too.
+    const one = `query($id: ID!, $after: String) { institution(id: $id) {
+      prefixes(first: 2, after: $after) { edges { node { prefix } } pageInfo { hasNextPage endCursor } } } }`;
+    for (const [k, node] of hundred.nodes.slice(0, 12).entries()) {
+      const alone = await t.gql(one, { id: node.id }, cast.tokens.admin);
+      expect(node.prefixes).toEqual(alone.body.data.institution.prefixes);
+      const held = k % 4;
+      expect(node.prefixes.edges).toHaveLength(Math.min(2, held));
+      expect(node.prefixes.pageInfo.hasNextPage).toBe(held > 2);
+      if (held > 0) expect(node.prefixes.edges[0].node.prefix).toBe(`2001:db8:${(k * 16).toString(16)}::/48`);
+    }
+    const third = hundred.nodes[3];
+    const next = await t.gql(
+      one,
+      { id: third.id, after: third.prefixes.pageInfo.endCursor },
+      cast.tokens.admin,
+    );
+    expect(next.body.data.institution.prefixes.edges).toEqual([{ node: { prefix: '2001:db8:32::/48' } }]);
+    // The institutions without assignments get an empty page, not another's rows.
+    expect(
+      hundred.nodes.slice(12).every((x: { prefixes: { edges: unknown[] } }) => !x.prefixes.edges.length),
+    ).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
-import { builder, keysetConnection, STAFF_READ } from '@guichet/graphql';
+import { batchLoader, builder, keysetConnection, STAFF_READ } from '@guichet/graphql';
 import { InstitutionRef } from '@guichet/membership';
 import { RequestRef } from '@guichet/workflow';
+import type { AssignmentRow } from '../service/internal.js';
 import { PREFIX_REQUEST } from '../workflow.js';
 import {
   assignmentOfRequest,
@@ -8,6 +9,7 @@ import {
   getAssignment,
   getPool,
   listAssignments,
+  listAssignmentsOfInstitutions,
   listPools,
   prefixCursor,
 } from './read.js';
@@ -122,15 +124,23 @@ builder.objectField(InstitutionRef, 'prefixes', (t) =>
         description: 'Only those in this lifecycle.',
       }),
     },
-    resolve: (inst, args, { database, ctx }) =>
+    // A page of institutions asks with the same arguments for each: one loader per argument
+    // set batches them into one statement (numbered per institution), not one per institution.
+    resolve: (inst, args, context) =>
       keysetConnection(args, prefixCursor, (after, limit) =>
-        listAssignments(
-          database.db,
-          ctx.actor,
-          { institutionId: inst.id, lifecycle: args.lifecycle },
-          after,
-          limit,
-        ),
+        batchLoader<string, AssignmentRow[]>(
+          context,
+          `ipam.institutionPrefixes:${JSON.stringify([args.lifecycle ?? null, after ?? null, limit])}`,
+          (ids) =>
+            listAssignmentsOfInstitutions(
+              context.database.db,
+              context.ctx.actor,
+              ids,
+              args.lifecycle,
+              after,
+              limit,
+            ),
+        ).load(inst.id),
       ),
   }),
 );

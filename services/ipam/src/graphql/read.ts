@@ -193,6 +193,56 @@ export async function listAssignments(
     .limit(limit);
 }
 
+/**
+ * The first `limit` assignments of each institution in `institutionIds` after the same cursor
+ * (a page of institutions each asking for `prefixes(first, after)`), in one statement: rows
+ * numbered per institution in the list's own order, so every institution gets exactly the page
+ * `listAssignments` would give it alone. Visibility as there: another institution's is empty.
+ */
+export async function listAssignmentsOfInstitutions(
+  db: DbOrTx,
+  actor: Actor,
+  institutionIds: readonly string[],
+  lifecycle: Lifecycle | null | undefined,
+  after: string | undefined,
+  limit: number,
+): Promise<AssignmentRow[][]> {
+  const visible = readableInstitutions(actor);
+  const ids = [...new Set(institutionIds)].filter(
+    (id) => isUuid(id) && (visible === 'all' || visible.includes(id)),
+  );
+  if (ids.length === 0 || limit <= 0) return institutionIds.map(() => []);
+  const where: (SQL | undefined)[] = [inArray(assignments.institutionId, ids)];
+  if (lifecycle) where.push(eq(assignments.lifecycle, lifecycle));
+  if (after !== undefined) {
+    const [prefix, id] = decodeCursor(after);
+    where.push(sql`(${assignments.prefix}, ${assignments.id}) > (${prefix}::cidr, ${id}::uuid)`);
+  }
+  const ranked = db
+    .select({
+      id: assignments.id,
+      rn: sql<number>`row_number() over (partition by ${assignments.institutionId} order by ${assignments.prefix}, ${assignments.id})`.as(
+        'rn',
+      ),
+    })
+    .from(assignments)
+    .where(and(...where))
+    .as('ranked');
+  const rows = await db
+    .select({ row: assignments })
+    .from(assignments)
+    .innerJoin(ranked, eq(ranked.id, assignments.id))
+    .where(lte(ranked.rn, limit))
+    .orderBy(asc(assignments.prefix), asc(assignments.id));
+  const by = new Map<string, AssignmentRow[]>();
+  for (const { row } of rows) {
+    const list = by.get(row.institutionId) ?? [];
+    list.push(row);
+    by.set(row.institutionId, list);
+  }
+  return institutionIds.map((id) => by.get(id) ?? []);
+}
+
 /** One assignment if the actor may see it; otherwise undefined, exactly as if it did not exist. */
 export async function getAssignment(
   db: DbOrTx,
