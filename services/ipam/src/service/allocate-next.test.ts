@@ -79,7 +79,9 @@ describe(`one-statement allocation on ${process.env.TEST_DATABASE_URL ? 'Postgre
     const free = await poolFreeBlocks(database.db, plain.id);
     expect(free.map((f) => f.len).sort()).toEqual([41, 42, 43, 44, 45, 46, 47, 48]);
     // Kept as one tail row (sparse): the carve wrote one row, not eight.
-    expect(await database.db.select().from(freeBlocks).where(eq(freeBlocks.poolId, plain.id))).toHaveLength(1);
+    expect(await database.db.select().from(freeBlocks).where(eq(freeBlocks.poolId, plain.id))).toHaveLength(
+      1,
+    );
   });
 
   it('reserved lifecycle, last-fit placement and an RPSL override go through the function', async () => {

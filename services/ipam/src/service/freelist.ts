@@ -7,8 +7,8 @@ import {
   parent,
   placeIn,
   remainder,
-  sizeOf,
   type Strategy,
+  sizeOf,
   toBlock,
 } from '../model.js';
 import { freeBlocks } from '../tables.js';
