@@ -244,8 +244,9 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
       WHERE a.lifecycle IN ${HOLDING} AND b.lifecycle IN ${HOLDING}`,
   );
   const crossed = await count(
-    `SELECT count(*)::int AS n FROM ipam_assignments a JOIN ipam_free_blocks f ON a.prefix && f.prefix
-      WHERE a.lifecycle IN ${HOLDING}`,
+    // A free-list row stands for ipam_free_expand's blocks (a tail's prefix also covers its hole).
+    `SELECT count(*)::int AS n FROM ipam_assignments a, ipam_free_blocks f, ipam_free_expand(f.prefix, f.cut) b
+      WHERE a.prefix && b AND a.lifecycle IN ${HOLDING}`,
   );
   const badCounters = await count(
     `SELECT count(*)::int AS n FROM ipam_pools p

@@ -96,7 +96,11 @@ export const pools = pgTable(
   ],
 );
 
-/** The free space of each pool as disjoint CIDR blocks (buddy decomposition); see README. */
+/**
+ * The free space of each pool as disjoint CIDR blocks (buddy decomposition); see README. A
+ * row with `cut` (sparse pools) is a tail: `prefix` minus its first /cut, i.e. that hole's
+ * buddies up to `prefix`, written as one row; `masklen` is the row's largest block.
+ */
 export const freeBlocks = pgTable(
   'ipam_free_blocks',
   {
@@ -105,9 +109,17 @@ export const freeBlocks = pgTable(
       .references(() => pools.id),
     prefix: cidr('prefix').notNull(),
     masklen: smallint('masklen').notNull(),
+    cut: smallint('cut'),
   },
   (t) => [
-    check('ipam_free_blocks_masklen', sql`${t.masklen} = masklen(${t.prefix})`),
+    check(
+      'ipam_free_blocks_masklen',
+      sql`${t.masklen} = masklen(${t.prefix}) + CASE WHEN ${t.cut} IS NULL THEN 0 ELSE 1 END`,
+    ),
+    check(
+      'ipam_free_blocks_cut',
+      sql`${t.cut} IS NULL OR (${t.cut} > masklen(${t.prefix}) AND ${t.cut} <= CASE family(${t.prefix}) WHEN 4 THEN 32 ELSE 128 END)`,
+    ),
     uniqueIndex('ipam_free_blocks_key').on(t.poolId, t.prefix),
     // best-fit and sparse: by size, then address; first/last-fit use the key above.
     index('ipam_free_blocks_by_size').on(t.poolId, t.masklen, t.prefix),

@@ -10,6 +10,7 @@ import {
   sizeOf,
   toBlock,
 } from '../model.js';
+import { expandRow, topOf } from '../service/freelist.js';
 import type { AssignmentRow, PoolRow, ReservationRow } from '../service/internal.js';
 import { assignments, freeBlocks, pools, reservations } from '../tables.js';
 
@@ -83,12 +84,12 @@ export async function getPool(db: DbOrTx, id: string): Promise<PoolRow | undefin
 /** The largest block of the pool's free list (lowest address among equals): one index probe. */
 export async function largestFreeBlock(db: DbOrTx, poolId: string): Promise<string | null> {
   const [row] = await db
-    .select({ prefix: freeBlocks.prefix })
+    .select({ prefix: freeBlocks.prefix, cut: freeBlocks.cut })
     .from(freeBlocks)
     .where(eq(freeBlocks.poolId, poolId))
     .orderBy(asc(freeBlocks.masklen), asc(freeBlocks.prefix))
     .limit(1);
-  return row?.prefix ?? null;
+  return row ? fromBlock(topOf(row)) : null;
 }
 
 /**
@@ -115,30 +116,38 @@ export async function freeBlocksOf(
   }
   if (first === 0) return [];
   const align = alignmentLength(family, length);
-  const rows = await db
-    .select({ prefix: freeBlocks.prefix })
-    .from(freeBlocks)
-    .where(
-      and(
-        eq(freeBlocks.poolId, pool.id),
-        lte(freeBlocks.masklen, length),
-        sql`(${freeBlocks.masklen} <= ${align} OR host(set_masklen(${freeBlocks.prefix}, ${align})) = host(${freeBlocks.prefix}))`,
-      ),
-    )
-    .orderBy(asc(freeBlocks.prefix))
-    .limit(first);
   const out: string[] = [];
   const step = sizeOf(family, align);
   const size = sizeOf(family, length);
-  for (const { prefix } of rows) {
-    const free: Block = toBlock(prefix);
-    const end = free.net + sizeOf(family, free.len) - 1n;
-    for (let net = ((free.net + step - 1n) / step) * step; net + size - 1n <= end; net += step) {
-      out.push(fromBlock({ family, net, len: length }));
-      if (out.length >= first) return out;
+  // Rows in address order, a tail's blocks smallest first: unaligned small blocks yield none,
+  // so rows are read in pages until `first` blocks are found.
+  let after: string | undefined;
+  for (;;) {
+    const rows = await db
+      .select({ prefix: freeBlocks.prefix, cut: freeBlocks.cut })
+      .from(freeBlocks)
+      .where(
+        and(
+          eq(freeBlocks.poolId, pool.id),
+          lte(freeBlocks.masklen, length),
+          after === undefined ? undefined : sql`${freeBlocks.prefix} > ${after}::cidr`,
+        ),
+      )
+      .orderBy(asc(freeBlocks.prefix))
+      .limit(first);
+    for (const row of rows) {
+      for (const free of expandRow(row)) {
+        if (free.len > length) continue;
+        const end = free.net + sizeOf(family, free.len) - 1n;
+        for (let net = ((free.net + step - 1n) / step) * step; net + size - 1n <= end; net += step) {
+          out.push(fromBlock({ family, net, len: length }));
+          if (out.length >= first) return out;
+        }
+      }
     }
+    if (rows.length < first) return out;
+    after = rows[rows.length - 1]!.prefix;
   }
-  return out;
 }
 
 export async function liveReservations(db: DbOrTx, poolId: string): Promise<ReservationRow[]> {

@@ -110,7 +110,7 @@ export async function allocatePrefix(
       const hit = await findWithEnvelope(tx, pool, len, growth, (l) => alignmentLength(family, l));
       if (!hit) throw noSpace(pool, len);
       if (!hit.envelope) {
-        await carve(tx, pool.id, hit.free, hit.place);
+        await carve(tx, pool, hit.free, hit.place);
         return insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
       }
       const reserve = await reserveEnvelope(tx, ctx, pool, hit.free, hit.envelope, hit.place);
@@ -120,7 +120,7 @@ export async function allocatePrefix(
     }
     const hit = await findFree(tx, pool.id, len, align, pool.strategy as Strategy);
     if (!hit) throw noSpace(pool, len);
-    await carve(tx, pool.id, hit.free, hit.place);
+    await carve(tx, pool, hit.free, hit.place);
     return insertAssignment(tx, ctx, pool, hit.place, v, lifecycle, 'ipam.allocate');
   });
 }
@@ -179,7 +179,7 @@ export async function assignPrefix(
     }
     const free = await freeBlockAround(tx, pool.id, block);
     if (!free) throw new PolicyRefusalError('not-free', `${v.prefix} is not free in pool ${pool.name}`);
-    await carve(tx, pool.id, free, block);
+    await carve(tx, pool, free, block);
     return insertAssignment(tx, ctx, pool, block, { ...v, length: block.len }, 'active', 'ipam.assign');
   });
 }

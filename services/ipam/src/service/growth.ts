@@ -165,7 +165,7 @@ export async function reserveEnvelope(
   envelope: Block,
   place: Block,
 ): Promise<(a: AssignmentRow) => Promise<void>> {
-  await carve(tx, pool.id, free, envelope);
+  await carve(tx, pool, free, envelope);
   return async (a) => {
     const rest = remainder(envelope, place);
     const rows = await insertRows(tx, ctx, pool, rest, {

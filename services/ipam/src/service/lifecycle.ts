@@ -161,7 +161,7 @@ export async function reservePrefix(
       block = toBlock(v.prefix, ['input', 'prefix']);
       const free = await freeBlockAround(tx, pool.id, block);
       if (!free) throw new PolicyRefusalError('not-free', `${v.prefix} is not free in pool ${pool.name}`);
-      await carve(tx, pool.id, free, block);
+      await carve(tx, pool, free, block);
     } else {
       const len = v.length ?? (pool.family === 4 ? 24 : 48);
       const hit = await findFree(
@@ -173,7 +173,7 @@ export async function reservePrefix(
       );
       if (!hit)
         throw new PolicyRefusalError('no-space', `pool ${pool.name} (${pool.prefix}) has no free /${len}`);
-      await carve(tx, pool.id, hit.free, hit.place);
+      await carve(tx, pool, hit.free, hit.place);
       block = hit.place;
     }
     const row = one(

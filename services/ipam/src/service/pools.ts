@@ -11,7 +11,7 @@ import {
   checkStatusUnder,
 } from '../rules.js';
 import { assignments, freeBlocks, pools, reservations } from '../tables.js';
-import { carve, freeBlockAround, giveBack } from './freelist.js';
+import { carve, expandTails, freeBlockAround, giveBack } from './freelist.js';
 import {
   inTransaction,
   lockPool,
@@ -105,7 +105,7 @@ export async function createPool(db: DbOrTx, ctx: RequestContext, input: CreateP
           `${v.prefix} is not free in pool ${parent.name} (${parent.prefix})`,
         );
       }
-      await carve(tx, parent.id, free, block);
+      await carve(tx, parent, free, block, false);
       await tx
         .update(pools)
         .set({ usedUnits: sql`${pools.usedUnits} + ${unitsOf(block.family, block.len)}` })
@@ -186,6 +186,8 @@ export async function updatePool(db: DbOrTx, ctx: RequestContext, input: UpdateP
     };
     if (Object.keys(set).length === 0) return before;
     const after = one(await tx.update(pools).set(set).where(eq(pools.id, before.id)).returning());
+    // Tails (freelist.ts) are kept by sparse pools only: the other orders read whole blocks.
+    if (before.strategy === 'sparse' && after.strategy !== 'sparse') await expandTails(tx, after.id);
     await recordChange(tx, ctx, {
       action: 'ipam.updatePool',
       objectType: 'Pool',

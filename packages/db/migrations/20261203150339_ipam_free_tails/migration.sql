@@ -1,0 +1,3 @@
+ALTER TABLE "ipam_free_blocks" ADD COLUMN "cut" smallint;--> statement-breakpoint
+ALTER TABLE "ipam_free_blocks" ADD CONSTRAINT "ipam_free_blocks_cut" CHECK ("cut" IS NULL OR ("cut" > masklen("prefix") AND "cut" <= CASE family("prefix") WHEN 4 THEN 32 ELSE 128 END));--> statement-breakpoint
+ALTER TABLE "ipam_free_blocks" DROP CONSTRAINT "ipam_free_blocks_masklen", ADD CONSTRAINT "ipam_free_blocks_masklen" CHECK ("masklen" = masklen("prefix") + CASE WHEN "cut" IS NULL THEN 0 ELSE 1 END);
