@@ -20,7 +20,7 @@ let browser: Browser;
 let g: Guichet;
 let inst: Institution;
 let other: Institution;
-const tokens = { tech: '', techRead: '', other: '' };
+const tokens = { tech: '', techRead: '', other: '', head: '' };
 const contexts: BrowserContext[] = [];
 const pageLog: string[] = [];
 const streams: Heard[] = [];
@@ -84,6 +84,7 @@ beforeAll(async () => {
   );
   tokens.techRead = made.createToken.secret;
   tokens.other = await issue(withRole(other, 'TECHNICAL').id);
+  tokens.head = await issue(withRole(inst, 'HEAD').id);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -229,6 +230,47 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     await page.reload();
     await page.getByLabel('Jeton d’API').waitFor();
   }, 240_000);
+
+  it('the technical contact asks for an agreement change through its form; the head reads the document and signs it', async () => {
+    const page = await signedIn(tokens.tech, 'fr-FR');
+    await page.getByLabel('Type de demande').selectOption({ label: 'Changement de convention' });
+    await page.getByLabel('Débit (Mb/s)').fill('2500');
+    await page.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    const requestId = new URL(page.url()).pathname.split('/').at(-1)!;
+    // The technical contact sees the document too, but the signature is the head's.
+    await page.getByTestId('document-text').waitFor();
+    expect(await page.getByRole('button', { name: 'Signer' }).count()).toBe(0);
+    await page.getByRole('note').filter({ hasText: 'responsable de l’institution signe' }).waitFor();
+
+    const head = await signedIn(tokens.head, 'fr-FR');
+    await head.goto(`${api.url}/requests/${requestId}`);
+    const text = head.getByTestId('document-text');
+    await text.waitFor();
+    // What is on screen is the API's document and its hash, to the byte.
+    const draft = (await g.request(g.admin, requestId))!;
+    expect(await text.textContent()).toBe(draft.document!.text);
+    expect(await text.textContent()).toContain('2500');
+    expect(await head.getByTestId('document-hash').textContent()).toBe(draft.document!.hash);
+    const sign = head.getByRole('button', { name: 'Signer' });
+    // Not before the head says they read it.
+    expect(await sign.isDisabled()).toBe(true);
+    await head.getByLabel('J’ai lu ce document').check();
+    await shot(head, '9-signature');
+    await sign.click();
+    await head.locator('li[data-step="signature"][data-state="DONE"]').waitFor({ timeout: 15_000 });
+    await head.locator('li[data-step="validation"][data-state="PENDING"]').waitFor();
+    expect(await head.getByTestId('document-text').count()).toBe(0);
+    const signed = (await g.request(g.admin, requestId))!;
+    expect(signed).toMatchObject({ currentStep: 'validation', pendingActor: 'DESK' });
+    expect(signed.agreementVersion).toMatchObject({ documentHash: draft.document!.hash });
+    expect(signed.steps.find((s) => s.name === 'signature')?.actedBy).toBe(
+      `contact:${withRole(inst, 'HEAD').id}`,
+    );
+    // The technical contact's open page follows without a reload.
+    await page.locator('li[data-step="signature"][data-state="DONE"]').waitFor({ timeout: 15_000 });
+    await shot(head, '10-signed');
+  }, 120_000);
 
   it('first load: bytes and time to a usable page, against GraphiQL on the same server', async () => {
     const load = async (path: string, ready: string) => {
