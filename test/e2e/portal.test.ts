@@ -58,7 +58,7 @@ async function signedIn(token: string, locale: 'fr-FR' | 'en-US'): Promise<Page>
   await page.goto(api.url);
   const fr = locale === 'fr-FR';
   await page.getByLabel(fr ? 'Jeton d’API' : 'API token').fill(token);
-  await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in' }).click();
+  await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: fr ? 'Se déconnecter' : 'Sign out' }).waitFor();
   return page;
 }
@@ -270,6 +270,62 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     // The technical contact's open page follows without a reload.
     await page.locator('li[data-step="signature"][data-state="DONE"]').waitFor({ timeout: 15_000 });
     await shot(head, '10-signed');
+  }, 120_000);
+
+  it('every request form shows the API’s typed errors beside their fields and files nothing', async () => {
+    const page = await signedIn(tokens.tech, 'fr-FR');
+    const before = await g.requestCount(inst.id);
+    const filing = async (kind: string, fill: Record<string, string>) => {
+      await page.getByLabel('Type de demande').selectOption({ label: kind });
+      for (const [label, value] of Object.entries(fill))
+        await page.getByLabel(label, { exact: true }).fill(value);
+      await page.getByRole('button', { name: 'Envoyer la demande' }).click();
+      const alerts = page.locator('form [role="alert"]');
+      await alerts.first().waitFor();
+      return alerts.evaluateAll((es) => es.map((e) => `${e.id}: ${e.textContent}`));
+    };
+    const seen: Record<string, string[]> = {};
+    seen.rdns = await filing('Délégation DNS inverse', {
+      'Zone inverse': 'pas-une-zone.example',
+      'Serveurs de noms': 'ns1.example.fr',
+    });
+    seen.routing = await filing('Changement de routage', {
+      'Préfixes annoncés après le changement': '192.0.2.0/24',
+      'AS d’origine': 'quatre',
+    });
+    seen.domain = await filing('Nom de domaine', {
+      Nom: 'exemple.com',
+      'Serveurs de noms': 'ns1.exemple.fr',
+    });
+    seen.eduroam = await filing('Site eduroam', {
+      'Nom du site (en anglais)': 'Campus',
+      Latitude: '0',
+      Longitude: '0',
+    });
+    seen.antispam = await filing('Raccordement antispam', {
+      'Annuaire (URL LDAP)': 'http://annuaire.example',
+      'Mot de passe de connexion': 's3cret',
+    });
+    expect(await page.getByLabel('Mot de passe de connexion').getAttribute('type')).toBe('password');
+    const url = page.getByLabel('Annuaire (URL LDAP)');
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+    expect(await url.getAttribute('aria-describedby')).toContain('nr-antispam-directory-url-error');
+    await shot(page, '11-form-errors');
+    seen.circuit = await filing('Commande de circuit', { 'Nom du circuit': '', 'Débit (Mb/s)': '100' });
+    const ids = (k: string) => seen[k]!.map((l) => l.slice(0, l.indexOf(':')));
+    // Refusals that are not about one field (they name their rule) stand above the button.
+    expect(seen.rdns).toEqual([
+      expect.stringMatching(/^nr-rdns-form-error: POLICY_REFUSAL \(rdns\.zone-not-assigned\)/),
+    ]);
+    expect(seen.domain).toEqual([expect.stringMatching(/^nr-domain-form-error: .*\(charter\.zone\)/)]);
+    // A number field holding words cannot even be sent (the variables are typed): said beside it.
+    expect(seen.routing).toEqual(['nr-routing-originAs-error: Un nombre est attendu.']);
+    // The API's field issues, each beside its own field, the nested ones too.
+    expect(ids('eduroam')).toEqual(['nr-eduroamSite-street-error', 'nr-eduroamSite-city-error']);
+    expect(ids('antispam')).toContain('nr-antispam-directory-url-error');
+    expect(ids('antispam')).not.toContain('nr-antispam-directory-bindPassword-error');
+    expect(ids('circuit')).toEqual(['nr-circuit-name-error', 'nr-circuit-endpoints-error']);
+    expect(await g.requestCount(inst.id)).toBe(before);
   }, 120_000);
 
   it('first load: bytes and time to a usable page, against GraphiQL on the same server', async () => {

@@ -136,6 +136,12 @@ const fr = {
   newAgreementChange: 'Changement de convention',
   activateServices: 'Services à ouvrir',
   deactivateServices: 'Services à fermer',
+  staffSignIn: 'Personnel de l’opérateur',
+  username: 'Identifiant de l’annuaire',
+  password: 'Mot de passe',
+  signInStaff: 'Se connecter avec l’annuaire',
+  federationTitle: 'Compte de votre établissement',
+  signInFederation: 'Se connecter avec la fédération d’identités',
 } as const;
 
 type Dict = { [K in keyof typeof fr]: string };
@@ -271,6 +277,12 @@ const en: Dict = {
   newAgreementChange: 'Agreement change',
   activateServices: 'Services to open',
   deactivateServices: 'Services to close',
+  staffSignIn: 'Operator staff',
+  username: 'Directory username',
+  password: 'Password',
+  signInStaff: 'Sign in with the directory',
+  federationTitle: 'Your institution’s account',
+  signInFederation: 'Sign in with the identity federation',
 };
 
 export const DICTIONARIES = { fr: fr as Dict, en } as const;
