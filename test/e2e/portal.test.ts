@@ -20,7 +20,7 @@ let browser: Browser;
 let g: Guichet;
 let inst: Institution;
 let other: Institution;
-const tokens = { tech: '', techRead: '', other: '' };
+const tokens = { tech: '', techRead: '', other: '', head: '' };
 const contexts: BrowserContext[] = [];
 const pageLog: string[] = [];
 const streams: Heard[] = [];
@@ -58,7 +58,7 @@ async function signedIn(token: string, locale: 'fr-FR' | 'en-US'): Promise<Page>
   await page.goto(api.url);
   const fr = locale === 'fr-FR';
   await page.getByLabel(fr ? 'Jeton d’API' : 'API token').fill(token);
-  await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in' }).click();
+  await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: fr ? 'Se déconnecter' : 'Sign out' }).waitFor();
   return page;
 }
@@ -84,6 +84,7 @@ beforeAll(async () => {
   );
   tokens.techRead = made.createToken.secret;
   tokens.other = await issue(withRole(other, 'TECHNICAL').id);
+  tokens.head = await issue(withRole(inst, 'HEAD').id);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -229,6 +230,103 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     await page.reload();
     await page.getByLabel('Jeton d’API').waitFor();
   }, 240_000);
+
+  it('the technical contact asks for an agreement change through its form; the head reads the document and signs it', async () => {
+    const page = await signedIn(tokens.tech, 'fr-FR');
+    await page.getByLabel('Type de demande').selectOption({ label: 'Changement de convention' });
+    await page.getByLabel('Débit (Mb/s)').fill('2500');
+    await page.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    const requestId = new URL(page.url()).pathname.split('/').at(-1)!;
+    // The technical contact sees the document too, but the signature is the head's.
+    await page.getByTestId('document-text').waitFor();
+    expect(await page.getByRole('button', { name: 'Signer' }).count()).toBe(0);
+    await page.getByRole('note').filter({ hasText: 'responsable de l’institution signe' }).waitFor();
+
+    const head = await signedIn(tokens.head, 'fr-FR');
+    await head.goto(`${api.url}/requests/${requestId}`);
+    const text = head.getByTestId('document-text');
+    await text.waitFor();
+    // What is on screen is the API's document and its hash, to the byte.
+    const draft = (await g.request(g.admin, requestId))!;
+    expect(await text.textContent()).toBe(draft.document!.text);
+    expect(await text.textContent()).toContain('2500');
+    expect(await head.getByTestId('document-hash').textContent()).toBe(draft.document!.hash);
+    const sign = head.getByRole('button', { name: 'Signer' });
+    // Not before the head says they read it.
+    expect(await sign.isDisabled()).toBe(true);
+    await head.getByLabel('J’ai lu ce document').check();
+    await shot(head, '9-signature');
+    await sign.click();
+    await head.locator('li[data-step="signature"][data-state="DONE"]').waitFor({ timeout: 15_000 });
+    await head.locator('li[data-step="validation"][data-state="PENDING"]').waitFor();
+    expect(await head.getByTestId('document-text').count()).toBe(0);
+    const signed = (await g.request(g.admin, requestId))!;
+    expect(signed).toMatchObject({ currentStep: 'validation', pendingActor: 'DESK' });
+    expect(signed.agreementVersion).toMatchObject({ documentHash: draft.document!.hash });
+    expect(signed.steps.find((s) => s.name === 'signature')?.actedBy).toBe(
+      `contact:${withRole(inst, 'HEAD').id}`,
+    );
+    // The technical contact's open page follows without a reload.
+    await page.locator('li[data-step="signature"][data-state="DONE"]').waitFor({ timeout: 15_000 });
+    await shot(head, '10-signed');
+  }, 120_000);
+
+  it('every request form shows the API’s typed errors beside their fields and files nothing', async () => {
+    const page = await signedIn(tokens.tech, 'fr-FR');
+    const before = await g.requestCount(inst.id);
+    const filing = async (kind: string, fill: Record<string, string>) => {
+      await page.getByLabel('Type de demande').selectOption({ label: kind });
+      for (const [label, value] of Object.entries(fill))
+        await page.getByLabel(label, { exact: true }).fill(value);
+      await page.getByRole('button', { name: 'Envoyer la demande' }).click();
+      const alerts = page.locator('form [role="alert"]');
+      await alerts.first().waitFor();
+      return alerts.evaluateAll((es) => es.map((e) => `${e.id}: ${e.textContent}`));
+    };
+    const seen: Record<string, string[]> = {};
+    seen.rdns = await filing('Délégation DNS inverse', {
+      'Zone inverse': 'pas-une-zone.example',
+      'Serveurs de noms': 'ns1.example.fr',
+    });
+    seen.routing = await filing('Changement de routage', {
+      'Préfixes annoncés après le changement': '192.0.2.0/24',
+      'AS d’origine': 'quatre',
+    });
+    seen.domain = await filing('Nom de domaine', {
+      Nom: 'exemple.com',
+      'Serveurs de noms': 'ns1.exemple.fr',
+    });
+    seen.eduroam = await filing('Site eduroam', {
+      'Nom du site (en anglais)': 'Campus',
+      Latitude: '0',
+      Longitude: '0',
+    });
+    seen.antispam = await filing('Raccordement antispam', {
+      'Annuaire (URL LDAP)': 'http://annuaire.example',
+      'Mot de passe de connexion': 's3cret',
+    });
+    expect(await page.getByLabel('Mot de passe de connexion').getAttribute('type')).toBe('password');
+    const url = page.getByLabel('Annuaire (URL LDAP)');
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+    expect(await url.getAttribute('aria-describedby')).toContain('nr-antispam-directory-url-error');
+    await shot(page, '11-form-errors');
+    seen.circuit = await filing('Commande de circuit', { 'Nom du circuit': '', 'Débit (Mb/s)': '100' });
+    const ids = (k: string) => seen[k]!.map((l) => l.slice(0, l.indexOf(':')));
+    // Refusals that are not about one field (they name their rule) stand above the button.
+    expect(seen.rdns).toEqual([
+      expect.stringMatching(/^nr-rdns-form-error: POLICY_REFUSAL \(rdns\.zone-not-assigned\)/),
+    ]);
+    expect(seen.domain).toEqual([expect.stringMatching(/^nr-domain-form-error: .*\(charter\.zone\)/)]);
+    // A number field holding words cannot even be sent (the variables are typed): said beside it.
+    expect(seen.routing).toEqual(['nr-routing-originAs-error: Un nombre est attendu.']);
+    // The API's field issues, each beside its own field, the nested ones too.
+    expect(ids('eduroam')).toEqual(['nr-eduroamSite-street-error', 'nr-eduroamSite-city-error']);
+    expect(ids('antispam')).toContain('nr-antispam-directory-url-error');
+    expect(ids('antispam')).not.toContain('nr-antispam-directory-bindPassword-error');
+    expect(ids('circuit')).toEqual(['nr-circuit-name-error', 'nr-circuit-endpoints-error']);
+    expect(await g.requestCount(inst.id)).toBe(before);
+  }, 120_000);
 
   it('first load: bytes and time to a usable page, against GraphiQL on the same server', async () => {
     const load = async (path: string, ready: string) => {

@@ -1,7 +1,7 @@
 import { graphql } from './graphql';
 import { useT } from './i18n';
 import { useRequestEvents } from './live';
-import { PrefixRequestForm } from './prefix-form';
+import { NewRequest } from './new-request';
 import type { Navigate } from './session';
 import { useQuery } from './use-query';
 
@@ -146,10 +146,12 @@ export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => 
         {inst.prefixes.pageInfo.hasNextPage && <p>{t('morePrefixes')}</p>}
       </section>
       {canFile && (
-        <PrefixRequestForm
+        <NewRequest
           institutionId={inst.id}
           sites={inst.sites}
+          contacts={inst.contacts}
           onFiled={(id) => props.navigate(`/requests/${id}`)}
+          onSignedOut={props.onSignedOut}
         />
       )}
       <section aria-labelledby="requests-h" className="card">

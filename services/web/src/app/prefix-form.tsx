@@ -30,7 +30,7 @@ const LABEL: Record<Field, Key> = {
  */
 export function PrefixRequestForm(props: {
   institutionId: string;
-  sites: { id: string; name: string }[];
+  sites: readonly { id: string; name: string }[];
   onFiled: (requestId: string) => void;
 }) {
   const t = useT();

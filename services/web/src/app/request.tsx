@@ -1,10 +1,12 @@
 import { graphql } from './graphql';
 import { useT } from './i18n';
 import { useRequestEvents } from './live';
+import { SignaturePanel } from './signature';
 import { useQuery } from './use-query';
 
 const REQUEST = graphql(`
   query RequestPage($id: ID!) {
+    viewer { id kind scope }
     request(id: $id) {
       id
       kind
@@ -14,7 +16,8 @@ const REQUEST = graphql(`
       pendingActor
       createdAt
       reason
-      institution { name }
+      institution { name contacts { id roles } }
+      document { text hash }
       assignment { prefix lifecycle }
       steps { name type state description actedBy }
       history { id at type actor step note fromStatus toStatus }
@@ -36,6 +39,12 @@ export function RequestPage(props: { id: string; onSignedOut: () => void }) {
         {t('notFound')}
       </p>
     );
+  const viewer = q.data.viewer;
+  // The API decides (signRequest refuses anyone else); the page only hides what would be refused.
+  const canSign =
+    viewer.kind === 'CONTACT' &&
+    viewer.scope === 'WRITE' &&
+    (r.institution.contacts.find((c) => c.id === viewer.id)?.roles.includes('HEAD') ?? false);
   return (
     <>
       <h1>
@@ -59,6 +68,14 @@ export function RequestPage(props: { id: string; onSignedOut: () => void }) {
           </>
         )}
       </dl>
+      {r.document && r.currentStep === 'signature' && r.pendingActor === 'HEAD' && (
+        <SignaturePanel
+          requestId={r.id}
+          document={r.document}
+          canSign={canSign}
+          onSigned={() => q.reload()}
+        />
+      )}
       <section aria-labelledby="steps-h" className="card">
         <h2 id="steps-h">{t('steps')}</h2>
         <ol>
