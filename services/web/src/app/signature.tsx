@@ -47,7 +47,7 @@ export function SignaturePanel(props: {
   return (
     <section aria-labelledby="sig-h" className="card">
       <h2 id="sig-h">{t('documentToSign')}</h2>
-      <pre className="document" data-testid="document-text" tabIndex={0} aria-label={t('documentToSign')}>
+      <pre className="document" data-testid="document-text">
         {props.document.text}
       </pre>
       <p>
