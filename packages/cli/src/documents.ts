@@ -106,3 +106,23 @@ export const REQUEST_REVERSE_DELEGATIONS = BULK(
 
 export const LOGIN = `mutation($username: String!, $password: String!) { r: login(username: $username, password: $password) {
   __typename ... on LoginPayload { token expiresAt staffRoles } ${ERR_ONLY} } }`;
+
+/** The bulk mutations that are not filings: each item's result carries its object. */
+const BULK_OF = (name: string, input: string, payload: string, done: string, fields: string) =>
+  `mutation($input: ${input}!) { r: ${name}(input: $input) {
+  __typename ... on ${payload} { dryRun succeeded failed results { __typename
+    ... on ${done} { index idempotencyKey replayed ${fields} } ${ERR} } } ${ERR} } }`;
+export const ACT_ON_TICKETS = BULK_OF(
+  'actOnTickets',
+  'ActOnTicketsInput',
+  'ActOnTicketsPayload',
+  'ActOnTicketsDone',
+  `action ticket { ${TICKET_FIELDS} } comment { id } request { id status currentStep }`,
+);
+export const DECLARE_EDUROAM_SITES = BULK_OF(
+  'declareEduroamSites',
+  'DeclareEduroamSitesInput',
+  'DeclareEduroamSitesPayload',
+  'DeclareEduroamSitesDone',
+  'site { id locationId }',
+);
