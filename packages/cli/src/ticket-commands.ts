@@ -164,8 +164,8 @@ async function bulk(k: CommandKit, ids: string[], action: Row): Promise<void> {
       idempotencyKey: `${run}:${at + i}`,
       input: { ticketId, ...action },
     }));
-    // The key of the call is the keys of its items: a retry of a lost answer replays them.
-    const { r } = await k.keyed<BulkAnswer>(ACT_ON_TICKETS, { input: { items } }, `${run}:${at}`);
+    // Header and item keys share one namespace per caller: the call's key is not an item's.
+    const { r } = await k.keyed<BulkAnswer>(ACT_ON_TICKETS, { input: { items } }, `${run}:call:${at}`);
     if (!r.results) throw new CliError(EXIT.FAILED, r.message ?? 'refused', r.code);
     r.results.forEach((res, i) => {
       const id = chunk[i];
