@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Client } from './client.js';
 import { CliError, EXIT } from './errors.js';
 import { type Item, KINDS, type Kind, toItem } from './kinds.js';
-import { describeError, type Io, printJson, printTable } from './output.js';
+import { describeError, type Io, printJson, printTable, progressBar } from './output.js';
 import { parseRows } from './rows.js';
 
 /**
@@ -62,6 +62,7 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
     else pending.push({ row: i + 1, item: made });
   });
   const progress = io.tty && !o.json;
+  if (progress) io.err(progressBar(0, pending.length));
   for (let at = 0; at < pending.length; ) {
     const kind = pending[at]?.item.kind ?? 'prefix';
     let end = at;
@@ -118,7 +119,7 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
       }
     });
     at = end;
-    if (progress) io.err(`\r${at}/${pending.length} rows`);
+    if (progress) io.err(progressBar(at, pending.length));
   }
   if (progress) io.err('\n');
   results.sort((a, b) => a.row - b.row);

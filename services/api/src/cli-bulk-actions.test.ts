@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { createPool } from '@guichet/ipam';
 import { DEMO_INSTITUTIONS, seedDemoMembership } from '@guichet/membership';
 import { freshDatabase } from '@guichet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listeningUrl, startCli } from './cli-harness.js';
+import { CLI_BIN, listeningUrl, startCli } from './cli-harness.js';
 import { contactToken, institutionId, staffWithToken, testApp } from './test-app.js';
 
 /**
@@ -126,6 +127,28 @@ describe(`guichet bulk: ticket actions and eduroam sites on ${process.env.TEST_D
     expect(other.code).toBe(1);
     expect(JSON.parse(other.stdout).results[0]).toMatchObject({ status: 'failed', code: 'NOT_FOUND' });
     expect(await siteNames()).not.toContain('Annexe');
+  });
+
+  it('draws a progress bar on a terminal (a pseudo-terminal from script(1)), none when piped or with --json', async () => {
+    const f = file('bar.yaml', `${SITE('Bar 1')}${SITE('Bar 2')}${SITE('Bar 3')}`);
+    const args = ['apply', '-f', f, '--dry-run', '--batch-size', '1'];
+    const tty = (extra: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          'script',
+          ['-qec', [process.execPath, CLI_BIN, ...extra, ...args].join(' '), '/dev/null'],
+          { env: { ...base, ...as.contact } },
+          (e, stdout) => (e ? reject(e) : resolve(stdout)),
+        ),
+      );
+    const onTerminal = await tty([]);
+    expect(onTerminal).toContain(`[${'#'.repeat(10)}${'·'.repeat(20)}] 1/3 rows 33%`);
+    expect(onTerminal).toContain(`[${'#'.repeat(30)}] 3/3 rows 100%`);
+    expect(onTerminal).toMatch(/0 created, 0 unchanged, 3 valid/);
+    expect(await tty(['--json'])).not.toContain('rows 100%');
+    const piped = await cli(args, as.contact);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout + piped.stderr).not.toMatch(/\r|rows \d+%/);
   });
 
   it('refuses more items than the schema states, and a key reused with another input', async () => {
