@@ -15,7 +15,12 @@ import './notify/index.js';
 import './resources/index.js';
 
 export * from './events.js';
-export { type BulkMutationOptions, type BulkOutcome, bulkMutation, underItem } from './graphql/bulk-mutation.js';
+export {
+  type BulkMutationOptions,
+  type BulkOutcome,
+  bulkMutation,
+  underItem,
+} from './graphql/bulk-mutation.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { fileOnce } from './graphql/keyed-filing.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
