@@ -13,7 +13,8 @@ import { contactActor, DEMO_INSTITUTIONS, listContacts, seedDemoMembership } fro
  */
 
 const database = await openDatabase({});
-const composed = loadComposedConfig({ ...process.env, LOG_LEVEL: 'silent' });
+// 1,000 single calls from one client in well under a minute: above the default per-minute limit.
+const composed = loadComposedConfig({ ...process.env, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000' });
 const env = composeEnv({ database, config: composed, logger: createLogger('silent') });
 const app = await buildApp({ env });
 await seedDemoMembership(database, systemContext('bench-seed'));

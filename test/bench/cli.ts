@@ -7,8 +7,8 @@ import { fmt, median, ROOT, start, stop, table, waitFor } from './util.js';
 /*
  * Section "cli" of `pnpm bench`: what a script pays for the command and for going one by one.
  *
- *   1. 200 prefix requests as 200 `requestPrefix` calls (each under an Idempotency-Key, as
- *      `guichet prefix request` sends them) vs 2 `requestPrefixes` calls of 100 keyed items
+ *   1. 1,000 prefix requests (BENCH_CLI_ROWS, the issue's size) as 1,000 `requestPrefix` calls (each under an Idempotency-Key, as
+ *      `guichet prefix request` sends them) vs 10 `requestPrefixes` calls of 100 keyed items
  *      (what `guichet apply` sends), sequential over one keep-alive connection → time ratio.
  *   2. `guichet whoami` spawned as a user runs it (node, the tsx loader, commander, the config
  *      file) to its answer vs `node -e` doing the same POST with a bare fetch, RUNS of each
@@ -17,7 +17,8 @@ import { fmt, median, ROOT, start, stop, table, waitFor } from './util.js';
  * The server is the real app on in-memory PGlite in a child process (cli-server.ts).
  */
 
-const SINGLE = 200;
+/** The issue's size; smaller (a multiple of BATCH) for a quick run. */
+const SINGLE = Number(process.env.BENCH_CLI_ROWS ?? 1000);
 const BATCH = 100;
 const RUNS = 7;
 const BIN = join(ROOT, 'packages/cli/bin/guichet.mjs');
@@ -89,7 +90,10 @@ export async function cliSection(): Promise<LoadReport> {
       bare.push(await timed(process.execPath, ['--input-type=module', '-e', fetchScript], env, failures));
     }
     const ratios: [string, number][] = [
-      ['cli: 200 single requestPrefix / 2 bulk requestPrefixes of 100 (time)', singleMs / bulkMs],
+      [
+        `cli: ${SINGLE} single requestPrefix / ${SINGLE / BATCH} bulk requestPrefixes of ${BATCH} (time)`,
+        singleMs / bulkMs,
+      ],
       [
         'cli: guichet whoami / node -e fetch (median wall time, spawn to answer)',
         median(whoami) / median(bare),

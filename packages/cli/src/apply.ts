@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Client } from './client.js';
 import { CliError, EXIT } from './errors.js';
 import { type Item, KINDS, type Kind, toItem } from './kinds.js';
-import { describeError, type Io, printJson, printTable } from './output.js';
+import { describeError, type Io, printJson, printTable, progressBar } from './output.js';
 import { parseRows } from './rows.js';
 
 /**
@@ -24,8 +24,11 @@ export interface RowResult {
   row: number;
   kind?: Kind;
   key: string | null;
-  status: 'created' | 'unchanged' | 'valid' | 'failed' | 'skipped';
+  /** `done`: a ticket action (it acts on what exists; the others create). */
+  status: 'created' | 'done' | 'unchanged' | 'valid' | 'failed' | 'skipped';
   requestId?: string;
+  /** The ticket acted on, the site declared. */
+  objectId?: string;
   code?: string;
   message?: string;
 }
@@ -35,6 +38,8 @@ interface BulkResult {
   index?: number;
   replayed?: boolean;
   request?: { id: string } | null;
+  ticket?: { id: string } | null;
+  site?: { id: string } | null;
   code?: string;
   message?: string;
   issues?: { path: string[]; message: string }[];
@@ -57,6 +62,7 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
     else pending.push({ row: i + 1, item: made });
   });
   const progress = io.tty && !o.json;
+  if (progress) io.err(progressBar(0, pending.length));
   for (let at = 0; at < pending.length; ) {
     const kind = pending[at]?.item.kind ?? 'prefix';
     let end = at;
@@ -83,9 +89,24 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
       if (!sent) return;
       const { row, item } = sent;
       const key = item.idempotencyKey;
-      if (res.__typename === 'BulkItem') {
-        const status = res.replayed ? 'unchanged' : o.dryRun ? 'valid' : 'created';
-        results.push({ row, kind, key, status, ...(res.request ? { requestId: res.request.id } : {}) });
+      // Filings answer a BulkItem; the other bulk mutations a `<Name>Done` with their object.
+      if (res.__typename === 'BulkItem' || res.__typename.endsWith('Done')) {
+        const status = res.replayed
+          ? 'unchanged'
+          : o.dryRun
+            ? 'valid'
+            : kind === 'ticket'
+              ? 'done'
+              : 'created';
+        const object = res.ticket ?? res.site;
+        results.push({
+          row,
+          kind,
+          key,
+          status,
+          ...(res.request ? { requestId: res.request.id } : {}),
+          ...(object ? { objectId: object.id } : {}),
+        });
       } else {
         results.push({
           row,
@@ -98,7 +119,7 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
       }
     });
     at = end;
-    if (progress) io.err(`\r${at}/${pending.length} rows`);
+    if (progress) io.err(progressBar(at, pending.length));
   }
   if (progress) io.err('\n');
   results.sort((a, b) => a.row - b.row);
@@ -108,6 +129,7 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
   const summary = {
     dryRun: o.dryRun ?? false,
     created: count('created'),
+    done: count('done'),
     unchanged: count('unchanged'),
     valid: count('valid'),
     failed: failed.length,
@@ -117,11 +139,11 @@ export async function apply(client: Client, io: Io, o: ApplyOptions): Promise<nu
   else {
     printTable(
       io,
-      results.map((r) => ({ ...r, request: r.requestId })),
-      ['row', 'kind', 'status', 'request', 'key'],
+      results.map((r) => ({ ...r, request: r.requestId, object: r.objectId })),
+      ['row', 'kind', 'status', 'request', ...(results.some((r) => r.objectId) ? ['object'] : []), 'key'],
     );
     io.out(
-      `${summary.created} created, ${summary.unchanged} unchanged, ${summary.valid} valid (dry run), ${summary.failed} failed, ${summary.skipped} skipped\n`,
+      `${summary.created} created, ${summary.done ? `${summary.done} done, ` : ''}${summary.unchanged} unchanged, ${summary.valid} valid (dry run), ${summary.failed} failed, ${summary.skipped} skipped\n`,
     );
   }
   for (const f of failed) io.err(`error: row ${f.row}: ${f.code}: ${f.message}\n`);

@@ -106,3 +106,41 @@ export const REQUEST_REVERSE_DELEGATIONS = BULK(
 
 export const LOGIN = `mutation($username: String!, $password: String!) { r: login(username: $username, password: $password) {
   __typename ... on LoginPayload { token expiresAt staffRoles } ${ERR_ONLY} } }`;
+
+/** The bulk mutations that are not filings: each item's result carries its object. */
+const BULK_OF = (name: string, input: string, payload: string, done: string, fields: string) =>
+  `mutation($input: ${input}!) { r: ${name}(input: $input) {
+  __typename ... on ${payload} { dryRun succeeded failed results { __typename
+    ... on ${done} { index idempotencyKey replayed ${fields} } ${ERR} } } ${ERR} } }`;
+export const ACT_ON_TICKETS = BULK_OF(
+  'actOnTickets',
+  'ActOnTicketsInput',
+  'ActOnTicketsPayload',
+  'ActOnTicketsDone',
+  `action ticket { ${TICKET_FIELDS} } comment { id } request { id status currentStep }`,
+);
+export const DECLARE_EDUROAM_SITES = BULK_OF(
+  'declareEduroamSites',
+  'DeclareEduroamSitesInput',
+  'DeclareEduroamSitesPayload',
+  'DeclareEduroamSitesDone',
+  'site { id locationId }',
+);
+
+// The service lines that landed after the first commands: domains, eduroam, antispam, circuits.
+export const DOMAINS = `query($id: ID!) { institution(id: $id) { id domains { id name state expiresAt
+  resourceState periodYears nameservers { name addresses } } } }`;
+export const REQUEST_DOMAIN = `mutation($input: RequestDomainInput!) { r: requestDomain(input: $input) {
+  ${RESULT('DomainRequestPayload')} } }`;
+const SITE_FIELDS = 'id locationId names { lang data } city { data } accessPoints encryption production';
+export const EDUROAM_SITES = `query($id: ID!) { institution(id: $id) { id eduroam { active
+  sites { ${SITE_FIELDS} } } } }`;
+export const DECLARE_EDUROAM_SITE = `mutation($institutionId: ID!, $input: EduroamSiteInput!) {
+  r: declareEduroamSite(institutionId: $institutionId, input: $input) {
+  __typename ... on EduroamSitePayload { site { ${SITE_FIELDS} } } ${ERR} } }`;
+export const ANTISPAM = `query($id: ID!) { institution(id: $id) { id antispam { domains { id domain state mxCheckedAt }
+  latestOnboarding { id state requestId } } } }`;
+export const REQUEST_ANTISPAM_ONBOARDING = `mutation($input: RequestAntispamOnboardingInput!) {
+  r: requestAntispamOnboarding(input: $input) { ${RESULT('RequestAntispamOnboardingPayload')} } }`;
+export const CIRCUITS = `query($id: ID!) { institution(id: $id) { id circuits { id reference name service
+  topology state bandwidthMbps wantedFrom activatedAt } } }`;

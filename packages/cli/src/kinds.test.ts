@@ -55,12 +55,51 @@ describe('apply kinds', () => {
 
   it('fails the row, not the file, on an unknown kind or a malformed DS', () => {
     expect(kindOf({ kind: 'circuit' })).toEqual({
-      error: 'kind: "circuit" is not one of prefix, routing, rdns',
+      error: 'kind: "circuit" is not one of prefix, routing, rdns, ticket, eduroam-site',
     });
     expect(
       toItem({ kind: 'rdns', institution: 'i', zone: 'z', nameservers: ['a'], ds: ['1 2 3'] }),
     ).toMatchObject({
       error: expect.stringMatching(/keytag algorithm digest-type digest/),
     });
+  });
+
+  it('builds ticket actions and eduroam sites from CSV cells, keyed by content', () => {
+    const rows = parseRows(
+      [
+        'kind,ticket,action,body,visible,institution,name,street,city,lon,lat,accessPoints,encryption',
+        'ticket,t1,Comment,hello,yes,,,,,,,,',
+        'ticket,t2,frobnicate,,,,,,,,,,',
+        'eduroam-site,,,,,i,Campus,1 rue A,Lyon,4.8,45.7,3,WPA2/AES;WPA3_AES',
+        'eduroam-site,,,,,i,Campus,1 rue A,Lyon,east,45.7,3,',
+      ].join('\n'),
+      'f.csv',
+    );
+    const [comment, bad, site, badSite] = rows.map(toItem);
+    expect(comment).toMatchObject({
+      kind: 'ticket',
+      input: { ticketId: 't1', action: 'COMMENT', body: 'hello', visibility: 'INSTITUTION' },
+    });
+    expect(bad).toEqual({ error: expect.stringMatching(/action: "frobnicate" is not one of take, assign/) });
+    expect(site).toMatchObject({
+      kind: 'eduroam-site',
+      input: {
+        institutionId: 'i',
+        site: {
+          name: [{ lang: 'en', data: 'Campus' }],
+          coordinates: { lon: 4.8, lat: 45.7 },
+          accessPoints: 3,
+          encryption: ['WPA2_AES', 'WPA3_AES'],
+        },
+      },
+    });
+    expect(badSite).toEqual({ error: 'lon: "east" is not a number' });
+    // The same row keys the same way; another action on the same ticket is another key.
+    expect((toItem(rows[0]!) as { idempotencyKey: string }).idempotencyKey).toBe(
+      (comment as { idempotencyKey: string }).idempotencyKey,
+    );
+    expect((toItem({ ...rows[0]!, body: 'other' }) as { idempotencyKey: string }).idempotencyKey).not.toBe(
+      (comment as { idempotencyKey: string }).idempotencyKey,
+    );
   });
 });

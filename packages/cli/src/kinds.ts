@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { REQUEST_PREFIXES, REQUEST_REVERSE_DELEGATIONS, REQUEST_ROUTING_CHANGES } from './documents.js';
+import { eduroamSiteInput, ticketActionInput } from './action-rows.js';
+import {
+  ACT_ON_TICKETS,
+  DECLARE_EDUROAM_SITES,
+  REQUEST_PREFIXES,
+  REQUEST_REVERSE_DELEGATIONS,
+  REQUEST_ROUTING_CHANGES,
+} from './documents.js';
 import { CliError } from './errors.js';
 import { delegationInput, routingInput } from './line-commands.js';
 import { type Row, toPrefixItem } from './rows.js';
@@ -14,6 +21,8 @@ export const KINDS = {
   prefix: { document: REQUEST_PREFIXES, aliases: ['ipam.prefix'] },
   routing: { document: REQUEST_ROUTING_CHANGES, aliases: ['routing.change'] },
   rdns: { document: REQUEST_REVERSE_DELEGATIONS, aliases: ['rdns.delegation'] },
+  ticket: { document: ACT_ON_TICKETS, aliases: ['ticket.action'] },
+  'eduroam-site': { document: DECLARE_EDUROAM_SITES, aliases: ['eduroam.site', 'eduroam_site'] },
 } as const;
 export type Kind = keyof typeof KINDS;
 
@@ -55,34 +64,41 @@ export function toItem(row: Row): Item | { error: string } {
     }
     const institution = String(row.institution ?? row.institutionId ?? '');
     const input =
-      kind === 'routing'
-        ? routingInput({
-            institution,
-            prefix: list(row.prefixes ?? row.prefix).map(String),
-            // An explicit empty list (`prefixes: []`) withdraws everything; a missing one is an error.
-            withdrawAll: Array.isArray(row.prefixes) && row.prefixes.length === 0,
-            collector: str(row.collector ?? row.collectorId),
-            session: str(row.session ?? row.sessionId),
-            originAs: str(row.originAs),
-            ...submitOf(row),
-          })
-        : delegationInput({
-            institution,
-            zone: String(row.zone ?? ''),
-            ns: list(row.nameservers ?? row.ns).map((n) =>
-              n && typeof n === 'object'
-                ? `${(n as Row).name}=${list((n as Row).addresses).join(',')}`
-                : String(n),
-            ),
-            ds: list(row.ds).map((d) =>
-              d && typeof d === 'object'
-                ? [(d as Row).keyTag, (d as Row).algorithm, (d as Row).digestType, (d as Row).digest].join(
-                    ' ',
-                  )
-                : String(d),
-            ),
-            ...submitOf(row),
-          });
+      kind === 'ticket'
+        ? ticketActionInput(row)
+        : kind === 'eduroam-site'
+          ? eduroamSiteInput(row)
+          : kind === 'routing'
+            ? routingInput({
+                institution,
+                prefix: list(row.prefixes ?? row.prefix).map(String),
+                // An explicit empty list (`prefixes: []`) withdraws everything; a missing one is an error.
+                withdrawAll: Array.isArray(row.prefixes) && row.prefixes.length === 0,
+                collector: str(row.collector ?? row.collectorId),
+                session: str(row.session ?? row.sessionId),
+                originAs: str(row.originAs),
+                ...submitOf(row),
+              })
+            : delegationInput({
+                institution,
+                zone: String(row.zone ?? ''),
+                ns: list(row.nameservers ?? row.ns).map((n) =>
+                  n && typeof n === 'object'
+                    ? `${(n as Row).name}=${list((n as Row).addresses).join(',')}`
+                    : String(n),
+                ),
+                ds: list(row.ds).map((d) =>
+                  d && typeof d === 'object'
+                    ? [
+                        (d as Row).keyTag,
+                        (d as Row).algorithm,
+                        (d as Row).digestType,
+                        (d as Row).digest,
+                      ].join(' ')
+                    : String(d),
+                ),
+                ...submitOf(row),
+              });
     return { kind, idempotencyKey: str(row.key) ?? `apply:${kind}:${contentHash(input)}`, input };
   } catch (e) {
     // A value the command cannot turn into GraphQL (a DS of three fields) fails its row only.

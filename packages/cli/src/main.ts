@@ -11,6 +11,7 @@ import { lineCommands } from './line-commands.js';
 import { type CommandKit, institutionCommands, requestActions } from './more-commands.js';
 import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
 import { readPassword } from './password.js';
+import { serviceCommands } from './service-commands.js';
 import { ticketCommands } from './ticket-commands.js';
 import { tokenCommands } from './token-commands.js';
 
@@ -317,16 +318,17 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
   lineCommands(program, prefix, kit);
   tokenCommands(program, kit);
   ticketCommands(program, kit);
+  serviceCommands(program, kit, env);
 
   sub(
     program,
     'apply',
-    'File every row of a YAML, JSON or CSV file of requests (kind: prefix, routing or rdns); re-running it files nothing twice',
+    'File every row of a YAML, JSON or CSV file (kind: prefix, routing, rdns, eduroam-site or ticket); re-running it does nothing twice',
     'guichet apply -f changes.yaml --dry-run',
   )
     .requiredOption(
       '-f, --file <file>',
-      'rows, each with its kind (default prefix): prefix: institution, family, length, purpose, [site, justification]; routing: institution, prefixes, [collector, session, originAs]; rdns: institution, zone, nameservers, [ds]; any: [submit, key]',
+      'rows, each with its kind (default prefix): prefix: institution, family, length, purpose, [site, justification]; routing: institution, prefixes, [collector, session, originAs]; rdns: institution, zone, nameservers, [ds]; eduroam-site: institution, name, street, city, lon, lat, accessPoints, [encryption, tags…]; ticket: ticket, action (take, assign, release, comment, approve, return, reject), [staff, body, visible, step, reason]; any: [submit, key]',
     )
     .option('--dry-run', 'validate every row on the server; nothing is written')
     .addOption(new Option('--batch-size <n>', 'rows per call (≤ 500)').default('100'))

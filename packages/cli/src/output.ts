@@ -51,3 +51,13 @@ export function describeError(e: TypedError): string {
   const issues = e.issues?.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
   return issues ? `${e.message} (${issues})` : (e.message ?? e.__typename);
 }
+
+/**
+ * A one-line progress bar, redrawn in place on stderr (`\r`): `[#####·····] 120/200 rows 60%`.
+ * Only for a terminal (the caller checks `io.tty` and not --json): piped output has none.
+ */
+export function progressBar(done: number, total: number, width = 30): string {
+  const ratio = total ? Math.min(1, done / total) : 1;
+  const filled = Math.round(ratio * width);
+  return `\r[${'#'.repeat(filled)}${'·'.repeat(width - filled)}] ${done}/${total} rows ${Math.floor(ratio * 100)}%`;
+}

@@ -1,9 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { collect, enumList, integer } from './args.js';
-import { APPROVE_STEP, COMMENT_TICKET, REQUEST_STEP, TAKE_TICKET, TICKET, TICKETS } from './documents.js';
+import {
+  ACT_ON_TICKETS,
+  APPROVE_STEP,
+  COMMENT_TICKET,
+  REQUEST_STEP,
+  TAKE_TICKET,
+  TICKET,
+  TICKETS,
+} from './documents.js';
 import { CliError, EXIT } from './errors.js';
 import type { CommandKit } from './more-commands.js';
-import { failIfError, printTable } from './output.js';
+import { describeError, failIfError, printTable } from './output.js';
 
 type Row = Record<string, unknown>;
 interface Typed {
@@ -67,9 +76,16 @@ export function ticketCommands(program: Command, k: CommandKit): void {
       printTable(k.io, [flat(t)], [...COLUMNS, 'requestId']);
       printTable(k.io, t.comments as Row[], ['createdAt', 'author', 'visibility', 'body']);
     });
-  k.sub(ticket, 'take', 'Take a ticket: you own it and its response clock stops', 'guichet ticket take ID')
-    .argument('<id>')
-    .action(async (id: string) => {
+  k.sub(
+    ticket,
+    'take',
+    'Take tickets: you own them and their response clocks stop (several ids: one call, each ticket on its own)',
+    'guichet ticket take ID [ID…]',
+  )
+    .argument('<ids...>')
+    .action(async (ids: string[]) => {
+      if (ids.length > 1) return bulk(k, ids, { action: 'TAKE' });
+      const [id] = ids;
       const { r } = await k.keyed<{ r: Typed }>(TAKE_TICKET, { input: { ticketId: id } });
       failIfError(r);
       k.show(r.ticket, [flat(r.ticket ?? {})], COLUMNS);
@@ -93,12 +109,14 @@ export function ticketCommands(program: Command, k: CommandKit): void {
   k.sub(
     ticket,
     'approve',
-    'Approve the step the ticket’s request waits at (or --step)',
-    'guichet ticket approve ID --step noc',
+    'Approve the step each ticket’s request waits at (or --step); several ids: one call, each ticket on its own',
+    'guichet ticket approve ID [ID…] --step noc',
   )
-    .argument('<id>')
+    .argument('<ids...>')
     .option('--step <name>', 'the step (default: the request’s current step)')
-    .action(async (id: string, o: { step?: string }) => {
+    .action(async (ids: string[], o: { step?: string }) => {
+      if (ids.length > 1) return bulk(k, ids, { action: 'APPROVE', ...(o.step ? { step: o.step } : {}) });
+      const [id = ''] = ids;
       const t = await one(k, id);
       const c = await k.client();
       let step = o.step;
@@ -116,6 +134,59 @@ export function ticketCommands(program: Command, k: CommandKit): void {
       failIfError(r);
       k.show(r.request, [r.request ?? {}], ['id', 'kind', 'status', 'currentStep']);
     });
+}
+
+interface BulkAnswer {
+  r: {
+    __typename: string;
+    code?: string;
+    message?: string;
+    results?: (Typed & { index: number })[];
+  };
+}
+
+/** The bulk server call takes this many items at most (BULK_MAX_ITEMS). */
+const BULK_MAX = 500;
+
+/**
+ * One action on several tickets through `actOnTickets`: each ticket its own transaction and
+ * key, so one refused ticket does not stop the others; a table of what each became, exit 1 if
+ * any failed. The keys are made once per command: the retry after a lost answer replays.
+ */
+async function bulk(k: CommandKit, ids: string[], action: Row): Promise<void> {
+  const run = randomUUID();
+  const rows: Row[] = [];
+  const failures: string[] = [];
+  const tickets: unknown[] = [];
+  for (let at = 0; at < ids.length; at += BULK_MAX) {
+    const chunk = ids.slice(at, at + BULK_MAX);
+    const items = chunk.map((ticketId, i) => ({
+      idempotencyKey: `${run}:${at + i}`,
+      input: { ticketId, ...action },
+    }));
+    // Header and item keys share one namespace per caller: the call's key is not an item's.
+    const { r } = await k.keyed<BulkAnswer>(ACT_ON_TICKETS, { input: { items } }, `${run}:call:${at}`);
+    if (!r.results) throw new CliError(EXIT.FAILED, r.message ?? 'refused', r.code);
+    r.results.forEach((res, i) => {
+      const id = chunk[i];
+      if (res.ticket) {
+        tickets.push(res.ticket);
+        rows.push({ ...flat(res.ticket), error: undefined });
+      } else {
+        failures.push(`error: ticket ${id}: ${res.code ?? res.__typename}: ${describeError(res)}\n`);
+        tickets.push({ id, error: { code: res.code ?? res.__typename, message: describeError(res) } });
+        rows.push({ id, state: 'FAILED', error: res.code ?? res.__typename });
+      }
+    });
+  }
+  if (k.json()) k.emit(tickets);
+  else printTable(k.io, rows, [...COLUMNS, 'error']);
+  for (const f of failures) k.io.err(f);
+  if (failures.length)
+    throw new CliError(
+      EXIT.FAILED,
+      `${failures.length} of ${ids.length} tickets failed (the others are done)`,
+    );
 }
 
 async function one(k: CommandKit, id: string): Promise<Row> {

@@ -7,6 +7,7 @@ import './graphql/kinds.js';
 import './graphql/requests.js';
 import './graphql/subscriptions.js';
 import './graphql/ticket-subscriptions.js';
+import './graphql/ticket-bulk.js';
 import './requests/graphql.js';
 import './kinds/index.js';
 import './tickets/index.js';
@@ -14,6 +15,12 @@ import './notify/index.js';
 import './resources/index.js';
 
 export * from './events.js';
+export {
+  type BulkMutationOptions,
+  type BulkOutcome,
+  bulkMutation,
+  underItem,
+} from './graphql/bulk-mutation.js';
 export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { fileOnce } from './graphql/keyed-filing.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';

@@ -18,6 +18,11 @@ export interface Call {
 export interface Case {
   call: (cast: Cast, role: Role) => Promise<Call> | Call;
   expect: (role: Role) => Outcome;
+  /**
+   * A bulk mutation whose items are authorised one by one: the outcome is that of its first
+   * item (`r.results[0]`, a ForbiddenError being a refusal), not of the field.
+   */
+  item?: boolean;
 }
 
 const only =
@@ -372,6 +377,15 @@ export const WORKFLOW_CASES: Record<string, Case> = {
     }),
     // The technical contact who filed it may comment; the other contacts only read.
     expect: only([...WRITING_STAFF, 'technical'], 'deny', ['technicalB']),
+  },
+  'Mutation.actOnTickets': {
+    call: async (c) => ({
+      query: `mutation($id: ID!) { r: actOnTickets(input: { dryRun: true, items: [{ input: { ticketId: $id, action: TAKE } }] }) { ... on ActOnTicketsPayload { results { ${R} } } } }`,
+      variables: { id: await ticketOfA(c) },
+    }),
+    // Each item as its single mutation: takeTicket is for the staff who work tickets.
+    expect: ticketWorkers,
+    item: true,
   },
   'Mutation.retryNotifications': {
     call: async (c) => ({

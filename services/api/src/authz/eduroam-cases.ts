@@ -168,6 +168,15 @@ export const EDUROAM_CASES: Record<string, Case> = {
     }),
     expect: filers,
   },
+  'Mutation.declareEduroamSites': {
+    call: (c) => ({
+      query: `mutation($i: ID!) { r: declareEduroamSites(input: { dryRun: true, items: [{ input: { institutionId: $i, site: ${SITE_GQL} } }] }) { ... on DeclareEduroamSitesPayload { results { ${R} } } } }`,
+      variables: { i: c.institutionA },
+    }),
+    // Each item as declareEduroamSite (B's contact meets A's institution as not found).
+    expect: filers,
+    item: true,
+  },
   'Mutation.updateEduroamSite': {
     call: async (c) => ({
       query: `mutation($id: ID!) { r: updateEduroamSite(id: $id, input: ${SITE_GQL}) { ${R} } }`,

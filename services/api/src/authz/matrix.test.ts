@@ -71,7 +71,11 @@ describe('authorisation matrix', () => {
       return { got: 'deny', detail };
     }
     if (errors.length) return { got: 'allow', detail: `unexpected errors: ${detail}` };
-    const r = res.body.data?.r;
+    let r = res.body.data?.r;
+    if (ALL[field]!.item) {
+      r = r?.results?.[0];
+      if (r?.__typename === 'ForbiddenError') return { got: 'deny', detail };
+    }
     if (r === null || r?.__typename === 'NotFoundError') return { got: 'hidden', detail };
     return { got: 'allow', detail };
   }

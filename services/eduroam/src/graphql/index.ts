@@ -2,5 +2,6 @@
 import './types.js';
 import './queries.js';
 import './mutations.js';
+import './site-bulk.js';
 
 export { RealmRef, ServerRef, SiteRef } from './types.js';

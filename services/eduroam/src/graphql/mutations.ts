@@ -131,7 +131,7 @@ const ContactInput = builder.inputType('EduroamSiteContactInput', {
   }),
 });
 
-const SiteFields = builder.inputType('EduroamSiteInput', {
+export const SiteFields = builder.inputType('EduroamSiteInput', {
   description: 'An eduroam site as the eduroam database describes it.',
   fields: (f) => ({
     name: f.field({ type: [TextInput], description: 'Its name, per language (English required).' }),
@@ -170,7 +170,7 @@ const SiteFields = builder.inputType('EduroamSiteInput', {
   }),
 });
 
-interface SiteShape {
+export interface SiteShape {
   name: { lang: string; data: string }[];
   street: { lang: string; data: string }[];
   city: { lang: string; data: string }[];
@@ -197,7 +197,7 @@ interface SiteShape {
   production?: boolean | null;
 }
 
-function siteValue(s: SiteShape) {
+export function siteValue(s: SiteShape) {
   return {
     name: s.name,
     street: s.street,
