@@ -50,7 +50,7 @@ export async function startBrowsing(url: string): Promise<Browsing> {
       await page.goto(url);
       const fr = locale === 'fr-FR';
       await page.getByLabel(fr ? 'Jeton d’API' : 'API token').fill(token);
-      await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in' }).click();
+      await page.getByRole('button', { name: fr ? 'Se connecter' : 'Sign in', exact: true }).click();
       await page.getByRole('button', { name: fr ? 'Se déconnecter' : 'Sign out' }).waitFor();
       return page;
     },
