@@ -63,8 +63,10 @@ export function NewRequest(props: {
     if (o.request) props.onFiled(o.request.id);
     else setDone(t('declared'));
   };
-  // Keyed by kind (and by the zones once loaded): a new choice starts a clean form.
-  const key = `${kind}-${ctx.data ? 'ready' : 'loading'}`;
+  // Keyed by kind: a new choice starts a clean form. The forms wait for their context (zones,
+  // collectors): keyed by its arrival, a form remounted under the user's typing and lost it.
+  const key = kind;
+  const ready = kind === 'prefix' || ctx.data !== undefined;
   const id = `nr-${kind}`;
   return (
     <section aria-labelledby="nr-h">
@@ -91,16 +93,19 @@ export function NewRequest(props: {
           {done}
         </p>
       )}
+      {!ready && <p>{t('loading')}</p>}
       {kind === 'prefix' && (
         <PrefixRequestForm institutionId={props.institutionId} sites={props.sites} onFiled={props.onFiled} />
       )}
-      {kind === 'rdns' && <FormOf key={key} id={id} spec={forms.rdns} onDone={onDone} />}
-      {kind === 'routing' && <FormOf key={key} id={id} spec={forms.routing} onDone={onDone} />}
-      {kind === 'domain' && <FormOf key={key} id={id} spec={forms.domain} onDone={onDone} />}
-      {kind === 'eduroamSite' && <FormOf key={key} id={id} spec={forms.eduroamSite} onDone={onDone} />}
-      {kind === 'antispam' && <FormOf key={key} id={id} spec={forms.antispam} onDone={onDone} />}
-      {kind === 'circuit' && <FormOf key={key} id={id} spec={forms.circuit} onDone={onDone} />}
-      {kind === 'agreement' && <FormOf key={key} id={id} spec={forms.agreement} onDone={onDone} />}
+      {ready && kind === 'rdns' && <FormOf key={key} id={id} spec={forms.rdns} onDone={onDone} />}
+      {ready && kind === 'routing' && <FormOf key={key} id={id} spec={forms.routing} onDone={onDone} />}
+      {ready && kind === 'domain' && <FormOf key={key} id={id} spec={forms.domain} onDone={onDone} />}
+      {ready && kind === 'eduroamSite' && (
+        <FormOf key={key} id={id} spec={forms.eduroamSite} onDone={onDone} />
+      )}
+      {ready && kind === 'antispam' && <FormOf key={key} id={id} spec={forms.antispam} onDone={onDone} />}
+      {ready && kind === 'circuit' && <FormOf key={key} id={id} spec={forms.circuit} onDone={onDone} />}
+      {ready && kind === 'agreement' && <FormOf key={key} id={id} spec={forms.agreement} onDone={onDone} />}
     </section>
   );
 }
