@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { apply } from './apply.js';
 import { collect, integer } from './args.js';
-import { type Client, createClient } from './client.js';
+import { type Client, createClient, type Document } from './client.js';
 import { normalizeUrl, resolveServer, type StoredLogin, saveServer } from './config.js';
 import { CANCEL_REQUEST, LOGIN, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
 import { CliError, EXIT } from './errors.js';
@@ -90,7 +90,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
    * A mutation sent under an Idempotency-Key (`--key`, else a new one per command), retried
    * once when the network fails: if the first call did land, the retry gets its answer.
    */
-  const keyed = async <T>(document: string, variables: Record<string, unknown>, key?: string) => {
+  const keyed = async <T>(document: Document, variables: Record<string, unknown>, key?: string) => {
     const c = await client();
     const opts = { idempotencyKey: key ?? randomUUID() };
     const send = () => c.request<T>(document, variables, opts);

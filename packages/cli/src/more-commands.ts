@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Client } from './client.js';
+import type { Client, Document } from './client.js';
 import { INSTITUTION, INSTITUTIONS, RESUBMIT_REQUEST, SUBMIT_REQUEST } from './documents.js';
 import { CliError, EXIT } from './errors.js';
 import { failIfError, type Io, printTable } from './output.js';
@@ -14,7 +14,7 @@ export interface CommandKit {
   /** Prints a whole value as JSON, cut to --fields. */
   emit: (value: unknown) => void;
   /** Sends a mutation under an Idempotency-Key (`key`, else a fresh one), retried once if unreachable. */
-  keyed: <T>(document: string, variables: Record<string, unknown>, key?: string) => Promise<T>;
+  keyed: <T>(document: Document, variables: Record<string, unknown>, key?: string) => Promise<T>;
 }
 
 type Row = Record<string, unknown>;

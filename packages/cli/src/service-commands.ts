@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { eduroamSiteInput } from './action-rows.js';
 import { collect, integer, pair } from './args.js';
+import type { Document } from './client.js';
 import {
   ANTISPAM,
   CIRCUITS,
@@ -31,7 +32,7 @@ interface Typed {
 const REQUEST_COLUMNS = ['id', 'kind', 'status', 'currentStep'];
 
 /** An institution's part of the graph, or exit 1 when it is not visible. */
-async function ofInstitution(k: CommandKit, document: string, id: string): Promise<Row> {
+async function ofInstitution(k: CommandKit, document: Document, id: string): Promise<Row> {
   const { institution } = await (await k.client()).request<{ institution: Row | null }>(document, { id });
   if (!institution) throw new CliError(EXIT.FAILED, `institution ${id} not found`, 'NOT_FOUND');
   return institution;
