@@ -45,7 +45,11 @@ export interface ParentInfo {
 }
 
 /** A status may sit under its parent (`status-parent`), in the right family (`status-family`). */
-export function checkStatusUnder(family: Family, status: string, parent: ParentInfo | null): void {
+export function checkStatusUnder(
+  family: Family,
+  status: string,
+  parent: Pick<ParentInfo, 'status'> | null,
+): void {
   const allowed = PARENTS[family][status];
   if (!allowed) {
     throw new PolicyRefusalError('status-family', `status ${status} does not exist for IPv${family} space`);
@@ -108,7 +112,10 @@ export function checkAssignmentSize(
 }
 
 /** An assignment under an AGGREGATED-BY-LIR pool has exactly its assignment-size. */
-export function checkAssignmentFits(pool: ParentInfo & { name: string }, len: number): void {
+export function checkAssignmentFits(
+  pool: Pick<ParentInfo, 'status' | 'prefix' | 'assignmentSize'> & { name: string },
+  len: number,
+): void {
   if (len < pool.prefix.len) {
     throw new PolicyRefusalError(
       'larger-than-pool',

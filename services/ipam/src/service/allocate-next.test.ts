@@ -1,6 +1,6 @@
 import { auditChanges } from '@guichet/audit';
 import { PolicyRefusalError } from '@guichet/core';
-import { type Database, eq } from '@guichet/db';
+import { type Database, eq, sql } from '@guichet/db';
 import { freshDatabase } from '@guichet/testkit';
 import { resources } from '@guichet/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { institution, noc, pool, refusal } from '../test/fixtures.js';
 import { allocatePrefix } from './allocate.js';
 import { allocateNext } from './allocate-next.js';
 import { poolFreeBlocks } from './freelist.js';
+import { updatePool } from './pools.js';
 
 /*
  * The common allocation runs as one server-side function (ipam_allocate_next); growth
@@ -135,5 +136,26 @@ describe(`one-statement allocation on ${process.env.TEST_DATABASE_URL ? 'Postgre
     expect(row!.assignmentCount).toBe(0);
     // The current row: allocated.
     expect((await allocateNext(database.db, noc(), v, 'active', 'ipam.allocate', p)).outcome).toBe('done');
+  });
+  it('the next allocation in a pool takes what the pool says now, not what the last one saw', async () => {
+    const p = await pool(database.db, '2001:db8:300::/40');
+    const v = { poolId: p.id, length: 48, institutionId: inst.id, purpose: 'campus' };
+    expect((await allocatePrefix(database.db, noc(), v)).mntBy).toEqual(['EXAMPLE-MNT']);
+    // New RPSL defaults: the next assignment inherits them.
+    await updatePool(database.db, noc(), { id: p.id, mntBy: ['NEW-MNT'], netname: 'LYON-NET' });
+    expect(await allocatePrefix(database.db, noc(), v)).toMatchObject({
+      mntBy: ['NEW-MNT'],
+      netname: 'LYON-NET',
+    });
+    // Retired meanwhile (by another process, say; written here directly): refused, nothing
+    // written, although the last allocation saw the pool live.
+    await database.db.execute(
+      sql`UPDATE ipam_pools SET retired_at = now(), retired_reason = 'renumbered' WHERE id = ${p.id}`,
+    );
+    const e = await refusal(allocatePrefix(database.db, noc(), v));
+    expect(e).toBeInstanceOf(PolicyRefusalError);
+    expect((e as PolicyRefusalError).rule).toBe('pool-retired');
+    const [row] = await database.db.select().from(pools).where(eq(pools.id, p.id));
+    expect(row!.assignmentCount).toBe(2);
   });
 });

@@ -62,9 +62,33 @@ export async function allocateNext(
   );
   const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: { r: Raw | string }[] }).rows[0])!.r;
   const r = typeof first === 'string' ? (JSON.parse(first) as Raw) : first;
-  if (r.outcome === 'not-found') return { outcome: 'not-found' };
+  if (r.outcome === 'not-found') {
+    seen.delete(v.poolId);
+    return { outcome: 'not-found' };
+  }
   const pool = rowFromJson(pools, r.pool!);
+  remember(pool);
   if (r.outcome === 'done')
     return { outcome: 'done', pool, assignment: rowFromJson(assignments, r.assignment!) };
   return { outcome: r.outcome, pool };
 }
+
+/**
+ * The pool rows the function last returned (read under the lock), by id, in this process: the
+ * next allocation in a pool applies its rules to that row instead of reading it again — one
+ * round trip instead of two. It can only be stale, never wrong: the function compares what the
+ * rules read (`expected`) with the locked row and declines on any difference, and a refusal is
+ * never decided on a remembered row (allocate.ts reads it again first). A few hundred bytes a
+ * pool; past SEEN_MAX pools the oldest entry goes.
+ */
+const seen = new Map<string, PoolRow>();
+const SEEN_MAX = 1000;
+
+function remember(pool: PoolRow): void {
+  seen.delete(pool.id);
+  if (seen.size >= SEEN_MAX) seen.delete(seen.keys().next().value!);
+  seen.set(pool.id, pool);
+}
+
+/** The row of `poolId` the function last returned, if any (see `seen`). */
+export const rememberedPool = (poolId: string): PoolRow | undefined => seen.get(poolId);

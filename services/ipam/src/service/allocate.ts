@@ -14,7 +14,7 @@ import {
 } from '../model.js';
 import { ASSIGNMENT_STATUS, checkAssignmentFits, checkJustification, checkStatusUnder } from '../rules.js';
 import { assignments, pools } from '../tables.js';
-import { allocateNext } from './allocate-next.js';
+import { allocateNext, rememberedPool } from './allocate-next.js';
 import { carve, findFree, freeBlockAround } from './freelist.js';
 import {
   envelopeLength,
@@ -25,13 +25,13 @@ import {
 } from './growth.js';
 import {
   type AssignmentRow,
+  blockOf,
   inTransaction,
   lockPool,
   mustBeLive,
   mustOperate,
   one,
   type PoolRow,
-  parentInfo,
   parseInput,
 } from './internal.js';
 import { recordAssignment } from './resource.js';
@@ -96,7 +96,7 @@ export async function allocatePrefix(
     const pool = await lockPool(tx, v.poolId);
     mustBeLive(pool);
     const len = v.length;
-    await checkPoolRules(tx, pool, len, v.justification);
+    checkPoolRules(pool, len, v.justification);
     const family = pool.family as 4 | 6;
     const align = alignmentLength(family, len);
     // The institution's own envelope first: the reservation shrinks, no new envelope.
@@ -127,8 +127,9 @@ export async function allocatePrefix(
 
 /**
  * The common case (no growth envelope) as one statement, allocate-next.ts: the rules are
- * applied first to the pool row read without the lock — refusals write nothing — and the
- * function, having locked it, declines if what they read has changed. Undefined: declined,
+ * applied first to the pool row last seen (allocate-next.ts remembers it), else to the row read
+ * without the lock — refusals write nothing and are only ever decided on a row just read — and
+ * the function, having locked it, declines if what they read has changed. Undefined: declined,
  * the general path decides under the lock.
  */
 async function allocateCommon(
@@ -137,10 +138,13 @@ async function allocateCommon(
   v: Fields,
   lifecycle: Lifecycle,
 ): Promise<AssignmentRow | undefined> {
-  const [pool] = await db.select().from(pools).where(eq(pools.id, v.poolId));
-  if (!pool) throw new NotFoundError('Pool', v.poolId);
-  mustBeLive(pool);
-  await checkPoolRules(db, pool, v.length, v.justification);
+  let pool = rememberedPool(v.poolId);
+  if (!pool || !passesPoolRules(pool, v.length, v.justification)) {
+    [pool] = await db.select().from(pools).where(eq(pools.id, v.poolId));
+    if (!pool) throw new NotFoundError('Pool', v.poolId);
+    mustBeLive(pool);
+    checkPoolRules(pool, v.length, v.justification);
+  }
   const next = await allocateNext(db, ctx, v, lifecycle, 'ipam.allocate', pool);
   if (next.outcome === 'done') return next.assignment;
   if (next.outcome === 'no-space') throw noSpace(next.pool, v.length);
@@ -169,7 +173,7 @@ export async function assignPrefix(
         `${v.prefix} is not inside pool ${pool.name} (${pool.prefix})`,
       );
     }
-    await checkPoolRules(tx, pool, block.len, v.justification);
+    checkPoolRules(pool, block.len, v.justification);
     const align = alignmentLength(block.family, block.len);
     if (!isAligned(block.family, block.net, align)) {
       throw new PolicyRefusalError(
@@ -188,12 +192,27 @@ const isInside = (outer: Block, inner: Block) =>
   inner.net >= outer.net &&
   inner.net < outer.net + (1n << BigInt((outer.family === 4 ? 32 : 128) - outer.len));
 
-async function checkPoolRules(db: DbOrTx, pool: PoolRow, len: number, justification: string | undefined) {
+/**
+ * What an assignment of /len needs of its pool (rules.ts): the pool's own row is enough —
+ * its status, prefix and assignment-size, which ipam_allocate_next re-checks under the lock.
+ */
+function checkPoolRules(pool: PoolRow, len: number, justification: string | undefined): void {
   const family = pool.family as 4 | 6;
-  const info = await parentInfo(db, pool);
+  const info = { status: pool.status, prefix: blockOf(pool), assignmentSize: pool.assignmentSize };
   checkStatusUnder(family, ASSIGNMENT_STATUS[family], info);
   checkAssignmentFits({ ...info, name: pool.name }, len);
   checkJustification(family, len, justification);
+}
+
+/** The rules and a live pool, as a yes or no: a remembered row that fails is read again. */
+function passesPoolRules(pool: PoolRow, len: number, justification: string | undefined): boolean {
+  try {
+    mustBeLive(pool);
+    checkPoolRules(pool, len, justification);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function insertAssignment(
