@@ -14,15 +14,41 @@ export function one<T>(rows: readonly T[]): T {
  * RETURNING per statement would take several), shaped like drizzle's own rows: camelCase
  * keys, timestamps as Date, bigint counters as numbers. Only the types a JSON round trip
  * changes are converted; the rest (text, uuid, cidr, arrays, smallint) arrive as they are.
+ * `keys: 'property'`: the JSON is keyed by the row's own (camelCase) names, as a change log's
+ * `after` is, rather than by column.
  */
-export function rowFromJson<T extends Table>(table: T, json: Record<string, unknown>): InferSelectModel<T> {
+export function rowFromJson<T extends Table>(
+  table: T,
+  json: Record<string, unknown>,
+  keys: 'column' | 'property' = 'column',
+): InferSelectModel<T> {
   const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const value = json[column.name];
+  for (const [key, name, kind] of columnsOf(table)) {
+    const value = json[keys === 'column' ? name : key];
     if (value === null || value === undefined) out[key] = null;
-    else if (column.getSQLType().startsWith('timestamp')) out[key] = new Date(value as string);
-    else if (column.getSQLType() === 'bigint') out[key] = Number(value);
+    else if (kind === 'timestamp') out[key] = new Date(value as string);
+    else if (kind === 'bigint') out[key] = Number(value);
     else out[key] = value;
   }
   return out as InferSelectModel<T>;
+}
+
+type ColumnInfo = [key: string, name: string, kind: 'timestamp' | 'bigint' | 'as-is'];
+const columnInfo = new WeakMap<Table, ColumnInfo[]>();
+
+/** A table's columns as rowFromJson reads them, worked out once per table. */
+function columnsOf(table: Table): ColumnInfo[] {
+  let info = columnInfo.get(table);
+  if (!info) {
+    info = Object.entries(getTableColumns(table)).map(([key, column]): ColumnInfo => {
+      const type = column.getSQLType();
+      return [
+        key,
+        column.name,
+        type.startsWith('timestamp') ? 'timestamp' : type === 'bigint' ? 'bigint' : 'as-is',
+      ];
+    });
+    columnInfo.set(table, info);
+  }
+  return info;
 }

@@ -9,7 +9,7 @@ import { ASSIGNMENT_RESOURCE_STATE } from './resource.js';
 /**
  * What `ipam_allocate_next` (migration `ipam_allocate_function`) did, as one statement:
  * - `done`: the block is carved, the assignment inserted, the counters moved, the change log and
- *   the resource written;
+ *   the resource written; the assignment comes back as the change log stored it;
  * - `no-space`: nothing written;
  * - `declined`, `not-found`: nothing written — a growth envelope, a retired pool, an RPSL list
  *   that would be empty, a length outside the pool, a pool changed since `expected` was read:
@@ -18,7 +18,7 @@ import { ASSIGNMENT_RESOURCE_STATE } from './resource.js';
 export type NextOutcome =
   | { outcome: 'not-found' }
   | { outcome: 'declined' | 'no-space'; pool: PoolRow }
-  | { outcome: 'done'; pool: PoolRow; assignment: AssignmentRow };
+  | { outcome: 'done'; assignment: AssignmentRow };
 
 interface Raw {
   outcome: NextOutcome['outcome'];
@@ -66,29 +66,32 @@ export async function allocateNext(
     seen.delete(v.poolId);
     return { outcome: 'not-found' };
   }
+  if (r.outcome === 'done') {
+    return { outcome: 'done', assignment: rowFromJson(assignments, r.assignment!, 'property') };
+  }
   const pool = rowFromJson(pools, r.pool!);
-  remember(pool);
-  if (r.outcome === 'done')
-    return { outcome: 'done', pool, assignment: rowFromJson(assignments, r.assignment!) };
+  rememberPool(pool);
   return { outcome: r.outcome, pool };
 }
 
 /**
- * The pool rows the function last returned (read under the lock), by id, in this process: the
- * next allocation in a pool applies its rules to that row instead of reading it again — one
- * round trip instead of two. It can only be stale, never wrong: the function compares what the
- * rules read (`expected`) with the locked row and declines on any difference, and a refusal is
- * never decided on a remembered row (allocate.ts reads it again first). A few hundred bytes a
- * pool; past SEEN_MAX pools the oldest entry goes.
+ * The pool rows last seen, by id, in this process — allocate.ts's read, or the row the function
+ * locked when it declined: the next allocation in a pool applies its rules to that row instead
+ * of reading it again, one round trip instead of two. It can only be stale, never wrong: what
+ * the rules read (status, prefix, assignment-size, parent; retirement) the function compares
+ * with the locked row and declines on any difference, and a refusal is never decided on a
+ * remembered row (allocate.ts reads it again first). A few hundred bytes a pool; past SEEN_MAX
+ * pools the oldest entry goes.
  */
 const seen = new Map<string, PoolRow>();
 const SEEN_MAX = 1000;
 
-function remember(pool: PoolRow): void {
+/** Keeps `pool` as the row of its id last seen (see `seen`). */
+export function rememberPool(pool: PoolRow): void {
   seen.delete(pool.id);
   if (seen.size >= SEEN_MAX) seen.delete(seen.keys().next().value!);
   seen.set(pool.id, pool);
 }
 
-/** The row of `poolId` the function last returned, if any (see `seen`). */
+/** The row of `poolId` last seen, if any (see `seen`). */
 export const rememberedPool = (poolId: string): PoolRow | undefined => seen.get(poolId);

@@ -14,7 +14,7 @@ import {
 } from '../model.js';
 import { ASSIGNMENT_STATUS, checkAssignmentFits, checkJustification, checkStatusUnder } from '../rules.js';
 import { assignments, pools } from '../tables.js';
-import { allocateNext, rememberedPool } from './allocate-next.js';
+import { allocateNext, rememberedPool, rememberPool } from './allocate-next.js';
 import { carve, findFree, freeBlockAround } from './freelist.js';
 import {
   envelopeLength,
@@ -127,10 +127,10 @@ export async function allocatePrefix(
 
 /**
  * The common case (no growth envelope) as one statement, allocate-next.ts: the rules are
- * applied first to the pool row last seen (allocate-next.ts remembers it), else to the row read
- * without the lock — refusals write nothing and are only ever decided on a row just read — and
- * the function, having locked it, declines if what they read has changed. Undefined: declined,
- * the general path decides under the lock.
+ * applied first to the pool row last seen (allocate-next.ts remembers it), else to the row
+ * read here without the lock — refusals write nothing and are only decided on a row just
+ * read — and the function, having locked it, declines if what they read has changed.
+ * Undefined: declined, the general path decides under the lock.
  */
 async function allocateCommon(
   db: DbOrTx,
@@ -144,6 +144,7 @@ async function allocateCommon(
     if (!pool) throw new NotFoundError('Pool', v.poolId);
     mustBeLive(pool);
     checkPoolRules(pool, v.length, v.justification);
+    rememberPool(pool);
   }
   const next = await allocateNext(db, ctx, v, lifecycle, 'ipam.allocate', pool);
   if (next.outcome === 'done') return next.assignment;
