@@ -18,6 +18,7 @@ export const recordFr = {
   firstAgreementHelp:
     'La version 1 est en brouillon : préparez-la pour la signature du représentant légal, puis validez-la une fois signée.',
   prepareForSignature: 'Préparer pour signature',
+  charterSecurityContact: 'Contact sécurité de la charte',
   awaitingSignature: 'En attente de la signature du représentant légal.',
   activateAgreement: 'Valider et activer',
 };
@@ -37,6 +38,7 @@ export const recordEn: typeof recordFr = {
   firstAgreementHelp:
     'Version 1 is a draft: prepare it for the head of institution’s signature, then validate it once signed.',
   prepareForSignature: 'Prepare for signature',
+  charterSecurityContact: 'The charter’s security contact',
   awaitingSignature: 'Waiting for the head of institution’s signature.',
   activateAgreement: 'Validate and activate',
 };
