@@ -9,7 +9,8 @@ const path = require('node:path');
 
 // Test code: may use testkit and vitest. Everything else is production code.
 const TEST_CODE = [
-  '\\.(test|spec|bench)(-d)?\\.[cm]?[jt]s$',
+  // .tsx: the portal's component tests.
+  '\\.(test|spec|bench)(-d)?\\.[cm]?[jt]sx?$',
   '(^|/)(test|bench)/',
   '(^|/)global-setup\\.[cm]?[jt]s$',
   '(^|/)vitest\\.config\\.[cm]?[jt]s$',

@@ -14,6 +14,8 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'services/*/src/**/*.test.ts',
+      // The portal's component tests (happy-dom, per file).
+      'services/web/src/**/*.test.tsx',
       'test/**/*.test.ts',
       'infra/**/*.test.ts',
     ],

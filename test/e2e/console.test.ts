@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ldapEnv, type Slapd, startSlapd } from '@guichet/testkit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browsing, ENGINE, issueContactToken, startBrowsing } from './browser.js';
@@ -11,6 +12,7 @@ import { type ApiProcess, freshStore, type Store, startApi } from './harness.js'
 // colleague's browser that follows each action without a reload. Screenshots: .tmp/portal/<engine>/.
 
 let store: Store;
+let slapd: Slapd;
 let api: ApiProcess;
 let b: Browsing;
 let g: Guichet;
@@ -52,8 +54,16 @@ const rowOf = (page: Page, requestId: string) => page.locator(`tr[data-request="
 
 beforeAll(async () => {
   store = await freshStore();
+  // The operator's directory (jdupont: noc and desk) and the SAML proxy's path (loopback is
+  // the trusted proxy): the two other ways into the console and the portal.
+  slapd = await startSlapd();
   // Every prefix waits for the NOC: the tickets stay in the queue until the console acts.
-  api = await startApi({ ...store.env, IPAM_AUTO_APPROVE: 'false' });
+  api = await startApi({
+    ...store.env,
+    ...ldapEnv(slapd),
+    FEDERATION_TRUSTED_PROXIES: '127.0.0.1',
+    IPAM_AUTO_APPROVE: 'false',
+  });
   g = new Guichet(api.url, { token: api.token });
   const all = await g.institutions();
   inst = all.find((i) => i.name.includes('Lyon')) ?? all[0]!;
@@ -67,6 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await b?.close();
   const stopped = await api?.stop();
+  await slapd?.stop();
   await store?.drop();
   expect(stopped).toEqual({ clean: true, left: false });
 }, 60_000);
@@ -124,7 +135,20 @@ describe(`NOC console in headless Chromium (${ENGINE})`, () => {
     const requestId = filed.inst[29]!;
     const ticketId = await ticketOfRequest(requestId);
     const noc = await b.signedIn(api.token, 'en-US');
-    const colleague = await b.signedIn(api.token, 'en-US');
+    // The colleague signs in with the operator's directory: a wrong password first.
+    const colleague = await b.browser
+      .newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+      .then((c) => (b.contexts.push(c), c.newPage()));
+    await colleague.goto(api.url);
+    await colleague.getByLabel('Directory username').fill('jdupont');
+    await colleague.getByLabel('Password').fill('not-her-password');
+    await colleague.getByRole('button', { name: 'Sign in with the directory' }).click();
+    await colleague.getByRole('alert').filter({ hasText: 'Sign-in refused' }).waitFor();
+    expect(await colleague.getByLabel('Password').inputValue()).toBe('');
+    await colleague.getByLabel('Password').fill('jdupont-pw');
+    await colleague.getByRole('button', { name: 'Sign in with the directory' }).click();
+    await colleague.getByRole('heading', { name: 'NOC console' }).waitFor();
+    await b.shot(colleague, 'console-0-directory-sign-in');
     await colleague.goto(`${api.url}/noc/tickets/${ticketId}`);
     await colleague.getByTestId('ticket-owner').filter({ hasText: 'nobody' }).waitFor();
     // The way a person gets there: the queue's link, by keyboard.
@@ -137,14 +161,25 @@ describe(`NOC console in headless Chromium (${ENGINE})`, () => {
     await noc.getByTestId('ticket-owner').filter({ hasText: 'me' }).waitFor();
     await colleague.getByTestId('ticket-state').filter({ hasText: 'OPEN' }).waitFor({ timeout: 10_000 });
 
-    // Assign to another staff member (the api checks the id's form), then release.
-    const someone = randomUUID();
-    await noc.getByLabel('Staff member id').fill(someone);
+    // Assign to the colleague, picked by name from the staff holding the NOC role (her
+    // directory sign-in made her account), then release.
+    const picker = noc.getByLabel('Assign to');
+    await picker.locator('option', { hasText: 'Jeanne Dupont (jdupont)' }).waitFor({ state: 'attached' });
+    const choices = await picker.locator('option').allTextContents();
+    expect(choices).toEqual(expect.arrayContaining(['— choose —', 'Jeanne Dupont (jdupont)']));
+    await picker.focus();
+    await picker.selectOption({ label: 'Jeanne Dupont (jdupont)' });
     await noc.getByRole('button', { name: 'Assign', exact: true }).click();
-    await colleague
+    await colleague.getByTestId('ticket-owner').filter({ hasText: 'me' }).waitFor({ timeout: 10_000 });
+    const staff = await g.query<{ staffMembers: { id: string; username: string }[] }>(
+      g.admin,
+      '{ staffMembers(role: NOC) { id username } }',
+    );
+    const jeanne = staff.staffMembers.find((m) => m.username === 'jdupont')!;
+    await noc
       .getByTestId('ticket-owner')
-      .filter({ hasText: someone.slice(0, 8) })
-      .waitFor({ timeout: 10_000 });
+      .filter({ hasText: jeanne.id.slice(0, 8) })
+      .waitFor();
     await noc.getByRole('button', { name: 'Release' }).click();
     await colleague.getByTestId('ticket-owner').filter({ hasText: 'nobody' }).waitFor({ timeout: 10_000 });
 
@@ -219,9 +254,16 @@ describe(`NOC console in headless Chromium (${ENGINE})`, () => {
     expect(taken.assignTicket.__typename).toBe('AssignTicketPayload');
     await noc.getByRole('checkbox', { name: 'Select the whole page' }).check();
     await noc.getByRole('heading', { name: 'Act on the selection (3)' }).waitFor();
+    // One call for the whole selection: the api's bulk mutation, not a mutation per ticket.
+    const mutations: string[] = [];
+    noc.on('request', (r) => {
+      const op = /^\s*mutation\s+(\w+)/.exec(r.postDataJSON()?.query ?? '')?.[1];
+      if (r.url().endsWith('/graphql') && op) mutations.push(op);
+    });
     await noc.getByRole('button', { name: 'Take selected' }).click();
     const results = noc.getByTestId('bulk-results').locator('li');
     await expect.poll(() => results.count()).toBe(3);
+    expect(mutations).toEqual(['ActOnTickets']);
     expect(await noc.getByTestId('bulk-results').locator('li[data-outcome="ok"]').count()).toBe(2);
     const failed = noc.getByTestId('bulk-results').locator('li[data-outcome="error"]');
     expect(await failed.getAttribute('data-ticket')).toBe(owned);
@@ -251,4 +293,43 @@ describe(`NOC console in headless Chromium (${ENGINE})`, () => {
     await expect.poll(() => colleague.locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);
     await b.shot(colleague, 'console-6-after-bulk');
   }, 180_000);
+
+  it('a contact signs in through the identity federation: the SAML proxy’s header, from the trusted proxy', async () => {
+    const tech = withRole(inst, 'TECHNICAL');
+    const context = await b.browser.newContext({
+      locale: 'fr-FR',
+      viewport: { width: 1280, height: 900 },
+      // What the SAML service provider in front adds to every request it passes on.
+      extraHTTPHeaders: { eppn: tech.eppn },
+    });
+    b.contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(api.url);
+    const federation = page.getByRole('button', { name: 'Se connecter avec la fédération d’identités' });
+    await federation.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: new RegExp(`Institution — ${inst.name}`) }).waitFor();
+    const who = await page.evaluate(async () => {
+      const res = await fetch('/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-guichet-csrf': (await (await fetch('/session')).json()).csrf,
+        },
+        body: JSON.stringify({ query: '{ viewer { id kind } }' }),
+      });
+      return (await res.json()).data.viewer;
+    });
+    expect(who).toEqual({ id: tech.id, kind: 'CONTACT' });
+    await b.shot(page, 'console-7-federation-sign-in');
+    // Without the proxy's header the page offers no federation sign-in.
+    const plain = await b.browser.newContext({ locale: 'fr-FR' });
+    b.contexts.push(plain);
+    const bare = await plain.newPage();
+    await bare.goto(api.url);
+    await bare.getByLabel('Jeton d’API').waitFor();
+    expect(
+      await bare.getByRole('button', { name: 'Se connecter avec la fédération d’identités' }).count(),
+    ).toBe(0);
+  }, 60_000);
 });

@@ -13,6 +13,8 @@ let api: ApiProcess;
 let b: Browsing;
 let g: Guichet;
 let lyon: Institution;
+/** The institution the first test registers (its version 1 is a draft). */
+let newcomer = '';
 
 const institutionCount = async () =>
   (
@@ -63,6 +65,7 @@ describe(`agreement desk in headless Chromium (${ENGINE})`, () => {
     await desk.getByLabel('SIREN').fill('732 829 320');
     await desk.getByRole('button', { name: 'Créer l’institution' }).click();
     await desk.waitForURL(/\/desk\/institutions\/[0-9a-f-]{36}$/);
+    newcomer = new URL(desk.url()).pathname.split('/').at(-1)!;
     await desk.getByRole('heading', { name: /Université de Test Navigateur/ }).waitFor();
     await desk.locator('tr[data-version="1"][data-status="DRAFT"]').waitFor();
     expect(await institutionCount()).toBe(before + 1);
@@ -112,5 +115,58 @@ describe(`agreement desk in headless Chromium (${ENGINE})`, () => {
     expect(await desk.locator(`tr[data-version="${from + 1}"]`).textContent()).toContain('2500');
     expect((await g.agreementOf(g.admin, lyon.id)).agreement?.version).toBe(from + 1);
     await b.shot(desk, 'desk-3-activated');
+  }, 120_000);
+
+  it('a new member’s first agreement: the desk prepares version 1, the head signs it in the portal, the desk activates it', async () => {
+    expect(newcomer).not.toBe('');
+    const desk = await b.signedIn(api.token, 'fr-FR');
+    await desk.goto(`${api.url}/desk/institutions/${newcomer}`);
+    await desk.locator('tr[data-version="1"][data-status="DRAFT"]').waitFor();
+    // The charter needs a security contact: register one.
+    await desk.getByLabel('Nom', { exact: true }).fill('Sam Sécurité');
+    await desk.getByLabel('Courriel').fill('sam.securite@utnav.example.fr');
+    await desk.getByRole('checkbox', { name: 'SECURITY' }).check();
+    await desk.getByRole('button', { name: 'Ajouter le contact' }).click();
+    await desk.locator('li[data-contact]').filter({ hasText: 'Sam Sécurité' }).waitFor();
+
+    // Nobody named first: the error beside the field, nothing filed.
+    const form = desk.getByTestId('first-agreement');
+    await form.getByRole('heading', { name: 'Première convention' }).waitFor();
+    await form.getByRole('button', { name: 'Préparer pour signature' }).click();
+    await desk.locator('#fa-security-error').waitFor();
+    expect(await desk.getByLabel('Contact sécurité de la charte').getAttribute('aria-invalid')).toBe('true');
+    expect(await desk.locator('li[data-request]').count()).toBe(0);
+    await desk.getByLabel('Contact sécurité de la charte').selectOption({ label: 'Sam Sécurité' });
+    await form.getByRole('button', { name: 'Préparer pour signature' }).click();
+    const request = desk.locator('li[data-request]').filter({ hasText: 'signature' });
+    await request.waitFor();
+    const requestId = (await request.getAttribute('data-request'))!;
+    // Version 1 itself goes to signature (no copy of it), still a draft.
+    await desk.locator('tr[data-version="1"][data-status="DRAFT"]').waitFor();
+    expect(await desk.locator('tr[data-version]').count()).toBe(1);
+    expect(await desk.getByTestId('first-agreement').count()).toBe(0);
+    expect(await desk.getByRole('button', { name: 'Valider et activer' }).count()).toBe(0);
+    await b.shot(desk, 'desk-4-first-agreement');
+
+    // The head signs on the portal's signature screen, with their first token.
+    const all = await g.institutions();
+    const headId = all.find((i) => i.id === newcomer)!.contacts.find((c) => c.roles.includes('HEAD'))!.id;
+    const head = await b.signedIn(await issueContactToken(g, headId), 'fr-FR');
+    await head.goto(`${api.url}/requests/${requestId}`);
+    await head.getByTestId('document-text').waitFor();
+    expect(await head.getByTestId('document-text').textContent()).toContain('Sam Sécurité');
+    await head.getByLabel('J’ai lu ce document').check();
+    await head.getByRole('button', { name: 'Signer' }).click();
+    await head.locator('li[data-step="signature"][data-state="DONE"]').waitFor({ timeout: 15_000 });
+
+    // The desk's page shows the validation by itself; validating activates version 1.
+    const validate = desk.getByRole('button', { name: 'Valider et activer' });
+    await validate.waitFor({ timeout: 15_000 });
+    await desk.locator('tr[data-version="1"][data-status="SIGNED"]').waitFor();
+    await validate.focus();
+    await desk.keyboard.press('Enter');
+    await desk.locator('tr[data-version="1"][data-status="ACTIVE"]').waitFor({ timeout: 30_000 });
+    expect((await g.agreementOf(g.admin, newcomer)).agreement?.version).toBe(1);
+    await b.shot(desk, 'desk-5-first-agreement-active');
   }, 120_000);
 });

@@ -169,6 +169,45 @@ describe(`portal in headless Chromium (${ENGINE})`, () => {
     await shot(page, '5-request-completed');
     await shot(noc, '6-noc-after');
 
+    // The request's record on the contact's page: its change log, and the operator's comment
+    // for the institution — never the NOC's internal one, not even its existence.
+    const internalNote = `note interne ${requestId.slice(0, 8)}`;
+    const reply = `réponse publique ${requestId.slice(0, 8)}`;
+    for (const [body, visibility] of [
+      [internalNote, 'INTERNAL'],
+      [reply, 'INSTITUTION'],
+    ])
+      await g.query(
+        g.admin,
+        `mutation($i: AddTicketCommentInput!) { addTicketComment(input: $i) { __typename } }`,
+        { i: { ticketId, body, visibility } },
+      );
+    await page.reload();
+    const requestLog = page.getByTestId('request-log');
+    await requestLog.locator('tr[data-action="workflow.fileRequest"]').waitFor();
+    expect(
+      await requestLog
+        .locator('tbody tr')
+        .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-object-type'))),
+    ).toEqual(expect.arrayContaining(['Request']));
+    await page.getByTestId('request-comments').filter({ hasText: reply }).waitFor();
+    expect(await page.locator('main').textContent()).not.toContain(internalNote);
+    const history = page.locator('section[aria-labelledby="history-h"] tbody tr');
+    expect(await history.filter({ hasText: 'commented' }).count()).toBe(1);
+    await page.getByRole('heading', { name: 'Historique des modifications' }).waitFor();
+    await shot(page, '5b-request-record');
+    // The institution page's change log holds the request's rows and the new assignment's.
+    await page.goto(`${api.url}/institution`);
+    const institutionLog = page.getByTestId('institution-log');
+    await institutionLog.locator(`tr[data-object-type="Request"]`).first().waitFor();
+    await institutionLog.locator(`tr[data-object-type="Assignment"]`).first().waitFor();
+    expect(
+      await institutionLog
+        .locator('tbody tr')
+        .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-object-type'))),
+    ).not.toContain('Ticket');
+    expect(await page.locator('main').textContent()).not.toContain(internalNote);
+
     // Subscriptions: the technical contact heard the request's events, the other
     // institution's contact none of them.
     await heardByTech.until((es) => es.some((e) => e.id === requestId && e.type === 'completed'));

@@ -1,11 +1,13 @@
 import {
+  type Actor,
   actorLabel,
   ForbiddenError,
   hasStaffRole,
+  isStaff,
   type RequestContext,
   ValidationError,
 } from '@guichet/core';
-import { and, type DbOrTx, desc, eq, lt, type SQL } from '@guichet/db';
+import { and, type DbOrTx, desc, eq, inArray, lt, type SQL } from '@guichet/db';
 import { auditChanges, auditJournal } from './tables.js';
 
 export type ChangeRow = typeof auditChanges.$inferSelect;
@@ -47,6 +49,8 @@ export interface ChangeFilter {
   objectId?: string;
   institutionId?: string;
   requestId?: string;
+  /** Only these kinds of object (an allow-list: see contactChangeScope). */
+  objectTypes?: readonly string[];
   /** Keyset pagination: rows with a smaller id (older). */
   before?: number;
   limit: number;
@@ -59,6 +63,7 @@ export async function listChanges(db: DbOrTx, f: ChangeFilter): Promise<ChangeRo
   if (f.objectId) where.push(eq(auditChanges.objectId, f.objectId));
   if (f.institutionId) where.push(eq(auditChanges.institutionId, f.institutionId));
   if (f.requestId) where.push(eq(auditChanges.requestId, f.requestId));
+  if (f.objectTypes) where.push(inArray(auditChanges.objectType, [...f.objectTypes]));
   if (f.before !== undefined) where.push(lt(auditChanges.id, f.before));
   return db
     .select()
@@ -66,6 +71,37 @@ export async function listChanges(db: DbOrTx, f: ChangeFilter): Promise<ChangeRo
     .where(and(...where))
     .orderBy(desc(auditChanges.id))
     .limit(f.limit);
+}
+
+/**
+ * The kinds of object whose changes an institution's own contacts may read: what their pages
+ * already show them (the institution, its sites, contacts, agreement versions, requests and
+ * prefixes). An allow-list, so a new kind stays operator-only until someone decides: `Ticket`
+ * and `TicketComment` rows (the NOC's ownership and internal comments), `ApiToken`, servers
+ * with their secrets, notifications with addresses are not in it.
+ */
+export const CONTACT_VISIBLE_CHANGES = [
+  'Institution',
+  'Site',
+  'Contact',
+  'AgreementVersion',
+  'Request',
+  'Assignment',
+] as const;
+
+/**
+ * What an actor may read of one institution's change log: staff all of it (no restriction),
+ * the institution's own contacts the allow-listed kinds, anyone else nothing (null) — another
+ * institution's contact included.
+ */
+export function contactChangeScope(
+  actor: Actor,
+  institutionId: string,
+): { objectTypes?: readonly string[] } | null {
+  if (isStaff(actor)) return {};
+  if (actor.kind === 'contact' && actor.institutionId === institutionId)
+    return { objectTypes: CONTACT_VISIBLE_CHANGES };
+  return null;
 }
 
 export const JOURNAL_KINDS = ['info', 'success', 'warning', 'danger'] as const;

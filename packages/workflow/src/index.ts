@@ -5,6 +5,7 @@
  */
 import './graphql/kinds.js';
 import './graphql/requests.js';
+import './graphql/request-record.js';
 import './graphql/subscriptions.js';
 import './graphql/ticket-subscriptions.js';
 import './graphql/ticket-bulk.js';

@@ -7,6 +7,7 @@ import '@guichet/audit';
 import '@guichet/membership';
 import '@guichet/workflow';
 import './auth/graphql.js';
+import './auth/staff-directory.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 

@@ -1,3 +1,4 @@
+import { ChangeLogEntry, changeConnection, contactChangeScope, listChanges } from '@guichet/audit';
 import { batchLoader, builder, keysetConnection } from '@guichet/graphql';
 import { agreementVersionsOf, currentAgreementsOf } from '../agreements/queries.js';
 import { contactsOf } from '../contacts/queries.js';
@@ -139,5 +140,27 @@ builder.queryField('institution', (t) =>
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: 'Its identifier.' }) },
     resolve: (_r, { id }, { database, ctx }) => getInstitution(database.db, ctx.actor, String(id)),
+  }),
+);
+
+builder.objectField(InstitutionRef, 'changes', (t) =>
+  t.connection({
+    type: ChangeLogEntry,
+    nullable: true,
+    description:
+      "Its change log, newest first: staff read all of it; the institution's own contacts the changes to its institution record, sites, contacts, agreement versions, requests and prefixes (never a ticket's, so never the NOC's internal comments); null for anyone else.",
+    // One statement per institution: an object page's field, not one for a list of institutions.
+    resolve: (inst, args, { database, ctx }) => {
+      const scope = contactChangeScope(ctx.actor, inst.id);
+      if (!scope) return null;
+      return changeConnection(args, (before, limit) =>
+        listChanges(database.db, {
+          institutionId: inst.id,
+          ...scope,
+          ...(before !== undefined ? { before } : {}),
+          limit,
+        }),
+      );
+    },
   }),
 );

@@ -189,10 +189,11 @@ export const RequestRef = builder.objectRef<RequestRow>('Request').implement({
     }),
     history: t.field({
       type: [RequestEventType],
-      description: 'Everything that happened to it, oldest first.',
+      description:
+        "Everything that happened to it, oldest first (an institution's contacts do not see the NOC's internal comments).",
       resolve: (r, _a, c) =>
         batchLoader(c, 'workflow.history', (ids: readonly string[]) =>
-          requestHistoriesOf(c.database.db, ids),
+          requestHistoriesOf(c.database.db, ids, c.ctx.actor),
         ).load(r.id),
     }),
     document: t.field({

@@ -1,8 +1,9 @@
-import { type Actor, UnauthenticatedError } from '@guichet/core';
-import { and, asc, type Database, desc, eq, gt, inArray, type SQL } from '@guichet/db';
+import { type Actor, isStaff, UnauthenticatedError } from '@guichet/core';
+import { and, asc, type Database, desc, eq, gt, inArray, type SQL, sql } from '@guichet/db';
 import { builder } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
 import { assertRequestId, assertVisible } from '../requests/access.js';
+import { internalToOperator } from '../requests/queries.js';
 import { requestEvents, requests } from '../tables.js';
 import { poller } from './poller.js';
 import './subscription-root.js';
@@ -59,6 +60,8 @@ async function eventsAfter(database: Database, actor: Actor, after: number, requ
   if (readable !== 'all' && readable.length === 0) return [];
   const where: SQL[] = [gt(requestEvents.id, after)];
   if (readable !== 'all') where.push(inArray(requests.institutionId, readable));
+  // An internal NOC comment is not the institution's news (the history hides it the same way).
+  if (!isStaff(actor)) where.push(sql`NOT ${internalToOperator}`);
   if (requestId) where.push(eq(requestEvents.requestId, requestId));
   return database.db
     .select({

@@ -1,8 +1,10 @@
 import { type RequestContext, ValidationError } from '@guichet/core';
 import {
   activateVersion,
+  amendDraftVersion,
   createDraftVersion,
   getAgreementVersion,
+  listAgreementVersions,
   renderVersion,
   SERVICES,
   signVersion,
@@ -67,9 +69,18 @@ registerKind<AgreementChange>({
     {
       name: 'draft',
       type: 'automatic',
-      description: 'Prepares a draft version of the agreement with the changes.',
+      description:
+        'Prepares a draft version of the agreement with the changes (for a new member, its first version, drafted with the institution, amended with them).',
       run: async (tx, { request, payload, ctx }) => {
-        const v = await createDraftVersion(tx, ctx, request.institutionId, payload);
+        // A new member's version 1 is drafted with the institution, before it has contacts:
+        // its first signature goes through this kind, on that draft (amended, not a copy).
+        const versions = await listAgreementVersions(tx, request.institutionId);
+        const first = versions.some((v) => v.status === 'active')
+          ? undefined
+          : versions.find((v) => v.status === 'draft');
+        const v = first
+          ? await amendDraftVersion(tx, ctx, first.id, payload)
+          : await createDraftVersion(tx, ctx, request.institutionId, payload);
         return { versionId: v.id, version: v.version };
       },
     },

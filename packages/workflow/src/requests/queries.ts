@@ -1,4 +1,4 @@
-import { isUuid, type RequestContext, ValidationError } from '@guichet/core';
+import { type Actor, isStaff, isUuid, type RequestContext, ValidationError } from '@guichet/core';
 import { and, asc, type DbOrTx, desc, eq, inArray, type SQL, sql } from '@guichet/db';
 import { cursorInstant, groupByKey } from '@guichet/graphql';
 import { readableInstitutions } from '@guichet/membership';
@@ -80,22 +80,38 @@ export async function listRequests(
     .limit(filter.limit);
 }
 
+/**
+ * The events an institution's contacts are never shown: the `commented` event of an internal
+ * NOC comment (its text is already left out; its existence is operator business too).
+ */
+export const internalToOperator: SQL = sql`(${requestEvents.type} = 'commented' AND coalesce(${requestEvents.data}->>'visibility', '') = 'internal')`;
+
 /** The history, oldest first. The caller has already checked that the request is visible. */
-export async function requestHistory(db: DbOrTx, requestId: string): Promise<RequestEventRow[]> {
-  return (await requestHistoriesOf(db, [requestId]))[0] ?? [];
+export async function requestHistory(
+  db: DbOrTx,
+  requestId: string,
+  actor?: Actor,
+): Promise<RequestEventRow[]> {
+  return (await requestHistoriesOf(db, [requestId], actor))[0] ?? [];
 }
 
-/** The histories of several requests (already visible to the caller), oldest first each. */
+/**
+ * The histories of several requests (already visible to the caller), oldest first each. With
+ * an actor who is not staff, without the events of internal comments.
+ */
 export async function requestHistoriesOf(
   db: DbOrTx,
   requestIds: readonly string[],
+  actor?: Actor,
 ): Promise<RequestEventRow[][]> {
   const ids = requestIds.filter(isUuid);
+  const where: SQL[] = [inArray(requestEvents.requestId, ids)];
+  if (actor && !isStaff(actor)) where.push(sql`NOT ${internalToOperator}`);
   const rows = ids.length
     ? await db
         .select()
         .from(requestEvents)
-        .where(inArray(requestEvents.requestId, ids))
+        .where(and(...where))
         .orderBy(asc(requestEvents.id))
     : [];
   return groupByKey(requestIds, rows, (r) => r.requestId);

@@ -192,3 +192,28 @@ export async function commentsOf(
     .orderBy(asc(comments.createdAt), asc(comments.id));
   return groupByKey(ticketIds, rows, (r) => r.ticketId);
 }
+
+/**
+ * The comments of several requests' tickets, as `commentsOf` lets the caller see them (a
+ * contact: institution-visible ones only), in the order of `requestIds`: two statements.
+ */
+export async function commentsOfRequests(
+  db: DbOrTx,
+  actor: Actor,
+  requestIds: readonly string[],
+): Promise<CommentRow[][]> {
+  const ids = requestIds.filter(isUuid);
+  const ts = ids.length
+    ? await db
+        .select({ id: tickets.id, requestId: tickets.requestId })
+        .from(tickets)
+        .where(inArray(tickets.requestId, ids))
+    : [];
+  const byTicket = await commentsOf(
+    db,
+    actor,
+    ts.map((t) => t.id),
+  );
+  const byRequest = new Map(ts.map((t, i) => [t.requestId, byTicket[i] ?? []]));
+  return requestIds.map((id) => byRequest.get(id) ?? []);
+}

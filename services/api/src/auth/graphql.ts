@@ -12,7 +12,7 @@ import { InvalidCredentialsError } from './ldap.js';
 import { loginStaff } from './staff.js';
 import { createApiToken, listTokens, revokeToken, type TokenRow } from './tokens.js';
 
-const StaffRoleEnum = builder.enumType('StaffRole', {
+export const StaffRoleEnum = builder.enumType('StaffRole', {
   description: 'Operator staff roles.',
   values: {
     NOC: { value: 'noc', description: 'Network operations centre: technical validation and execution.' },

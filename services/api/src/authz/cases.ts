@@ -54,6 +54,10 @@ export const CASES: Record<string, Case> = {
     }),
     expect: staffReaders,
   },
+  'Query.staffMembers': {
+    call: () => ({ query: '{ r: staffMembers(role: NOC) { id displayName } }' }),
+    expect: staffReaders,
+  },
   'Query.institutions': {
     call: () => ({ query: '{ r: institutions(first: 1) { edges { cursor } } }' }),
     expect: authenticated,

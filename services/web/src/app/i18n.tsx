@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import { nocEn, nocFr } from './noc/i18n';
+import { recordEn, recordFr } from './record-i18n';
 
 /**
  * French (the institutions) and English (the operator's international staff). One dictionary:
@@ -73,6 +74,8 @@ const fr = {
   me: 'moi',
   // NOC console and desk (web3)
   ...nocFr,
+  // object pages' record, staff picker, desk's first agreement (web4)
+  ...recordFr,
   // contact pages (web2): signature, request forms, staff sign-in, change log and journal
   documentToSign: 'Document à signer',
   documentHash: 'Empreinte SHA-256 du document',
@@ -216,6 +219,7 @@ const en: Dict = {
   me: 'me',
   // NOC console and desk (web3)
   ...nocEn,
+  ...recordEn,
   // contact pages (web2): signature, request forms, staff sign-in, change log and journal
   documentToSign: 'Document to sign',
   documentHash: 'SHA-256 hash of the document',

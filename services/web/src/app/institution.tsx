@@ -2,6 +2,7 @@ import { graphql } from './graphql';
 import { useT } from './i18n';
 import { useRequestEvents } from './live';
 import { NewRequest } from './new-request';
+import { ChangeLog } from './record';
 import type { Navigate } from './session';
 import { useQuery } from './use-query';
 
@@ -24,6 +25,16 @@ const MY_INSTITUTION = graphql(`
   }
 `);
 
+// Its own query: beside the page's, its cost would pass the API's limit (5,000).
+const INSTITUTION_LOG = graphql(`
+  query InstitutionLog($id: ID!) {
+    institution(id: $id) {
+      id
+      changes(first: 20) { edges { node { id at actor action objectType objectId } } }
+    }
+  }
+`);
+
 const INSTITUTION_REQUESTS = graphql(`
   query InstitutionRequests($institutionId: ID!) {
     requests(institutionId: $institutionId, first: 20) {
@@ -32,7 +43,10 @@ const INSTITUTION_REQUESTS = graphql(`
   }
 `);
 
-/** The contact's home: their institution, its prefixes, the new-request form and their requests. */
+/**
+ * The contact's home: their institution, its prefixes, the new-request form, their requests
+ * and the institution's change log.
+ */
 export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => void }) {
   const t = useT();
   const mine = useQuery(MY_INSTITUTION, {}, 'me', props.onSignedOut);
@@ -43,10 +57,12 @@ export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => 
     inst?.id ?? '',
     props.onSignedOut,
   );
-  // Any event of the institution's requests refreshes the list and the prefixes.
+  const log = useQuery(INSTITUTION_LOG, { id: inst?.id ?? '' }, inst?.id ?? '', props.onSignedOut);
+  // Any event of the institution's requests refreshes the list, the prefixes and the log.
   useRequestEvents(undefined, () => {
     reqs.reload();
     mine.reload();
+    log.reload();
   });
   if (mine.error) return <p role="alert">{mine.error}</p>;
   if (!mine.data) return <p>{t('loading')}</p>;
@@ -158,6 +174,10 @@ export function InstitutionPage(props: { navigate: Navigate; onSignedOut: () => 
         <h2 id="requests-h">{t('requests')}</h2>
         <RequestList rows={reqs.data?.requests.edges.map((e) => e.node) ?? []} navigate={props.navigate} />
       </section>
+      <ChangeLog
+        rows={log.data?.institution?.changes?.edges.map((e) => e.node) ?? []}
+        testId="institution-log"
+      />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { graphql } from './graphql';
 import { useT } from './i18n';
 import { useRequestEvents } from './live';
+import { ChangeLog, PublicComments } from './record';
 import { SignaturePanel } from './signature';
 import { useQuery } from './use-query';
 
@@ -21,11 +22,16 @@ const REQUEST = graphql(`
       assignment { prefix lifecycle }
       steps { name type state description actedBy }
       history { id at type actor step note fromStatus toStatus }
+      comments { id author body createdAt visibility }
+      changes(first: 20) { edges { node { id at actor action objectType objectId } } }
     }
   }
 `);
 
-/** One request: status, steps and history; follows its events live. */
+/**
+ * One request: status, steps, history, the operator's comments and its change log; follows
+ * its events live.
+ */
 export function RequestPage(props: { id: string; onSignedOut: () => void }) {
   const t = useT();
   const q = useQuery(REQUEST, { id: props.id }, props.id, props.onSignedOut);
@@ -114,6 +120,9 @@ export function RequestPage(props: { id: string; onSignedOut: () => void }) {
           </tbody>
         </table>
       </section>
+      {/* A staff reader gets internal comments too: this section is what the institution reads. */}
+      <PublicComments comments={r.comments.filter((c) => c.visibility === 'INSTITUTION')} />
+      <ChangeLog rows={r.changes?.edges.map((e) => e.node) ?? []} testId="request-log" />
     </>
   );
 }

@@ -13,6 +13,7 @@ import {
   VALIDATE,
 } from './docs';
 import { Choices, Field, ROLES, SERVICES } from './field';
+import { FirstAgreement } from './first-agreement';
 
 type Role = (typeof ROLES)[number];
 type Service = (typeof SERVICES)[number];
@@ -38,6 +39,11 @@ export function DeskInstitutionPage(props: { id: string; navigate: Navigate; onS
     );
   const canAct = viewer.scope === 'WRITE' && viewer.staffRoles.some((r) => r === 'DESK' || r === 'ADMIN');
   const changes = q.data.requests.edges.map((e) => e.node);
+  // A new member: nothing active yet, version 1 still a draft, no agreement request under way.
+  const firstPending =
+    !inst.agreementVersions.some((v) => v.status === 'ACTIVE') &&
+    inst.agreementVersions.some((v) => v.status === 'DRAFT') &&
+    !changes.some((r) => r.status === 'IN_PROGRESS');
   const validate = async (requestId: string, step: string) => {
     setError(undefined);
     const r: Outcome = (await gql(VALIDATE, { requestId, step })).approveRequestStep;
@@ -120,7 +126,10 @@ export function DeskInstitutionPage(props: { id: string; navigate: Navigate; onS
             </li>
           ))}
         </ul>
-        {canAct && <AgreementChange institutionId={inst.id} onDone={() => q.reload()} />}
+        {canAct && firstPending && (
+          <FirstAgreement institutionId={inst.id} contacts={inst.contacts} onDone={() => q.reload()} />
+        )}
+        {canAct && !firstPending && <AgreementChange institutionId={inst.id} onDone={() => q.reload()} />}
       </section>
       <section className="card" aria-labelledby="contacts-title">
         <h2 id="contacts-title">{t('contacts')}</h2>

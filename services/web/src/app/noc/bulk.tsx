@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { gql, type ResultOf } from '../graphql';
 import { useT } from '../i18n';
-import { APPROVE, ASSIGN, type Outcome, problem, REJECT, RELEASE, TAKE, type TICKET_ROW } from './docs';
+import { ACT_ON_TICKETS, type Outcome, problem, type TICKET_ROW } from './docs';
+import { StaffSelect } from './staff-select';
 
 type Row = ResultOf<typeof TICKET_ROW>;
 type Action = 'take' | 'release' | 'assign' | 'approve' | 'reject';
@@ -15,8 +16,9 @@ interface ItemResult {
 }
 
 /**
- * Bulk actions on the selected tickets. The api has no bulk mutation for tickets: one mutation
- * per ticket, in turn, each with its own result (a conflict on one does not stop the others).
+ * Bulk actions on the selected tickets: one `actOnTickets` call, each item authorised and run
+ * in its own transaction, one result per ticket shown beside its name (a conflict on one does
+ * not stop the others).
  */
 export function BulkBar(props: { rows: Row[]; onDone: () => void }) {
   const t = useT();
@@ -26,42 +28,52 @@ export function BulkBar(props: { rows: Row[]; onDone: () => void }) {
   const [results, setResults] = useState<ItemResult[]>([]);
   const [busy, setBusy] = useState(false);
 
-  const one = async (action: Action, tk: Row): Promise<Outcome | string> => {
-    switch (action) {
-      case 'take':
-        return (await gql(TAKE, { ticketId: tk.id })).takeTicket;
-      case 'release':
-        return (await gql(RELEASE, { ticketId: tk.id })).releaseTicket;
-      case 'assign':
-        return (await gql(ASSIGN, { ticketId: tk.id, staffId: staffId.trim() })).assignTicket;
-      case 'approve':
-        if (tk.pendingActor !== 'NOC' || !tk.currentStep) return t('noNocStep');
-        return (await gql(APPROVE, { requestId: tk.requestId, step: tk.currentStep })).approveRequestStep;
-      case 'reject':
-        return (await gql(REJECT, { requestId: tk.requestId, step: tk.currentStep, reason: reason.trim() }))
-          .rejectRequest;
-    }
-  };
+  const ACTION = {
+    take: 'TAKE',
+    release: 'RELEASE',
+    assign: 'ASSIGN',
+    approve: 'APPROVE',
+    reject: 'REJECT',
+  } as const;
+  const itemOf = (action: Action, tk: Row) => ({
+    input: {
+      action: ACTION[action],
+      ticketId: tk.id,
+      ...(action === 'assign' ? { staffId } : {}),
+      ...(action === 'reject' ? { reason: reason.trim() } : {}),
+      // The step the row shows, so a step that moved on meanwhile is refused, not acted on.
+      ...((action === 'approve' || action === 'reject') && tk.currentStep ? { step: tk.currentStep } : {}),
+    },
+  });
 
   const run = async (action: Action) => {
     setFieldError(undefined);
-    if (action === 'assign' && !staffId.trim()) return setFieldError('assign');
+    if (action === 'assign' && !staffId) return setFieldError('assign');
     if (action === 'reject' && !reason.trim()) return setFieldError('reject');
     setBusy(true);
-    const done: ItemResult[] = [];
     setResults([]);
-    for (const tk of props.rows) {
-      const label = `${tk.institutionName ?? ''} — ${tk.kind ?? tk.queue}`;
-      let outcome: Outcome | string;
-      try {
-        outcome = await one(action, tk);
-      } catch (e) {
-        outcome = e instanceof Error ? e.message : String(e);
+    // Refused here, not sent: an approval where no step waits on the NOC.
+    const skipped = (tk: Row) => action === 'approve' && (tk.pendingActor !== 'NOC' || !tk.currentStep);
+    const sent = props.rows.filter((tk) => !skipped(tk));
+    const outcomes = new Map<string, string | undefined>();
+    try {
+      if (sent.length) {
+        const r = (await gql(ACT_ON_TICKETS, { items: sent.map((tk) => itemOf(action, tk)) })).actOnTickets;
+        sent.forEach((tk, i) => {
+          if (r.__typename !== 'ActOnTicketsPayload') outcomes.set(tk.id, problem(r) ?? r.__typename);
+          else outcomes.set(tk.id, problem(r.results[i] as Outcome));
+        });
       }
-      const message = typeof outcome === 'string' ? outcome : problem(outcome);
-      done.push({ id: tk.id, label, ok: message === undefined, message: message ?? t('done') });
-      setResults([...done]);
+    } catch (e) {
+      for (const tk of sent) outcomes.set(tk.id, e instanceof Error ? e.message : String(e));
     }
+    setResults(
+      props.rows.map((tk) => {
+        const message = skipped(tk) ? t('noNocStep') : outcomes.get(tk.id);
+        const label = `${tk.institutionName ?? ''} — ${tk.kind ?? tk.queue}`;
+        return { id: tk.id, label, ok: message === undefined, message: message ?? t('done') };
+      }),
+    );
     setBusy(false);
     props.onDone();
   };
@@ -83,13 +95,11 @@ export function BulkBar(props: { rows: Row[]; onDone: () => void }) {
         </button>
       </div>
       <div className="row">
-        <label htmlFor="bulk-staff">{t('staffId')}</label>
-        <input
+        <StaffSelect
           id="bulk-staff"
           value={staffId}
-          onChange={(e) => setStaffId(e.target.value)}
-          aria-invalid={fieldError === 'assign' || undefined}
-          aria-describedby={fieldError === 'assign' ? 'bulk-staff-error' : undefined}
+          onChange={setStaffId}
+          {...(fieldError === 'assign' ? { errorId: 'bulk-staff-error' } : {})}
         />
         <button type="button" disabled={busy} onClick={() => run('assign')}>
           {t('bulkAssign')}

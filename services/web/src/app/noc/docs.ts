@@ -153,3 +153,27 @@ export function problem(o: Outcome): string | undefined {
   const detail = o.issues?.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
   return detail ? `${o.message} (${detail})` : o.message;
 }
+
+/** Who may own a ticket: the assignee picker's choices (staff accounts with the NOC role). */
+export const NOC_STAFF = graphql(`
+  query NocStaff { staffMembers(role: NOC) { id username displayName } }
+`);
+
+/** Bulk actions: one call, one result per item in the order of the items. */
+export const ACT_ON_TICKETS = graphql(`
+  mutation ActOnTickets($items: [ActOnTicketsItem!]!) {
+    actOnTickets(input: { items: $items }) {
+      __typename
+      ... on Error { code message }
+      ... on ValidationError { issues { path message } }
+      ... on ActOnTicketsPayload {
+        results {
+          __typename
+          ... on ActOnTicketsDone { index }
+          ... on Error { code message }
+          ... on ValidationError { issues { path message } }
+        }
+      }
+    }
+  }
+`);

@@ -20,6 +20,7 @@ import {
   TICKET,
   TICKET_ROW,
 } from './docs';
+import { StaffSelect } from './staff-select';
 
 /**
  * One ticket, as the NOC works it: owner (take, assign, release), the request's pending step
@@ -164,8 +165,7 @@ export function TicketPage(props: { id: string; navigate: Navigate; onSignedOut:
                 {t('release')}
               </button>
             )}
-            <label htmlFor="assign-staff">{t('staffId')}</label>
-            <input id="assign-staff" value={staffId} onChange={(e) => setStaffId(e.target.value)} />
+            <StaffSelect id="assign-staff" value={staffId} onChange={setStaffId} />
             <button
               type="button"
               disabled={!staffId.trim()}
