@@ -95,17 +95,17 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
   // --- seed: as no-n-plus-one.test.ts -------------------------------------------------------
   const seedStart = performance.now();
   const desk = { ...systemContext('bench-pages'), actor: deskActor };
-  const pool = (name: string, prefix: string) =>
+  const pool = (name: string, prefix: string, status = 'ALLOCATED-BY-RIR') =>
     createPool(database.db, nocContext(), {
       name,
       prefix,
-      status: 'ALLOCATED-BY-RIR',
+      status,
       purpose: 'bench',
       acceptBogon: true, // documentation and benchmark space are refused unless accepted
       ...RPSL,
     });
   const v6 = await pool('bench v6', '2001:db8::/32');
-  const v4 = await pool('bench v4', '198.18.0.0/15');
+  const v4 = await pool('bench v4', '198.18.0.0/15', 'ALLOCATED PA');
   let first = '';
   for (let i = 0; i < ROWS; i++) {
     const { institution } = await createInstitution(database.db, desk, {
@@ -136,6 +136,7 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
         length,
         institutionId: institution.id,
         purpose: 'bench',
+        justification: 'bench: campus network', // an IPv4 assignment states its use
       });
     }
   }

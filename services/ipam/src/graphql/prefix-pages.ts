@@ -101,11 +101,12 @@ export async function listAssignmentsOfInstitutions(
     const poolJson = sql<unknown>`CASE WHEN ${poolStarts} THEN
       (SELECT to_jsonb(p) FROM ${pools} p WHERE p.id = ${runs.poolId}) END`.as('pool_json');
     const read = await db
-      .select({ ...row, poolJson })
+      // Nested, so that each row comes out as the AssignmentRow itself: no copy without the column.
+      .select({ row, poolJson })
       .from(runs)
       .orderBy(asc(runs.prefix), asc(runs.id));
     const seen = new Set<string>();
-    rows = read.map(({ poolJson: json, ...a }) => {
+    rows = read.map(({ row: a, poolJson: json }) => {
       if (json != null) {
         const pool = rowFromJson(
           pools,
