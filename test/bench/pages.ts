@@ -2,14 +2,16 @@ import { buildApp, createApiToken, createLocalStaff } from '@guichet/api';
 import { composeEnv, loadComposedConfig } from '@guichet/compose';
 import { type Actor, createLogger, type StaffRole, systemClock, systemContext } from '@guichet/core';
 import type { Database } from '@guichet/db';
+import { allocatePrefix, createPool } from '@guichet/ipam';
 import { createContact, createInstitution, luhnComplete } from '@guichet/membership';
-import { childEntry, runChildSection } from './child-db.js';
+import { childEntry, nocContext, RPSL, runChildSection } from './child-db.js';
 import type { LoadReport } from './load.js';
 import { fmt, pct, table } from './util.js';
 
 /*
  * Section "pages" of `pnpm bench`: the N+1 check in time. A page of 100 institutions (sites,
- * contacts and roles, agreement, versions), 100 requests (institution, steps, history) and
+ * contacts and roles, agreement, versions, the first page of their prefixes with each one's pool
+ * and its utilisation: 3 prefixes each in 2 pools, paged by 2), 100 requests (institution, steps, history) and
  * 100 tickets (comments) vs the same page of 10, through the real app (inject: no socket), on
  * PostgreSQL when it answers, else PGlite. Batched nested lists make the page of 100 cost a
  * small multiple of the page of 10 (target ≤ 3×); one query per parent row would make it ~10×.
@@ -25,7 +27,9 @@ const QUERIES: [string, string, string][] = [
     'institutions',
     `query($first: Int!) { institutions(first: $first) { edges { node {
       id name sites { id name } contacts { id name roles } technical: contacts(role: TECHNICAL) { id }
-      agreement { id version services } agreementVersions { version status } } } } }`,
+      agreement { id version services } agreementVersions { version status }
+      prefixes(first: 2) { edges { node { prefix lifecycle pool { name utilisation { ratio } } } }
+        pageInfo { hasNextPage endCursor } } } } } }`,
   ],
   [
     'requests',
@@ -91,6 +95,17 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
   // --- seed: as no-n-plus-one.test.ts -------------------------------------------------------
   const seedStart = performance.now();
   const desk = { ...systemContext('bench-pages'), actor: deskActor };
+  const pool = (name: string, prefix: string, status = 'ALLOCATED-BY-RIR') =>
+    createPool(database.db, nocContext(), {
+      name,
+      prefix,
+      status,
+      purpose: 'bench',
+      acceptBogon: true, // documentation and benchmark space are refused unless accepted
+      ...RPSL,
+    });
+  const v6 = await pool('bench v6', '2001:db8::/32');
+  const v4 = await pool('bench v4', '198.18.0.0/15', 'ALLOCATED PA');
   let first = '';
   for (let i = 0; i < ROWS; i++) {
     const { institution } = await createInstitution(database.db, desk, {
@@ -110,6 +125,20 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
       email: `tech${i}@bench${i}.example.fr`,
       roles: ['technical'],
     });
+    // Three prefixes (a /24 and two /48s, two pools), so that a page of 2 has a next page.
+    for (const [poolId, length] of [
+      [v4.id, 24],
+      [v6.id, 48],
+      [v6.id, 48],
+    ] as const) {
+      await allocatePrefix(database.db, nocContext(), {
+        poolId,
+        length,
+        institutionId: institution.id,
+        purpose: 'bench',
+        justification: 'bench: campus network', // an IPv4 assignment states its use
+      });
+    }
   }
   for (let i = 0; i < ROWS; i++) {
     await gql(
@@ -146,8 +175,10 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
       const t = performance.now();
       const data = (await gql(query, { first: n }, adminToken)) as Record<string, { edges: unknown[] }>;
       lat[n]!.push(performance.now() - t);
-      const got = data[root]!.edges.length;
-      if (got !== n) failures.push(`pages: ${name} first=${n} answered ${got} rows`);
+      const edges = data[root]!.edges as { node: { prefixes?: { pageInfo: { hasNextPage: boolean } } } }[];
+      if (edges.length !== n) failures.push(`pages: ${name} first=${n} answered ${edges.length} rows`);
+      if (edges.some((e) => e.node.prefixes && !e.node.prefixes.pageInfo.hasNextPage))
+        failures.push(`pages: ${name} first=${n}: an institution's prefixes have no next page`);
     };
     for (let i = 0; i < 3; i++) for (const n of [10, 100]) await page(n);
     lat[10] = [];
@@ -162,7 +193,7 @@ async function measure(database: Database, engine: string): Promise<LoadReport> 
   const text = [
     `## pages: a page of 100 vs a page of 10 with nested lists, on ${engine}`,
     '',
-    `seed: ${ROWS} institutions (2 sites, a contact, an agreement each), ${ROWS} requests with tickets, ` +
+    `seed: ${ROWS} institutions (2 sites, a contact, an agreement, 3 prefixes each), ${ROWS} requests with tickets, ` +
       `${ROWS} comments: ${fmt(seedSec, 1)} s; ${RUNS} runs per page size, interleaved, app.inject`,
     '',
     table(['list', 'first', 'p50 ms', 'p99 ms', '100/10 p50'], rows),

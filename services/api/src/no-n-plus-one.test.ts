@@ -17,7 +17,8 @@ describe('no N+1: a page of institutions with its nested lists', () => {
   let cast: Cast;
   const PAGE = `query($first: Int!) { institutions(first: $first) { edges { node {
     id name sites { id name } contacts { id name roles } technical: contacts(role: TECHNICAL) { id }
-    agreement { id version services } agreementVersions { version status } } } } }`;
+    agreement { id version services } agreementVersions { version status }
+    prefixes(first: 2) { edges { node { prefix pool { id utilisation { used } } } } pageInfo { hasNextPage } } } } } }`;
 
   beforeAll(async () => {
     database = await freshDatabase();
@@ -124,8 +125,9 @@ describe('no N+1: a page of institutions with its nested lists', () => {
     expect(hundred.nodes).toHaveLength(100);
     expect(hundred.count).toBe(ten.count);
     // One statement per level (authentication, the page, sites, contacts and their roles, the
-    // TECHNICAL contacts and theirs, the agreement, the versions): a small constant.
-    expect(ten.count).toBeLessThanOrEqual(15);
+    // TECHNICAL contacts and theirs, the agreement, the versions, the prefixes with their pools):
+    // a small constant.
+    expect(ten.count).toBeLessThanOrEqual(16);
     // The batched answers are the ones each institution's own lists give.
     const batch = hundred.nodes.find((n: { name: string }) => n.name === 'Université Batch 042');
     expect(batch.sites.map((s: { name: string }) => s.name)).toEqual(['Campus principal', 'Annexe']);
@@ -180,18 +182,35 @@ describe('no N+1: a page of institutions with its nested lists', () => {
         expect(made.body.data.r.__typename, JSON.stringify(made.body)).toBe('AssignPrefixPayload');
       }
     }
+    // Each row's pool (with its counters), institution and site come with the page, batched.
+    const NODE = 'prefix pool { id prefix utilisation { used } } institution { id } site { id }';
     const q = `query($first: Int!) { institutions(first: $first) { edges { node { id
-      prefixes(first: 2) { edges { node { prefix } } pageInfo { hasNextPage endCursor } } } } } }`;
+      prefixes(first: 2) { edges { node { ${NODE} } } pageInfo { hasNextPage endCursor } } } } } }`;
     await statementsFor(1, q);
     const ten = await statementsFor(10, q);
     const hundred = await statementsFor(100, q);
     expect(hundred.count).toBe(ten.count);
+    // The pools come with the list's own statement: asking for them costs no statement more.
+    const bare = await statementsFor(100, q.replace(/pool \{[^}]*\{[^}]*\} \}/, ''));
+    expect(bare.count).toBe(hundred.count);
     // Each institution's page in the batch is the page it gets asked alone, and its next page too.
     const one = `query($id: ID!, $after: String) { institution(id: $id) {
-      prefixes(first: 2, after: $after) { edges { node { prefix } } pageInfo { hasNextPage endCursor } } } }`;
+      prefixes(first: 2, after: $after) { edges { node { ${NODE} } } pageInfo { hasNextPage endCursor } } } }`;
+    const pooled = await t.gql(
+      'query($id: ID!) { pool(id: $id) { utilisation { used } } }',
+      { id: poolId },
+      cast.tokens.admin,
+    );
+    const { used } = pooled.body.data.pool.utilisation;
+    expect(used).toBeGreaterThan(0);
     for (const [k, node] of hundred.nodes.slice(0, 12).entries()) {
       const alone = await t.gql(one, { id: node.id }, cast.tokens.admin);
       expect(node.prefixes).toEqual(alone.body.data.institution.prefixes);
+      for (const e of node.prefixes.edges) {
+        expect(e.node.pool).toEqual({ id: poolId, prefix: '2001:db8::/32', utilisation: { used } });
+        expect(e.node.institution).toEqual({ id: node.id });
+        expect(e.node.site).toBeNull();
+      }
       const held = k % 4;
       expect(node.prefixes.edges).toHaveLength(Math.min(2, held));
       expect(node.prefixes.pageInfo.hasNextPage).toBe(held > 2);
@@ -203,7 +222,9 @@ describe('no N+1: a page of institutions with its nested lists', () => {
       { id: third.id, after: third.prefixes.pageInfo.endCursor },
       cast.tokens.admin,
     );
-    expect(next.body.data.institution.prefixes.edges).toEqual([{ node: { prefix: '2001:db8:32::/48' } }]);
+    expect(
+      next.body.data.institution.prefixes.edges.map((e: { node: { prefix: string } }) => e.node.prefix),
+    ).toEqual(['2001:db8:32::/48']);
     // The institutions without assignments get an empty page, not another's rows.
     expect(
       hundred.nodes.slice(12).every((x: { prefixes: { edges: unknown[] } }) => !x.prefixes.edges.length),

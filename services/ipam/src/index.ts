@@ -9,6 +9,9 @@ export { driftJob, lastDriftReport, ripeDriftReport, storeDriftReport } from './
  * Other code (services/api, services/worker, rdns and routing) uses this entry only.
  */
 export { AssignmentRef, IpFamilyEnum, PoolRef, ReservationRef } from './graphql/index.js';
+// The reads behind Institution.prefixes and Assignment.pool, for the bench to time what they run.
+export { listAssignmentsOfInstitutions, type PrefixPages, poolsByIds } from './graphql/prefix-pages.js';
+export { prefixCursor } from './graphql/read.js';
 export { importRpsl } from './import.js';
 export { ipamJobs, releaseJob } from './jobs.js';
 export { ipamLine } from './line.js';

@@ -174,7 +174,9 @@ export const assignments = pgTable(
       'ipam_assignments_quarantine',
       sql`(${t.lifecycle} = 'quarantined') = (${t.quarantineUntil} IS NOT NULL AND ${t.freedAt} IS NULL) OR ${t.lifecycle} = 'free'`,
     ),
-    index('ipam_assignments_institution').on(t.institutionId, t.lifecycle),
+    // An institution's assignments by prefix (Institution.prefixes, its keyset pages) and every
+    // lookup by institution: one index for both, so an allocation maintains one, not two.
+    index('ipam_assignments_institution_prefix').on(t.institutionId, t.prefix, t.id),
     index('ipam_assignments_pool').on(t.poolId),
     index('ipam_assignments_quarantine_due').on(t.quarantineUntil).where(sql`${t.lifecycle} = 'quarantined'`),
   ],

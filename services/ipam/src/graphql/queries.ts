@@ -1,19 +1,19 @@
-import { batchLoader, builder, keysetConnection, STAFF_READ } from '@guichet/graphql';
-import { InstitutionRef } from '@guichet/membership';
+import { batchLoader, builder, keysetConnection, STAFF_READ, selects } from '@guichet/graphql';
+import { InstitutionRef, isStaff } from '@guichet/membership';
 import { RequestRef } from '@guichet/workflow';
 import type { AssignmentRow } from '../service/internal.js';
 import { PREFIX_REQUEST } from '../workflow.js';
+import { listAssignmentsOfInstitutions } from './prefix-pages.js';
 import {
   assignmentOfRequest,
   freeBlocksOf,
   getAssignment,
   getPool,
   listAssignments,
-  listAssignmentsOfInstitutions,
   listPools,
   prefixCursor,
 } from './read.js';
-import { AssignmentLifecycleEnum, AssignmentRef, IpFamilyEnum, PoolRef } from './types.js';
+import { AssignmentLifecycleEnum, AssignmentRef, IpFamilyEnum, PoolRef, poolLoader } from './types.js';
 
 /** Pools and free space are the operator's; assignments are also their institution's. */
 
@@ -125,23 +125,32 @@ builder.objectField(InstitutionRef, 'prefixes', (t) =>
       }),
     },
     // A page of institutions asks with the same arguments for each: one loader per argument
-    // set batches them into one statement (numbered per institution), not one per institution.
-    resolve: (inst, args, context) =>
-      keysetConnection(args, prefixCursor, (after, limit) =>
+    // set batches them into one statement (a page per institution), not one per institution.
+    // When the rows' pools are asked for (staff only), that statement brings them too, each once,
+    // and primes the pool loader: Assignment.pool then reads nothing.
+    resolve: (inst, args, context, info) => {
+      const withPools = isStaff(context.ctx.actor) && selects(info, ['edges', 'node', 'pool']);
+      return keysetConnection(args, prefixCursor, (after, limit) =>
         batchLoader<string, AssignmentRow[]>(
           context,
-          `ipam.institutionPrefixes:${JSON.stringify([args.lifecycle ?? null, after ?? null, limit])}`,
-          (ids) =>
-            listAssignmentsOfInstitutions(
+          `ipam.institutionPrefixes:${JSON.stringify([args.lifecycle ?? null, after ?? null, limit, withPools])}`,
+          async (ids) => {
+            const { pages, pools } = await listAssignmentsOfInstitutions(
               context.database.db,
               context.ctx.actor,
               ids,
               args.lifecycle,
               after,
               limit,
-            ),
+              { withPools },
+            );
+            const loader = poolLoader(context);
+            for (const pool of pools) loader.prime(pool.id, pool);
+            return pages;
+          },
         ).load(inst.id),
-      ),
+      );
+    },
   }),
 );
 

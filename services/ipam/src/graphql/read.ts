@@ -26,7 +26,7 @@ import { assignments, freeBlocks, pools, reservations } from '../tables.js';
 export const prefixCursor = (row: { prefix: string; id: string }): string =>
   Buffer.from(JSON.stringify([row.prefix, row.id])).toString('base64url');
 
-function decodeCursor(cursor: string): [string, string] {
+export function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && isUuid(v[1])) {
@@ -200,56 +200,6 @@ export async function listAssignments(
     .where(and(...where))
     .orderBy(asc(assignments.prefix), asc(assignments.id))
     .limit(limit);
-}
-
-/**
- * The first `limit` assignments of each institution in `institutionIds` after the same cursor
- * (a page of institutions each asking for `prefixes(first, after)`), in one statement: rows
- * numbered per institution in the list's own order, so every institution gets exactly the page
- * `listAssignments` would give it alone. Visibility as there: another institution's is empty.
- */
-export async function listAssignmentsOfInstitutions(
-  db: DbOrTx,
-  actor: Actor,
-  institutionIds: readonly string[],
-  lifecycle: Lifecycle | null | undefined,
-  after: string | undefined,
-  limit: number,
-): Promise<AssignmentRow[][]> {
-  const visible = readableInstitutions(actor);
-  const ids = [...new Set(institutionIds)].filter(
-    (id) => isUuid(id) && (visible === 'all' || visible.includes(id)),
-  );
-  if (ids.length === 0 || limit <= 0) return institutionIds.map(() => []);
-  const where: (SQL | undefined)[] = [inArray(assignments.institutionId, ids)];
-  if (lifecycle) where.push(eq(assignments.lifecycle, lifecycle));
-  if (after !== undefined) {
-    const [prefix, id] = decodeCursor(after);
-    where.push(sql`(${assignments.prefix}, ${assignments.id}) > (${prefix}::cidr, ${id}::uuid)`);
-  }
-  const ranked = db
-    .select({
-      id: assignments.id,
-      rn: sql<number>`row_number() over (partition by ${assignments.institutionId} order by ${assignments.prefix}, ${assignments.id})`.as(
-        'rn',
-      ),
-    })
-    .from(assignments)
-    .where(and(...where))
-    .as('ranked');
-  const rows = await db
-    .select({ row: assignments })
-    .from(assignments)
-    .innerJoin(ranked, eq(ranked.id, assignments.id))
-    .where(lte(ranked.rn, limit))
-    .orderBy(asc(assignments.prefix), asc(assignments.id));
-  const by = new Map<string, AssignmentRow[]>();
-  for (const { row } of rows) {
-    const list = by.get(row.institutionId) ?? [];
-    list.push(row);
-    by.set(row.institutionId, list);
-  }
-  return institutionIds.map((id) => by.get(id) ?? []);
 }
 
 /** One assignment if the actor may see it; otherwise undefined, exactly as if it did not exist. */

@@ -1,11 +1,12 @@
-import { builder } from '@guichet/graphql';
-import { getInstitution, getSite, InstitutionRef, isStaff, SiteRef } from '@guichet/membership';
+import { batchLoader, builder, type GraphQLContext } from '@guichet/graphql';
+import { canReadInstitution, InstitutionRef, institutionsOf, isStaff, SiteRef } from '@guichet/membership';
 import { bogonOf, reverseZones } from '@guichet/net';
 import { LIFECYCLES, type Lifecycle, STRATEGIES, type Strategy } from '../model.js';
 import { assignmentObjectFor } from '../rpsl/builders.js';
 import { renderRpsl } from '../rpsl/model.js';
 import type { AssignmentRow, PoolRow, ReservationRow } from '../service/internal.js';
-import { getPool, largestFreeBlock, liveReservations } from './read.js';
+import { poolsByIds, sitesByIds } from './prefix-pages.js';
+import { largestFreeBlock, liveReservations } from './read.js';
 
 /**
  * The ipam types of the schema. Refs are exported so that other ipam GraphQL files (the
@@ -90,6 +91,10 @@ const UtilisationType = builder.objectRef<Utilisation>('PoolUtilisation').implem
   }),
 });
 
+/** The request's pool loader: every pool a page of rows names, read once. */
+export const poolLoader = (c: GraphQLContext) =>
+  batchLoader(c, 'ipam.pool', (ids: readonly string[]) => poolsByIds(c.database.db, ids));
+
 const rpslList = (description: string) => ({ description });
 
 PoolRef.implement({
@@ -123,8 +128,7 @@ PoolRef.implement({
       type: PoolRef,
       nullable: true,
       description: 'The pool it was carved from; null for space from the RIR.',
-      resolve: async (p, _a, { database }) =>
-        p.parentId ? ((await getPool(database.db, p.parentId)) ?? null) : null,
+      resolve: async (p, _a, c) => (p.parentId ? ((await poolLoader(c).load(p.parentId)) ?? null) : null),
     }),
     utilisation: t.field({
       type: UtilisationType,
@@ -217,9 +221,15 @@ AssignmentRef.implement({
       type: InstitutionRef,
       description: 'The institution it is assigned to.',
       // Whoever sees the assignment sees its institution (same rule): a miss is a bug.
-      resolve: async (a, _args, { database, ctx }) => {
-        const inst = await getInstitution(database.db, ctx.actor, a.institutionId);
-        if (!inst) throw new Error(`institution ${a.institutionId} of assignment ${a.id} not readable`);
+      // Batched: a page of assignments reads its institutions in one statement.
+      resolve: async (a, _args, c) => {
+        if (!canReadInstitution(c.ctx.actor, a.institutionId)) {
+          throw new Error(`institution ${a.institutionId} of assignment ${a.id} not readable`);
+        }
+        const inst = await batchLoader(c, 'membership.institution', (ids: readonly string[]) =>
+          institutionsOf(c.database.db, ids),
+        ).load(a.institutionId);
+        if (!inst) throw new Error(`institution ${a.institutionId} of assignment ${a.id} not found`);
         return inst;
       },
     }),
@@ -227,15 +237,21 @@ AssignmentRef.implement({
       type: SiteRef,
       nullable: true,
       description: 'The site it serves, if one was named.',
-      resolve: async (a, _args, { database }) =>
-        a.siteId ? ((await getSite(database.db, a.siteId)) ?? null) : null,
+      resolve: async (a, _args, c) =>
+        a.siteId
+          ? ((await batchLoader(c, 'ipam.site', (ids: readonly string[]) =>
+              sitesByIds(c.database.db, ids),
+            ).load(a.siteId)) ?? null)
+          : null,
     }),
     pool: t.field({
       type: PoolRef,
       nullable: true,
       description: 'The pool it was carved from (operator staff only; null for a contact).',
-      resolve: async (a, _args, { database, ctx }) =>
-        isStaff(ctx.actor) ? ((await getPool(database.db, a.poolId)) ?? null) : null,
+      // Batched and deduplicated: a page of assignments reads each of its (few) pools once, in
+      // one statement, rather than a pool row per assignment.
+      resolve: async (a, _args, c) =>
+        isStaff(c.ctx.actor) ? ((await poolLoader(c).load(a.poolId)) ?? null) : null,
     }),
     purpose: t.exposeString('purpose', { description: 'What it is for.' }),
     ripeStatus: t.exposeString('status', {
@@ -316,8 +332,8 @@ ReservationRef.implement({
     pool: t.field({
       type: PoolRef,
       description: 'The pool it sits in.',
-      resolve: async (r, _a, { database }) => {
-        const p = await getPool(database.db, r.poolId);
+      resolve: async (r, _a, c) => {
+        const p = await poolLoader(c).load(r.poolId);
         if (!p) throw new Error(`pool ${r.poolId} of reservation ${r.id} missing`);
         return p;
       },
