@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AuthenticatorOptions, authenticate } from './auth/authenticate.js';
 import { contactAuthOptions } from './auth/contacts.js';
 import { RETRY_AFTER_SECONDS } from './graphql-errors.js';
+import { answerFast, fastParams, jsonMediaType } from './graphql-fast-path.js';
 import { createGraphQLServer } from './graphql-server.js';
 import {
   databaseReady,
@@ -134,6 +135,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           .status(failed.status)
           .send({ errors: [{ message: failed.message, extensions: { code: failed.code } }] });
       }
+      const params = fastParams(req);
+      const mediaType = params && jsonMediaType(req.headers.accept);
+      if (params && mediaType) return answerFast(yoga, req, reply, params, mediaType);
       const res = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       res.headers.forEach((v, k) => {
         reply.header(k, v);

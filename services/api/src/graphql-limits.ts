@@ -219,9 +219,24 @@ export function isIntrospectionOnly(document: DocumentNode, operationName?: stri
  */
 export function introspectionCache(size = 64, onHit: () => void = () => {}): Plugin {
   const cache = new Map<string, unknown>();
+  // Documents come from yoga's parse cache, so the walk is done once per document, not per call.
+  const verdicts = new WeakMap<DocumentNode, Map<string, boolean>>();
+  const introspectionOnly = (document: DocumentNode, operationName?: string | null) => {
+    let byName = verdicts.get(document);
+    if (!byName) {
+      byName = new Map();
+      verdicts.set(document, byName);
+    }
+    let verdict = byName.get(operationName ?? '');
+    if (verdict === undefined) {
+      verdict = isIntrospectionOnly(document, operationName);
+      byName.set(operationName ?? '', verdict);
+    }
+    return verdict;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      if (!isIntrospectionOnly(args.document, args.operationName)) return;
+      if (!introspectionOnly(args.document, args.operationName)) return;
       const key = JSON.stringify([
         args.document.loc?.source.body ?? print(args.document),
         args.operationName ?? null,
