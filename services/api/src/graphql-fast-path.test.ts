@@ -117,4 +117,22 @@ describe('GraphQL fast path', () => {
     expect(jsonMediaType('multipart/mixed')).toBeUndefined();
     expect(jsonMediaType('application/json; charset=latin1')).toBeUndefined();
   });
+
+  it('lets another origin call with a token but never with credentials (the cookie)', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', origin: 'http://client.example', ...bearer() },
+      payload: JSON.stringify({ query: '{ me { kind } }' }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('http://client.example');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    const preflight = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/graphql',
+      headers: { origin: 'http://client.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+  });
 });

@@ -34,6 +34,10 @@ export async function createGraphQLServer(deps: { env: Env; metrics: Metrics }) 
     // Loaded on the first GraphiQL page, not at start: it is ~100 ms of the cold start (issue #10).
     renderGraphiQL: async (opts) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(opts),
     landingPage: false,
+    // Cross-origin scripts may call the API with a bearer token, never with the portal's cookie:
+    // yoga's default echoes any Origin *with* credentials allowed (SameSite=Strict covers it
+    // today; this does not rely on it).
+    cors: { credentials: false },
     context: ({ req }): GraphQLContext => ({
       ctx: { actor: req.actor, requestId: String(req.id), clock: systemClock },
       database,
