@@ -150,7 +150,7 @@ export function lineCommands(program: Command, prefix: Command, k: CommandKit): 
   )
     .requiredOption('--institution <id>', 'the institution')
     .action(async (o: { institution: string }) => {
-      const { institution } = await (await k.client()).request<{ institution: Row | null }>(ROUTING, {
+      const { institution } = await (await k.client()).request(ROUTING, {
         id: o.institution,
       });
       if (!institution)
@@ -198,7 +198,7 @@ export function lineCommands(program: Command, prefix: Command, k: CommandKit): 
   )
     .requiredOption('--institution <id>', 'the institution')
     .action(async (o: { institution: string }) => {
-      const { institution } = await (await k.client()).request<{ institution: Row | null }>(RDNS_ZONES, {
+      const { institution } = await (await k.client()).request(RDNS_ZONES, {
         id: o.institution,
       });
       if (!institution)
@@ -213,7 +213,7 @@ export function lineCommands(program: Command, prefix: Command, k: CommandKit): 
   k.sub(rdns, 'show', 'One delegation with its checks', 'guichet rdns show ID --json')
     .argument('<id>', 'the delegation')
     .action(async (id: string) => {
-      const { delegation } = await (await k.client()).request<{ delegation: Row | null }>(DELEGATION, { id });
+      const { delegation } = await (await k.client()).request(DELEGATION, { id });
       if (!delegation) throw new CliError(EXIT.FAILED, `delegation ${id} not found`, 'NOT_FOUND');
       if (k.json()) return k.emit(delegation);
       printTable(k.io, [delegation], ['id', 'zone', 'prefix', 'state', 'lastCheckAt']);

@@ -7,6 +7,7 @@ import { normalizeUrl, resolveServer, type StoredLogin, saveServer } from './con
 import { CANCEL_REQUEST, LOGIN, PREFIXES, REQUEST, REQUEST_PREFIX, REQUESTS, VIEWER } from './documents.js';
 import { CliError, EXIT } from './errors.js';
 import { parseFields, select } from './fields.js';
+import type { ResultOf } from './graphql.js';
 import { lineCommands } from './line-commands.js';
 import { type CommandKit, institutionCommands, requestActions } from './more-commands.js';
 import { failIfError, type Io, printJson, printTable, processIo } from './output.js';
@@ -136,7 +137,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
         if (o.ldap) {
           if (!o.username) throw new CliError(EXIT.USAGE, '--ldap needs --username');
           const password = await readPassword({ stdin: Boolean(o.passwordStdin) }, env);
-          const { r } = await createClient(url).request<{ r: LoginResult }>(LOGIN, {
+          const { r } = await createClient(url).request(LOGIN, {
             username: o.username,
             password,
           });
@@ -146,7 +147,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
           }
           login = { token: String(r.token), username: o.username, expiresAt: String(r.expiresAt) };
         } else login = { token: String(o.token) };
-        const { viewer } = await createClient(url, login.token).request<{ viewer: Viewer }>(VIEWER);
+        const { viewer } = await createClient(url, login.token).request(VIEWER, {});
         if (viewer.kind === 'ANONYMOUS')
           throw new CliError(EXIT.AUTH, 'the server did not accept this token', 'UNAUTHENTICATED');
         const file = await saveServer(url, login, env);
@@ -161,7 +162,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
 
   sub(program, 'whoami', 'Who the stored credential is', 'guichet whoami --json').action(async () => {
     const c = await client();
-    const { viewer } = await c.request<{ viewer: Viewer }>(VIEWER);
+    const { viewer } = await c.request(VIEWER, {});
     show(
       { server: c.url, ...viewer },
       [{ server: c.url, ...viewer }],
@@ -227,14 +228,6 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       failIfError(r);
       show(r.request, [r.request as Record<string, unknown>], ['id', 'kind', 'status', 'currentStep']);
     });
-  interface PrefixPage {
-    institution: {
-      prefixes: {
-        edges: { node: Record<string, unknown> }[];
-        pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      };
-    } | null;
-  }
   sub(prefix, 'list', "An institution's prefixes", 'guichet prefix list --institution ID --json')
     .requiredOption('--institution <id>', 'the institution')
     .action(async (o: { institution: string }) => {
@@ -242,7 +235,7 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
       // Every page: an institution may hold more prefixes than one page carries.
       const prefixes: Record<string, unknown>[] = [];
       for (let after: string | null = null; ; ) {
-        const page: PrefixPage = await api.request<PrefixPage>(PREFIXES, { id: o.institution, after });
+        const page: ResultOf<typeof PREFIXES> = await api.request(PREFIXES, { id: o.institution, after });
         const institution = page.institution;
         if (!institution)
           throw new CliError(EXIT.FAILED, `institution ${o.institution} not found`, 'NOT_FOUND');
@@ -275,19 +268,15 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
         ...(o.status ? { status: o.status.toUpperCase() } : {}),
         ...(o.kind ? { kind: o.kind } : {}),
       };
-      const { requests } = await (await client()).request<{
-        requests: { edges: { node: Record<string, unknown> }[] };
-      }>(REQUESTS, vars);
+      // `status` is checked by the server (an unknown one is a usage error), not typed here.
+      const { requests } = await (await client()).request<ResultOf<typeof REQUESTS>>(REQUESTS, vars);
       const nodes = requests.edges.map((e) => e.node);
       show(nodes, nodes, ['id', 'kind', 'status', 'currentStep', 'title']);
     });
   sub(request, 'show', 'One request with its steps', 'guichet request show ID')
     .argument('<id>')
     .action(async (id: string) => {
-      const { request: r } = await (await client()).request<{ request: Record<string, unknown> | null }>(
-        REQUEST,
-        { id },
-      );
+      const { request: r } = await (await client()).request(REQUEST, { id });
       if (!r) throw new CliError(EXIT.FAILED, `request ${id} not found`, 'NOT_FOUND');
       if (globals().json) emit(r);
       else {
@@ -348,18 +337,6 @@ function build(io: Io, env: NodeJS.ProcessEnv, signal?: AbortSignal): Command {
   return program;
 }
 
-interface Viewer {
-  kind: string;
-  id?: string;
-  name?: string;
-}
-interface LoginResult {
-  __typename: string;
-  token?: string;
-  expiresAt?: string;
-  code?: string;
-  message?: string;
-}
 interface TypedResult {
   __typename: string;
   code?: string;

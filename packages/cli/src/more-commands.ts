@@ -58,18 +58,17 @@ export function institutionCommands(program: Command, k: CommandKit): void {
     .option('--first <n>', 'at most this many (≤ 100)', '50')
     .action(async (o: { search?: string; first: string }) => {
       if (!/^\d+$/.test(o.first)) throw new CliError(EXIT.USAGE, '--first must be a whole number');
-      const { institutions } = await (await k.client()).request<{
-        institutions: { edges: { node: Row }[] };
-      }>(INSTITUTIONS, { first: Number(o.first), ...(o.search ? { search: o.search } : {}) });
+      const { institutions } = await (await k.client()).request(INSTITUTIONS, {
+        first: Number(o.first),
+        ...(o.search ? { search: o.search } : {}),
+      });
       const nodes = institutions.edges.map((e) => e.node);
       k.show(nodes, nodes, ['id', 'shortName', 'name', 'kind', 'status']);
     });
   k.sub(inst, 'show', 'One institution with its sites, contacts and agreement', 'guichet institution show ID')
     .argument('<id>')
     .action(async (id: string) => {
-      const { institution } = await (await k.client()).request<{ institution: Row | null }>(INSTITUTION, {
-        id,
-      });
+      const { institution } = await (await k.client()).request(INSTITUTION, { id });
       if (!institution) throw new CliError(EXIT.FAILED, `institution ${id} not found`, 'NOT_FOUND');
       if (k.json()) return k.emit(institution);
       printTable(k.io, [institution], ['id', 'shortName', 'name', 'kind', 'status', 'collector']);

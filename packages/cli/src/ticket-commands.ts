@@ -121,7 +121,7 @@ export function ticketCommands(program: Command, k: CommandKit): void {
       const c = await k.client();
       let step = o.step;
       if (!step) {
-        const { request } = await c.request<{ request: Row | null }>(REQUEST_STEP, { id: t.requestId });
+        const { request } = await c.request(REQUEST_STEP, { id: String(t.requestId) });
         step = request?.currentStep ? String(request.currentStep) : undefined;
         if (!step)
           throw new CliError(
@@ -190,7 +190,7 @@ async function bulk(k: CommandKit, ids: string[], action: Row): Promise<void> {
 }
 
 async function one(k: CommandKit, id: string): Promise<Row> {
-  const { ticket } = await (await k.client()).request<{ ticket: Row | null }>(TICKET, { id });
+  const { ticket } = await (await k.client()).request(TICKET, { id });
   if (!ticket) throw new CliError(EXIT.FAILED, `ticket ${id} not found`, 'NOT_FOUND');
   return ticket;
 }

@@ -56,7 +56,7 @@ export function tokenCommands(program: Command, k: CommandKit): void {
   k.sub(token, 'list', 'Your tokens and those you created (never their secrets)', 'guichet token list --json')
     .option('--all', 'include revoked and expired ones')
     .action(async (o: { all?: boolean }) => {
-      const { tokens } = await (await k.client()).request<{ tokens: Row[] }>(TOKENS);
+      const { tokens } = await (await k.client()).request(TOKENS, {});
       const now = Date.now();
       const shown = o.all
         ? tokens

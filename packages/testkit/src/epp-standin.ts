@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createServer, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
-import { type EppState, handleCommand } from './epp-standin-commands.js';
+import { handleCommand } from './epp-standin-commands.js';
+import type { EppState } from './epp-standin-state.js';
 import { type Answer, EPP_NS, greetingXml, responseXml } from './epp-xml.js';
 
 /**

@@ -17,12 +17,13 @@ import './resources/index.js';
 
 export * from './events.js';
 export {
+  BULK_MAX_ITEMS,
   type BulkMutationOptions,
   type BulkOutcome,
   bulkMutation,
   underItem,
 } from './graphql/bulk-mutation.js';
-export { BULK_MAX_ITEMS, bulkRequestMutation } from './graphql/bulk-request-mutation.js';
+export { bulkRequestMutation } from './graphql/bulk-request-mutation.js';
 export { fileOnce } from './graphql/keyed-filing.js';
 export { RequestKindType, StepActorEnum, StepTypeEnum } from './graphql/kinds.js';
 export { endSubscriptions } from './graphql/poller.js';

@@ -7,18 +7,30 @@ import {
   validationFromIssues,
 } from '@guichet/core';
 import type { Db, Tx } from '@guichet/db';
-import { builder, type GraphQLContext } from '@guichet/graphql';
+import { builder, ErrorInterface, type GraphQLContext } from '@guichet/graphql';
 import { claimKeyInTx, completeKey, hashInput, KEY_PATTERN, type KeyScope } from '../idempotency/store.js';
-import { BULK_MAX_ITEMS } from './bulk-request-mutation.js';
 
 /**
- * `<name>(input: { items, dryRun })` for actions that are not filings (ticket actions, eduroam
- * site declarations): the same contract as `bulkRequestMutation` — one transaction per item,
- * the item's `idempotencyKey` claimed and completed inside it, a dry run rolled back at the end
- * of each item, one result per item (its value or the typed error it met) — around any `run`.
- * `run` gets the item's transaction as a `Db`: the service's own `db.transaction` becomes a
- * savepoint, so its checks, its writes and the key commit together.
+ * `<name>(input: { items, dryRun })`: many of one action in one call, for scripts (`guichet
+ * apply`; filings through `bulkRequestMutation`, ticket actions, eduroam site declarations).
+ * Each item is its own transaction — a bad item does not undo the good ones. An item's
+ * `idempotencyKey` is claimed and completed inside the item's transaction, so the key, the
+ * writes and the stored answer commit together: a run cut anywhere leaves finished items
+ * (replayed by a re-run) or nothing. `dryRun` rolls each item back at its end: the server's own
+ * rules check it and nothing is written (not even the key). `run` gets the item's transaction as
+ * a `Db`: the service's own `db.transaction` becomes a savepoint.
  */
+
+export const BULK_MAX_ITEMS = 500;
+
+// ForbiddenError is thrown by single mutations; an item carries it so that one refused item
+// does not abort the batch. It needs an object type to be returned as an `Error`.
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'You may not do this (returned only by a bulk item; single mutations throw it).',
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
 
 export interface BulkOutcome<V> {
   index: number;
@@ -28,15 +40,42 @@ export interface BulkOutcome<V> {
   value: V | null;
 }
 
+/** The schema's wording of a bulk mutation (filings say "request", "filed" where others say "result", "run"). */
+export interface BulkTexts {
+  item: string;
+  key: string;
+  itemInput: string;
+  input: string;
+  items: string;
+  dryRun: string;
+  results: string;
+  union: string;
+}
+
+const TEXTS: BulkTexts = {
+  item: 'One item: what to do, and the key that makes a repeat of it a no-op.',
+  key: 'Makes the item idempotent for you: a repeat with the same input returns the first result without acting again; with another input it fails with IDEMPOTENCY_CONFLICT. Up to 200 printable ASCII characters.',
+  itemInput: 'What to do.',
+  input: `Items, ${BULK_MAX_ITEMS} at most per call.`,
+  items: `The items, at most ${BULK_MAX_ITEMS}; each runs in its own transaction.`,
+  dryRun: 'Check every item through the same rules, then roll it back: nothing is written.',
+  results: 'One result per item, in the order of `items`: its result, or the typed error it met.',
+  union: 'One item of the batch: its result or its typed error.',
+};
+
 export interface BulkMutationOptions<I, V> {
   /** Names what is hashed with the input: a key reused for another mutation is a conflict. */
   kind: string;
   description: string;
   // biome-ignore lint/suspicious/noExplicitAny: a Pothos input ref of any shape; run reads it as I
   input: any;
-  /** The fields of the item result beyond index/idempotencyKey/replayed (they read `value`). */
+  /** The fields of the item result `<Name>Done` beyond index/idempotencyKey/replayed (they read `value`). */
   // biome-ignore lint/suspicious/noExplicitAny: Pothos field builder of the item result
-  fields: (t: any) => Record<string, unknown>;
+  fields?: (t: any) => Record<string, unknown>;
+  /** Instead of `fields`: an item result type shared by several bulk mutations (`BulkItem`). */
+  // biome-ignore lint/suspicious/noExplicitAny: a Pothos object ref of BulkOutcome<V>
+  result?: any;
+  texts?: Partial<BulkTexts>;
   /** Error classes an item may return (ValidationError, IdempotencyError, ForbiddenError are added). */
   // biome-ignore lint/suspicious/noExplicitAny: error classes
   errors: any[];
@@ -54,47 +93,32 @@ const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function bulkMutation<I, V>(name: string, o: BulkMutationOptions<I, V>): void {
   const Name = upperFirst(name);
+  const texts = { ...TEXTS, ...o.texts };
   const itemErrors = [...new Set([ValidationError, IdempotencyError, ForbiddenError, ...o.errors])];
   const Item = builder.inputType(`${Name}Item`, {
-    description: 'One item: what to do, and the key that makes a repeat of it a no-op.',
+    description: texts.item,
     fields: (f) => ({
-      idempotencyKey: f.string({
-        required: false,
-        description:
-          'Makes the item idempotent for you: a repeat with the same input returns the first result without acting again; with another input it fails with IDEMPOTENCY_CONFLICT. Up to 200 printable ASCII characters.',
-      }),
-      input: f.field({ type: o.input, required: true, description: 'What to do.' }),
+      idempotencyKey: f.string({ required: false, description: texts.key }),
+      input: f.field({ type: o.input, required: true, description: texts.itemInput }),
     }),
   });
   const Input = builder.inputType(`${Name}Input`, {
-    description: `Items, ${BULK_MAX_ITEMS} at most per call.`,
+    description: texts.input,
     fields: (f) => ({
-      items: f.field({
-        type: [Item],
-        required: true,
-        description: `The items, at most ${BULK_MAX_ITEMS}; each runs in its own transaction.`,
-      }),
-      dryRun: f.boolean({
-        required: false,
-        description: 'Check every item through the same rules, then roll it back: nothing is written.',
-      }),
+      items: f.field({ type: [Item], required: true, description: texts.items }),
+      dryRun: f.boolean({ required: false, description: texts.dryRun }),
     }),
   });
-  const Result = builder.objectRef<BulkOutcome<V>>(`${Name}Done`).implement({
-    description: 'One item of the batch that succeeded (or, in a dry run, would).',
-    fields: (t) => ({
-      index: t.exposeInt('index', { description: 'Position of the item in `items` (from 0).' }),
-      idempotencyKey: t.exposeString('idempotencyKey', {
-        nullable: true,
-        description: 'The item’s key, if given.',
-      }),
-      replayed: t.exposeBoolean('replayed', {
-        description:
-          'True when the key had already been used with this input: its result is returned, nothing ran.',
-      }),
-      ...o.fields(t),
-    }),
-  });
+  const Result =
+    o.result ??
+    bulkItemType<V>(
+      `${Name}Done`,
+      {
+        description: 'One item of the batch that succeeded (or, in a dry run, would).',
+        replayed: 'its result is returned',
+      },
+      (t) => o.fields?.(t) ?? {},
+    );
   const Payload = builder.objectRef<{ dryRun: boolean; results: (BulkOutcome<V> | DomainError)[] }>(
     `${Name}Payload`,
   );
@@ -112,13 +136,10 @@ export function bulkMutation<I, V>(name: string, o: BulkMutationOptions<I, V>): 
       }),
       results: t.field({
         type: [Result],
-        description: 'One result per item, in the order of `items`: its result, or the typed error it met.',
+        description: texts.results,
         itemErrors: {
           types: itemErrors,
-          union: {
-            name: `${Name}ItemResult`,
-            description: 'One item of the batch: its result or its typed error.',
-          },
+          union: { name: `${Name}ItemResult`, description: texts.union },
         },
         resolve: (p) => p.results as BulkOutcome<V>[],
       }),
@@ -150,6 +171,29 @@ export function bulkMutation<I, V>(name: string, o: BulkMutationOptions<I, V>): 
       },
     }),
   );
+}
+
+/** The object type of an item that succeeded: its position, its key, and `fields` reading its value. */
+export function bulkItemType<V>(
+  name: string,
+  texts: { description: string; replayed: string },
+  // biome-ignore lint/suspicious/noExplicitAny: Pothos field builder of the item result
+  fields: (t: any) => Record<string, unknown>,
+) {
+  return builder.objectRef<BulkOutcome<V>>(name).implement({
+    description: texts.description,
+    fields: (t) => ({
+      index: t.exposeInt('index', { description: 'Position of the item in `items` (from 0).' }),
+      idempotencyKey: t.exposeString('idempotencyKey', {
+        nullable: true,
+        description: 'The item’s key, if given.',
+      }),
+      replayed: t.exposeBoolean('replayed', {
+        description: `True when the key had already been used with this input: ${texts.replayed}, nothing ran.`,
+      }),
+      ...fields(t),
+    }),
+  });
 }
 
 async function runItem<I, V>(

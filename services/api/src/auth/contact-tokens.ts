@@ -9,14 +9,12 @@ import {
   PolicyRefusalError,
   type RequestContext,
   type TokenScope,
-  ValidationError,
 } from '@guichet/core';
 import { and, type Database, eq, gt, isNull } from '@guichet/db';
 import { contactActor, contacts } from '@guichet/membership';
 import { authTokens } from './tables.js';
-import { type IssuedToken, insertToken, publicView } from './tokens.js';
+import { type IssuedToken, insertToken, publicView, tokenTerms } from './tokens.js';
 
-const DAY = 86_400_000;
 /** A first token gets the contact started; they make their own after (createToken). */
 const DEFAULT_TTL_DAYS = 30;
 const MAX_TTL_DAYS = 90;
@@ -44,16 +42,11 @@ export async function issueContactToken(
   if (!hasStaffRole(actor, 'desk') || !canWrite(actor)) {
     throw new ForbiddenError('Only the agreement desk issues a contact’s first token');
   }
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) {
-    throw ValidationError.field(['input', 'name'], 'must be 1 to 100 characters');
-  }
   const now = ctx.clock.now();
-  const expiresAt = input.expiresAt ?? new Date(now.getTime() + DEFAULT_TTL_DAYS * DAY);
-  if (expiresAt <= now) throw ValidationError.field(['input', 'expiresAt'], 'must be in the future');
-  if (expiresAt.getTime() > now.getTime() + MAX_TTL_DAYS * DAY) {
-    throw ValidationError.field(['input', 'expiresAt'], `must be within ${MAX_TTL_DAYS} days`);
-  }
+  const { name, expiresAt } = tokenTerms(input, now, {
+    defaultDays: DEFAULT_TTL_DAYS,
+    maxDays: MAX_TTL_DAYS,
+  });
   return database.db.transaction(async (tx) => {
     if (!isUuid(input.contactId)) throw new NotFoundError('Contact', input.contactId);
     await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId)).for('update');

@@ -48,6 +48,24 @@ export interface IssuedToken {
   secret: string;
 }
 
+/** A new API token's name (trimmed, 1 to 100 characters) and its expiry (default, bounded). */
+export function tokenTerms(
+  input: { name: string; expiresAt?: Date | null },
+  now: Date,
+  ttl: { defaultDays: number; maxDays: number },
+): { name: string; expiresAt: Date } {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) {
+    throw ValidationError.field(['input', 'name'], 'must be 1 to 100 characters');
+  }
+  const expiresAt = input.expiresAt ?? new Date(now.getTime() + ttl.defaultDays * DAY);
+  if (expiresAt <= now) throw ValidationError.field(['input', 'expiresAt'], 'must be in the future');
+  if (expiresAt.getTime() > now.getTime() + ttl.maxDays * DAY) {
+    throw ValidationError.field(['input', 'expiresAt'], `must be within ${ttl.maxDays} days`);
+  }
+  return { name, expiresAt };
+}
+
 /** A person creates a token for themselves, or staff create one for a script. */
 export async function createApiToken(
   database: Database,
@@ -60,16 +78,11 @@ export async function createApiToken(
   if (actor.kind !== 'staff' && actor.kind !== 'contact') {
     throw new ForbiddenError('Only a person can create tokens');
   }
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) {
-    throw ValidationError.field(['input', 'name'], 'must be 1 to 100 characters');
-  }
   const now = ctx.clock.now();
-  const expiresAt = input.expiresAt ?? new Date(now.getTime() + DEFAULT_TTL_DAYS * DAY);
-  if (expiresAt <= now) throw ValidationError.field(['input', 'expiresAt'], 'must be in the future');
-  if (expiresAt.getTime() > now.getTime() + MAX_TTL_DAYS * DAY) {
-    throw ValidationError.field(['input', 'expiresAt'], `must be within ${MAX_TTL_DAYS} days`);
-  }
+  const { name, expiresAt } = tokenTerms(input, now, {
+    defaultDays: DEFAULT_TTL_DAYS,
+    maxDays: MAX_TTL_DAYS,
+  });
   let principal: { kind: 'staff' | 'script' | 'contact'; id: string; roles: StaffRole[] };
   if (input.script) {
     if (actor.kind !== 'staff') throw new ForbiddenError('Only operator staff create script tokens');

@@ -1,4 +1,3 @@
-import { recordChange } from '@guichet/audit';
 import { InvalidTransitionError, NotFoundError, type RequestContext, ValidationError } from '@guichet/core';
 import { and, type Db, eq, inArray, isNull, one, type Tx } from '@guichet/db';
 import { contacts } from '@guichet/membership';
@@ -7,7 +6,7 @@ import { contactHandle, holderHandle } from '../model.js';
 import { checkContactCounts, checkDs, checkHolder, checkNameServers, checkPeriod } from '../rules.js';
 import { type DomainRow, domains, type HolderJson } from '../tables.js';
 import { newAuthInfo } from './provision.js';
-import { recordDomain } from './resource.js';
+import { updateDomain } from './resource.js';
 
 /**
  * Later requests on a name (`domains.change`): name servers and DS (same DNS gate), contacts,
@@ -101,7 +100,7 @@ export async function planChange(
   }
 }
 
-async function update(
+function update(
   db: Db,
   ctx: RequestContext,
   id: string,
@@ -109,26 +108,7 @@ async function update(
   action: string,
   requestId?: string,
 ) {
-  return db.transaction(async (tx) => {
-    const before = one(await tx.select().from(domains).where(eq(domains.id, id)).for('update'));
-    const after = one(
-      await tx
-        .update(domains)
-        .set({ ...set, updatedAt: ctx.clock.now() })
-        .where(eq(domains.id, id))
-        .returning(),
-    );
-    await recordChange(tx, ctx, {
-      action,
-      objectType: 'Domain',
-      objectId: id,
-      institutionId: before.institutionId,
-      before: { ...before, authInfoSealed: undefined },
-      after: { ...after, authInfoSealed: undefined },
-    });
-    await recordDomain(tx, ctx, after, requestId ?? null);
-    return after;
-  });
+  return updateDomain(db, ctx, id, set, action, () => requestId ?? null);
 }
 
 const dsKey = (d: DomainRow['ds'][number]) => `${d.keyTag}/${d.algorithm}/${d.digestType}/${d.digest}`;

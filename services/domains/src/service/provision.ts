@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { recordChange } from '@guichet/audit';
 import type { RequestContext } from '@guichet/core';
-import { type Db, eq, inArray, one } from '@guichet/db';
+import { type Db, inArray } from '@guichet/db';
 import { contacts } from '@guichet/membership';
 import type { Registry } from '../epp/registry.js';
 import { contactHandle, holderHandle } from '../model.js';
-import { type DomainRow, domains } from '../tables.js';
-import { recordDomain } from './resource.js';
+import type { DomainRow, domains } from '../tables.js';
+import { updateDomain } from './resource.js';
 
 /**
  * Registering a .fr name at AFNIC, from the registry step (external: no transaction is held
@@ -20,33 +19,15 @@ export function newAuthInfo(): string {
   return `G${randomBytes(9).toString('base64url').slice(0, 12)}-7`;
 }
 
-async function setState(
+function setState(
   db: Db,
   ctx: RequestContext,
   id: string,
   set: Partial<typeof domains.$inferInsert>,
   action: string,
 ) {
-  return db.transaction(async (tx) => {
-    const before = one(await tx.select().from(domains).where(eq(domains.id, id)).for('update'));
-    const after = one(
-      await tx
-        .update(domains)
-        .set({ ...set, updatedAt: ctx.clock.now() })
-        .where(eq(domains.id, id))
-        .returning(),
-    );
-    await recordChange(tx, ctx, {
-      action,
-      objectType: 'Domain',
-      objectId: id,
-      institutionId: before.institutionId,
-      before: { ...before, authInfoSealed: undefined },
-      after: { ...after, authInfoSealed: undefined },
-    });
-    await recordDomain(tx, ctx, after, after.requestId);
-    return after;
-  });
+  // The registry steps belong to the domain's own request.
+  return updateDomain(db, ctx, id, set, action, (after) => after.requestId);
 }
 
 export function markProvisioning(db: Db, ctx: RequestContext, id: string) {

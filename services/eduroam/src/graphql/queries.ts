@@ -6,7 +6,8 @@ import { listPublications, proxyStatus } from '../service/proxy.js';
 import { getServer } from '../service/servers.js';
 import { getSite } from '../service/sites.js';
 import { servers } from '../tables.js';
-import { ProbeStateEnum, ServerRef, SiteRef } from './types.js';
+import { ProbeStateEnum } from './enums.js';
+import { ServerRef, SiteRef } from './types.js';
 
 /**
  * eduroam queries: one server or site (its institution's contacts and staff), the staff views

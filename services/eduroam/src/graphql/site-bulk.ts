@@ -3,7 +3,7 @@ import { builder, WRITE } from '@guichet/graphql';
 import { canReadInstitution } from '@guichet/membership';
 import { type BulkOutcome, bulkMutation, underItem } from '@guichet/workflow';
 import { declareSite, getSite, type SiteRow } from '../service/sites.js';
-import { SiteFields, type SiteShape, siteValue } from './mutations.js';
+import { SiteFields, type SiteShape, siteValue } from './site-fields.js';
 import { SiteRef } from './types.js';
 
 /**

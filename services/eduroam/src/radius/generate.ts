@@ -50,6 +50,16 @@ export const DEFAULT_TIMERS: HomeServerTimers = {
   numAnswersToAlive: 3,
 };
 
+/** How a home server is judged dead and alive again: the same for institutions and upstream. */
+const liveness = (t: HomeServerTimers) => [
+  `\tresponse_window = ${t.responseWindow}`,
+  `\tzombie_period = ${t.zombiePeriod}`,
+  '\tstatus_check = status-server',
+  `\tcheck_interval = ${t.checkInterval}`,
+  `\tcheck_timeout = ${t.checkTimeout}`,
+  `\tnum_answers_to_alive = ${t.numAnswersToAlive}`,
+];
+
 export interface RadsecFiles {
   caFile: string;
   certificateFile: string;
@@ -178,12 +188,7 @@ export function renderProxyConfig(model: ProxyModel): ProxyConfig {
               '\t}',
             ]
           : ['\tproto = udp', `\tsecret = "${s.secret}"`]),
-        `\tresponse_window = ${t.responseWindow}`,
-        `\tzombie_period = ${t.zombiePeriod}`,
-        '\tstatus_check = status-server',
-        `\tcheck_interval = ${t.checkInterval}`,
-        `\tcheck_timeout = ${t.checkTimeout}`,
-        `\tnum_answers_to_alive = ${t.numAnswersToAlive}`,
+        ...liveness(t),
         '}',
         '',
       );
@@ -225,12 +230,7 @@ export function renderProxyConfig(model: ProxyModel): ProxyConfig {
         `\tport = ${u.port}`,
         '\tproto = udp',
         `\tsecret = "${u.secret.replace(/["\\]/g, (m) => `\\${m}`)}"`,
-        `\tresponse_window = ${t.responseWindow}`,
-        `\tzombie_period = ${t.zombiePeriod}`,
-        '\tstatus_check = status-server',
-        `\tcheck_interval = ${t.checkInterval}`,
-        `\tcheck_timeout = ${t.checkTimeout}`,
-        `\tnum_answers_to_alive = ${t.numAnswersToAlive}`,
+        ...liveness(t),
         '}',
         '',
       );

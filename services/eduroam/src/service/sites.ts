@@ -130,23 +130,13 @@ export async function updateSite(
     const before = await lockSite(tx, ctx, id, false);
     if (before.state !== 'active') throw new NotFoundError('EduroamSite', id);
     await checkMembershipSite(tx, before.institutionId, input.membershipSiteId);
-    const after = one(
-      await tx
-        .update(sites)
-        .set({ ...columns(input), updatedAt: ctx.clock.now() })
-        .where(eq(sites.id, id))
-        .returning(),
-    );
-    await recordChange(tx, ctx, {
-      action: 'eduroam.updateSite',
-      objectType: 'EduroamSite',
-      objectId: id,
-      institutionId: after.institutionId,
+    return writeSite(
+      tx,
+      ctx,
       before,
-      after,
-    });
-    await siteResource(tx, ctx, after);
-    return after;
+      { ...columns(input), updatedAt: ctx.clock.now() },
+      'eduroam.updateSite',
+    );
   });
 }
 
@@ -155,24 +145,35 @@ export async function removeSite(db: Db, ctx: RequestContext, id: string): Promi
     const before = await lockSite(tx, ctx, id, true);
     if (before.state === 'removed') return before;
     const now = ctx.clock.now();
-    const after = one(
-      await tx
-        .update(sites)
-        .set({ state: 'removed', removedAt: now, updatedAt: now })
-        .where(eq(sites.id, id))
-        .returning(),
-    );
-    await recordChange(tx, ctx, {
-      action: 'eduroam.removeSite',
-      objectType: 'EduroamSite',
-      objectId: id,
-      institutionId: after.institutionId,
+    return writeSite(
+      tx,
+      ctx,
       before,
-      after,
-    });
-    await siteResource(tx, ctx, after);
-    return after;
+      { state: 'removed', removedAt: now, updatedAt: now },
+      'eduroam.removeSite',
+    );
   });
+}
+
+/** Writes a locked site's change with its change-log entry and its resource row. */
+async function writeSite(
+  tx: Tx,
+  ctx: RequestContext,
+  before: SiteRow,
+  set: Partial<typeof sites.$inferInsert>,
+  action: string,
+): Promise<SiteRow> {
+  const after = one(await tx.update(sites).set(set).where(eq(sites.id, before.id)).returning());
+  await recordChange(tx, ctx, {
+    action,
+    objectType: 'EduroamSite',
+    objectId: before.id,
+    institutionId: after.institutionId,
+    before,
+    after,
+  });
+  await siteResource(tx, ctx, after);
+  return after;
 }
 
 export async function listSites(

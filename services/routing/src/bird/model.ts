@@ -9,7 +9,16 @@ import {
   parsePrefix,
   prefixRange,
 } from '@guichet/net';
-import { bogonOverlapping, bogonSetEntries } from './bogons.js';
+import { bogonOverlapping } from './bogons.js';
+import { byRange, cmp, type Entry, render, type Session } from './render.js';
+import type {
+  CollectorConfigInput,
+  PrefixInputEntry,
+  RejectedPrefix,
+  RejectionCode,
+  RenderedConfig,
+  RenderOptions,
+} from './types.js';
 
 /**
  * BIRD 2 configuration of one regional collector: per BGP session, one prefix set per family
@@ -22,106 +31,14 @@ import { bogonOverlapping, bogonSetEntries } from './bogons.js';
  * sessions (names, addresses, ASNs, limits) are the caller's bug and throw a ValidationError.
  */
 
-export interface PrefixInputEntry {
-  prefix: string;
-  /** Longest more-specific accepted (`{len,maxLength}`); absent = the exact prefix only. */
-  maxLength?: number;
-}
-
-export interface InstitutionInput {
-  shortName: string;
-  originAs: number;
-  prefixes: PrefixInputEntry[];
-}
-
-export interface SessionInput {
-  /** Identifier-safe: `[A-Za-z][A-Za-z0-9_]*`. Names the protocol, filter and sets. */
-  name: string;
-  peerAddress: string;
-  peerAsn: number;
-  /** Per channel (IPv4, IPv6): `import limit N action restart`. */
-  importLimit: number;
-  localAddress?: string;
-  localAsn?: number;
-  institutions: InstitutionInput[];
-  /** What the collector sends to the institution; default `none`. */
-  export?: 'none' | 'all';
-  /** eBGP multihop (sessions between loopbacks); a TTL or true for BIRD's default. */
-  multihop?: boolean | number;
-  localPort?: number;
-  peerPort?: number;
-  /** Seconds; BIRD's defaults (5 and 120) when absent. */
-  connectDelayTime?: number;
-  connectRetryTime?: number;
-}
-
-export interface CollectorConfigInput {
-  collector: {
-    name: string;
-    /** IPv4 address, BIRD's router id. */
-    routerId: string;
-    asn: number;
-    /** `import keep filtered on`: rejected routes stay visible (`show route filtered`). */
-    keepFiltered?: boolean;
-  };
-  sessions: SessionInput[];
-}
-
-export interface RenderOptions {
-  /** Longest IPv4 prefix accepted (default 24). */
-  maxLengthV4?: number;
-  /** Longest IPv6 prefix accepted (default 48). */
-  maxLengthV6?: number;
-}
-
-export type RejectionCode =
-  | 'INVALID_PREFIX'
-  | 'IPV4_IN_IPV6'
-  | 'BOGON'
-  | 'TOO_LONG'
-  | 'INVALID_MAX_LENGTH'
-  | 'MAX_LENGTH_BELOW_PREFIX'
-  | 'MAX_LENGTH_BEYOND_LIMIT'
-  | 'OTHER_INSTITUTION';
-
-export interface RejectedPrefix {
-  session: string;
-  institution: string;
-  prefix: string;
-  code: RejectionCode;
-  reason: string;
-}
-
-export interface RenderedConfig {
-  text: string;
-  rejected: RejectedPrefix[];
-  /** Entries written into the prefix sets, per family. */
-  counts: { v4: number; v6: number };
-}
-
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 const SHORT_NAME = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
 const MAX_ASN = 4294967295;
 // IPv4-mapped (::ffff:0:0/96) and IPv4-compatible (::/96) space: an IPv4 prefix in disguise.
 const V4_IN_V6 = [prefixRange('::ffff:0:0/96'), prefixRange('::/96')];
 
-interface Entry {
-  range: PrefixRange;
-  /** Canonical prefix text. */
-  prefix: string;
-  maxLength: number;
-  institution: string;
-  originAs: number;
-}
-
 interface Candidate extends Entry {
   session: string;
-}
-
-interface Session extends Omit<SessionInput, 'institutions'> {
-  institutions: { shortName: string; originAs: number }[];
-  v4: Entry[];
-  v6: Entry[];
 }
 
 export function renderCollectorConfig(
@@ -336,166 +253,14 @@ function byCandidate(a: Candidate, b: Candidate): number {
   );
 }
 
-function byRange(a: PrefixRange, b: PrefixRange): number {
-  if (a.family !== b.family) return a.family - b.family;
-  if (a.first !== b.first) return a.first < b.first ? -1 : 1;
-  return a.length - b.length;
-}
-
 function dedupeInstitutions(list: Session['institutions']): Session['institutions'] {
   const seen = new Map<string, Session['institutions'][number]>();
   for (const i of list) seen.set(`${i.shortName}\0${i.originAs}`, i);
   return [...seen.values()].sort((a, b) => cmp(a.shortName, b.shortName) || a.originAs - b.originAs);
 }
 
-// Code-unit order, not localeCompare: the same on every machine and locale.
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function checkInt(path: (string | number)[], value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw ValidationError.field(path, `must be an integer between ${min} and ${max}`);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text
-
-function render(
-  collector: CollectorConfigInput['collector'],
-  routerId: string,
-  sessions: Session[],
-  limitV4: number,
-  limitV6: number,
-  totals: { v4: number; v6: number; refused: number },
-): string {
-  const out: string[] = [
-    `# BIRD 2 configuration of collector ${collector.name} (AS${collector.asn}), generated by Guichet.`,
-    `# ${sessions.length} sessions, ${totals.v4} IPv4 and ${totals.v6} IPv6 prefix entries, ${totals.refused} refused.`,
-    '# Do not edit: regenerate instead.',
-    '',
-    `router id ${routerId};`,
-    '',
-    '# Bogons and martians: rejected first by every import filter.',
-    ...setLines('BOGONS_V4', bogonSetEntries(4)),
-    ...setLines('BOGONS_V6', bogonSetEntries(6)),
-    '',
-    'protocol device {',
-    '}',
-  ];
-  for (const s of sessions) {
-    out.push('', ...sessionLines(collector, s, limitV4, limitV6));
-  }
-  out.push('');
-  return out.join('\n');
-}
-
-function setLines(name: string, entries: string[]): string[] {
-  return [`define ${name} = [`, ...entries.map((e, i) => `  ${e}${i < entries.length - 1 ? ',' : ''}`), '];'];
-}
-
-/** Entries grouped by institution (sorted), each group under a comment naming it. */
-function prefixSetLines(name: string, entries: Entry[]): string[] {
-  const sorted = [...entries].sort(
-    (a, b) =>
-      cmp(a.institution, b.institution) ||
-      a.originAs - b.originAs ||
-      byRange(a.range, b.range) ||
-      a.maxLength - b.maxLength,
-  );
-  const lines = [`define ${name} = [`];
-  let group = '';
-  sorted.forEach((e, i) => {
-    const g = `${e.institution} (AS${e.originAs})`;
-    if (g !== group) {
-      lines.push(`  # ${g}`);
-      group = g;
-    }
-    const text = e.maxLength === e.range.length ? e.prefix : `${e.prefix}{${e.range.length},${e.maxLength}}`;
-    lines.push(`  ${text}${i < sorted.length - 1 ? ',' : ''}`);
-  });
-  lines.push('];');
-  return lines;
-}
-
-function sessionLines(
-  collector: CollectorConfigInput['collector'],
-  s: Session,
-  limitV4: number,
-  limitV6: number,
-): string[] {
-  const id = s.name.toUpperCase();
-  const sets = { 4: `S_${id}_V4`, 6: `S_${id}_V6` } as const;
-  const filter = `f_import_${s.name}`;
-  const who = s.institutions.map((i) => `${i.shortName} (AS${i.originAs})`).join(', ') || 'no institution';
-  const out = [`# Session ${s.name}: ${s.peerAddress} AS${s.peerAsn}, for ${who}.`];
-  for (const [family, entries] of [
-    [4, s.v4],
-    [6, s.v6],
-  ] as const) {
-    // BIRD rejects an empty set literal: no set at all, and the filter denies the family.
-    if (entries.length) out.push(...prefixSetLines(sets[family], entries));
-    else out.push(`# ${sets[family]}: no IPv${family} prefix, every IPv${family} route is rejected.`);
-  }
-  const origins = [...new Set(s.institutions.map((i) => i.originAs))].sort((a, b) => a - b);
-  const allowed = (family: 4 | 6, entries: Entry[]) =>
-    entries.length
-      ? `  if net.type = NET_IP${family} && ! (net ~ ${sets[family]}) then reject;`
-      : `  if net.type = NET_IP${family} then reject;`;
-  out.push(
-    `filter ${filter} {`,
-    '  # 1. Bogons and martians.',
-    '  if net.type = NET_IP4 && net ~ BOGONS_V4 then reject;',
-    '  if net.type = NET_IP6 && net ~ BOGONS_V6 then reject;',
-    `  # 2. Too long: IPv4 longer than /${limitV4}, IPv6 longer than /${limitV6}.`,
-    `  if net.type = NET_IP4 && net.len > ${limitV4} then reject;`,
-    `  if net.type = NET_IP6 && net.len > ${limitV6} then reject;`,
-    "  # 3. Not in the session's allowed prefixes.",
-    allowed(4, s.v4),
-    allowed(6, s.v6),
-    // Nothing allowed: the filter ends here, with no `accept` anywhere in it.
-    ...(s.v4.length + s.v6.length === 0
-      ? ['  reject;']
-      : [
-          '  # 4. Origin AS.',
-          origins.length === 1
-            ? `  if bgp_path.last != ${origins[0]} then reject;`
-            : `  if ! (bgp_path.last ~ [ ${origins.join(', ')} ]) then reject;`,
-          '  accept;',
-        ]),
-    '}',
-  );
-  const local = [
-    'local',
-    ...(s.localAddress ? [s.localAddress] : []),
-    ...(s.localPort ? ['port', String(s.localPort)] : []),
-    'as',
-    String(s.localAsn ?? collector.asn),
-  ].join(' ');
-  const neighbor = ['neighbor', s.peerAddress, ...(s.peerPort ? ['port', String(s.peerPort)] : [])].join(' ');
-  const channel = (family: 4 | 6) => [
-    `  ipv${family} {`,
-    `    import filter ${filter};`,
-    `    import limit ${s.importLimit} action restart;`,
-    ...(collector.keepFiltered ? ['    import keep filtered on;'] : []),
-    `    export ${s.export ?? 'none'};`,
-    '  };',
-  ];
-  out.push(
-    `protocol bgp p_${s.name} {`,
-    `  ${local};`,
-    `  ${neighbor} as ${s.peerAsn};`,
-    ...(s.multihop === true
-      ? ['  multihop;']
-      : typeof s.multihop === 'number'
-        ? [`  multihop ${s.multihop};`]
-        : []),
-    ...(s.connectDelayTime ? [`  connect delay time ${s.connectDelayTime};`] : []),
-    ...(s.connectRetryTime ? [`  connect retry time ${s.connectRetryTime};`] : []),
-    ...channel(4),
-    ...channel(6),
-    '}',
-  );
-  return out;
 }

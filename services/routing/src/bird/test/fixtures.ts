@@ -1,4 +1,4 @@
-import type { CollectorConfigInput } from '../model.js';
+import type { CollectorConfigInput } from '../types.js';
 
 /**
  * Test inputs for the BIRD generator. Prefixes come from public space (193.48.0.0/12,
