@@ -131,4 +131,72 @@ describe('change log and comments as a contact reads them', () => {
     expect(ids).not.toContain(requestId);
     expect(ids).not.toContain(cast.institutionA);
   });
+
+  it("streams a contact the public comment's event only; the NOC both (requestEvents)", async () => {
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const ticket = await ticketForRequest(database.db, requestId);
+    /** Opens the live stream as `token` and collects its `commented` events until `until` of them. */
+    const stream = async (token: string) => {
+      const abort = new AbortController();
+      const res = await fetch(`${address}/graphql`, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify({
+          query: 'subscription($r: ID) { requestEvents(requestId: $r) { id type eventId } }',
+          variables: { r: requestId },
+        }),
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const types: string[] = [];
+      let buffer = '';
+      const pump = (async () => {
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
+            const data = buffer
+              .slice(0, at)
+              .split('\n')
+              .find((l) => l.startsWith('data:'));
+            buffer = buffer.slice(at + 2);
+            if (data) types.push(JSON.parse(data.slice(5)).data.requestEvents.type);
+          }
+        }
+      })();
+      return { types, stop: () => (abort.abort(), pump) };
+    };
+    const contact = await stream(cast.tokens.technical!);
+    const noc = await stream(cast.tokens.noc!);
+    // The first poll fixes where each stream starts; comments written after it are new events.
+    await new Promise((r) => setTimeout(r, 1500));
+    const secret = `INTERNAL-${randomUUID()}`;
+    for (const [body, visibility] of [
+      [secret, 'INTERNAL'],
+      [`PUBLIC-${randomUUID()}`, 'INSTITUTION'],
+    ] as const) {
+      const res = await t.gql(
+        `mutation($i: AddTicketCommentInput!) { addTicketComment(input: $i) { __typename } }`,
+        { i: { ticketId: ticket!.id, body, visibility } },
+        cast.tokens.noc,
+      );
+      expect(res.body.data.addTicketComment.__typename).toBe('AddTicketCommentPayload');
+    }
+    const deadline = Date.now() + 20_000;
+    while (noc.types.filter((x) => x === 'commented').length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The contact's stream polls on the same clock: give it a beat past the NOC's.
+    await new Promise((r) => setTimeout(r, 1500));
+    await Promise.all([contact.stop(), noc.stop()]);
+    expect(noc.types.filter((x) => x === 'commented')).toHaveLength(2);
+    expect(contact.types.filter((x) => x === 'commented')).toHaveLength(1);
+  }, 60_000);
 });
